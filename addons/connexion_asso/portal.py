@@ -1,0 +1,379 @@
+"""The volunteer portal's shared machinery: layout, session, CSRF.
+
+The portal is a handful of plain HTML pages served by trytond routes (like
+marketing_email), for volunteers on a phone who are not at ease with
+computers: one column, big buttons, French, no JavaScript.
+
+Another module adds a page in a file imported by its ``__init__.py`` (as
+marketing_email imports its routes)::
+
+    from connexion_asso import portal
+
+    @portal.route('/idees', methods=['GET', 'POST'])
+    def ideas(request, page):
+        if request.method == 'POST':      # CSRF already checked
+            ...
+            return page.redirect('/idees', "Merci pour votre idée !")
+        return page.render("Boîte à idées", page.form('/idees', fields_html,
+                "Envoyer"))
+
+    portal.add_nav(40, '/idees', "Idées")
+    portal.add_home_section(40, lambda page: "<section>…</section>")
+
+``page`` (a ``Page``) holds the pool, the web user, the volunteer (both
+None on public pages), the CSRF token, and renders the shared layout
+(``render``, ``form``, ``redirect``, ``error``; ``h`` escapes). Routes run
+as root: filter every query on ``page.volunteer`` yourself.
+"""
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import html
+import secrets
+import urllib.parse
+
+from werkzeug.exceptions import HTTPException
+
+from sql import Null
+from sql.conditionals import Coalesce
+
+from trytond.cache import Cache
+from trytond.config import config
+from trytond.exceptions import UserError, UserWarning
+from trytond.protocols.wrappers import Response, with_pool, with_transaction
+from trytond.tools import file_open
+from trytond.transaction import Transaction
+from trytond.wsgi import app
+
+PREFIX = '/<database_name>/portal'
+SESSION_COOKIE = 'connexion_portal'
+CSRF_COOKIE = 'connexion_portal_csrf'
+FLASH_COOKIE = 'connexion_portal_flash'
+CSS_URL = '/connexion/portal.css'
+
+# (sequence, path, label) of the menu; (sequence, func) of the home page.
+NAV = []
+HOME_SECTIONS = []
+
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+    "dimanche"]
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+    "août", "septembre", "octobre", "novembre", "décembre"]
+
+
+def h(value):
+    "Escape a value for HTML ('' for None)."
+    return html.escape('' if value is None else str(value))
+
+
+def add_nav(sequence, path, label):
+    "Add a menu entry (path under the portal, e.g. '/idees')."
+    entry = (sequence, path, label)
+    if entry not in NAV:
+        NAV.append(entry)
+        NAV.sort()
+
+
+def add_home_section(sequence, func):
+    "func(page) returns an HTML fragment shown on the home page, or ''."
+    entry = (sequence, func)
+    if entry not in HOME_SECTIONS:
+        HOME_SECTIONS.append(entry)
+        HOME_SECTIONS.sort(key=lambda e: e[0])
+
+
+_association_name = Cache('connexion_portal.association_name', duration=300)
+
+
+def association_name(pool):
+    "The association's name for the header, cached (every page shows it)."
+    name = _association_name.get(pool.database_name)
+    if name is None:
+        association = pool.get('connexion.association').get_singleton()
+        name = association.name if association else "Connexion"
+        _association_name.set(pool.database_name, name)
+    return name
+
+
+def timeout():
+    "Seconds of inactivity (no form sent) after which one logs in again."
+    return config.getint('session', 'portal_timeout', default=4 * 60 * 60)
+
+
+def format_date(date):
+    "« samedi 14 mars 2026 »"
+    return '%s %s %s %s' % (
+        WEEKDAYS[date.weekday()], date.day, MONTHS[date.month - 1],
+        date.year)
+
+
+def format_datetime(start, end=None):
+    "« samedi 14 mars 2026, 9 h 00 – 12 h 30 »"
+    text = '%s, %d h %02d' % (
+        format_date(start.date()), start.hour, start.minute)
+    if end:
+        text += ' – %d h %02d' % (end.hour, end.minute)
+    return text
+
+
+def local(datetime):
+    "Server datetimes are naive UTC; volunteers read Paris time."
+    from zoneinfo import ZoneInfo
+    return datetime.replace(tzinfo=dt.timezone.utc).astimezone(
+        ZoneInfo('Europe/Paris')).replace(tzinfo=None)
+
+
+class Page:
+    "What a portal page knows of its request, and how it answers."
+
+    def __init__(self, request, pool):
+        self.request = request
+        self.pool = pool
+        self.database = pool.database_name
+        self.base = '/%s/portal' % urllib.parse.quote(self.database)
+        self.session_key = request.cookies.get(SESSION_COOKIE)
+        self.session = None
+        self.user = None
+        self.volunteer = None
+        self.expired = False
+        self.email = None
+        self.info = {}
+        self._cookies = []
+        self._flash = request.cookies.get(FLASH_COOKIE)
+        if self._flash:
+            self._cookies.append((FLASH_COOKIE, '', 0))
+        if self.session_key:
+            self._load_session()
+
+    def _load_session(self):
+        """One SQL query for the session, its web user and volunteer.
+
+        Every portal page runs it: the ORM would read whole records."""
+        pool = self.pool
+        Session = pool.get('web.user.session')
+        WebUser = pool.get('web.user')
+        Volunteer = pool.get('connexion.volunteer')
+        Party = pool.get('party.party')
+        session = Session.__table__()
+        user = WebUser.__table__()
+        volunteer = Volunteer.__table__()
+        party = Party.__table__()
+        query = session.join(user, condition=session.user == user.id
+            ).join(volunteer, 'LEFT',
+                condition=(volunteer.party == user.party)
+                & (user.party != Null)
+            ).join(party, 'LEFT', condition=volunteer.party == party.id
+            ).select(
+                session.id, Coalesce(session.write_date, session.create_date),
+                user.id, user.active, user.email, volunteer.id,
+                volunteer.status, volunteer.calendar_token, party.name,
+                where=session.key == self.session_key, limit=1)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        row = cursor.fetchone()
+        if not row:
+            self.expired = True
+            return
+        (session_id, last, user_id, active, email, volunteer_id, status,
+            token, name) = row
+        if isinstance(last, str):
+            last = dt.datetime.fromisoformat(last)
+        if dt.datetime.now() - last > dt.timedelta(seconds=timeout()):
+            self.expired = True
+            if not Transaction().readonly:
+                Session.delete([Session(session_id)])
+            return
+        if not active:
+            return
+        self.session = Session(session_id)
+        self.user = WebUser(user_id)
+        self.email = email
+        if volunteer_id:
+            self.volunteer = Volunteer(volunteer_id)
+            self.info = {'name': name or '', 'status': status,
+                'calendar_token': token}
+
+    # URLs, cookies and answers
+
+    def url(self, path='/', **query):
+        url = self.base + path
+        if query:
+            url += '?' + urllib.parse.urlencode(query)
+        return url
+
+    def set_cookie(self, name, value, max_age=None):
+        self._cookies.append((name, value, max_age))
+
+    def _finish(self, response):
+        secure = self.request.scheme == 'https'
+        for name, value, max_age in self._cookies:
+            response.set_cookie(
+                name, value, max_age=max_age, path=self.base + '/',
+                httponly=True, samesite='Lax', secure=secure)
+        headers = response.headers
+        headers['Cache-Control'] = 'no-store'
+        headers['X-Frame-Options'] = 'DENY'
+        headers['X-Content-Type-Options'] = 'nosniff'
+        # Not no-referrer: Chrome would then send "Origin: null" on forms,
+        # which trytond refuses.
+        headers['Referrer-Policy'] = 'same-origin'
+        headers['Content-Security-Policy'] = (
+            "default-src 'none'; style-src 'self'; img-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        return response
+
+    def redirect(self, path, message=None, error=False):
+        "Post/redirect/get: the message shows on the next page."
+        if message:
+            self.set_cookie(FLASH_COOKIE, urllib.parse.quote(
+                    ('!' if error else '') + message))
+        response = Response(status=303, headers={'Location': self.url(path)})
+        return self._finish(response)
+
+    def render(self, title, body, status=200, nav=True, error=None):
+        "The whole page in the shared layout."
+        name = association_name(self.pool)
+        notice = ''
+        flash = urllib.parse.unquote(self._flash) if self._flash else None
+        if error:
+            flash = '!' + error
+        if flash:
+            kind = 'error' if flash.startswith('!') else 'ok'
+            role = 'alert' if kind == 'error' else 'status'
+            notice = (f'<p class="notice {kind}" role="{role}">'
+                f'{h(flash.lstrip("!"))}</p>')
+        menu = ''
+        if nav and self.user:
+            items = []
+            current = self.request.path[len(self.base):] or '/'
+            for _, path, label in NAV:
+                aria = ' aria-current="page"' if path == current else ''
+                items.append(
+                    f'<li><a href="{h(self.url(path))}"{aria}>{h(label)}</a>'
+                    '</li>')
+            menu = ('<nav aria-label="Menu"><ul>' + ''.join(items)
+                + '</ul></nav>')
+            logout = self.form('/deconnexion', '', "Se déconnecter",
+                css='logout', button_css='link')
+        else:
+            logout = ''
+        page = f'''<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{h(title)} – {h(name)}</title>
+<link rel="stylesheet" href="{CSS_URL}">
+</head>
+<body>
+<header><a class="brand" href="{h(self.url('/'))}">{h(name)}</a>{logout}</header>
+{menu}
+<main id="contenu">
+<h1>{h(title)}</h1>
+{notice}
+{body}
+</main>
+<footer>Espace bénévoles – {h(name)}</footer>
+</body>
+</html>
+'''
+        response = Response(page, status=status,
+            content_type='text/html; charset=utf-8')
+        return self._finish(response)
+
+    def error(self, status, title, message):
+        return self.render(title, f'<p>{h(message)}</p>'
+            f'<p><a class="button" href="{h(self.url("/"))}">'
+            'Retour à l\'accueil</a></p>', status=status)
+
+    # CSRF: a token bound to the session, or to a cookie before login
+
+    @property
+    def csrf_token(self):
+        if self.session_key and self.user:
+            return hmac.new(self.session_key.encode(), b'csrf',
+                hashlib.sha256).hexdigest()
+        token = self.request.cookies.get(CSRF_COOKIE)
+        if not token or len(token) < 32:
+            token = getattr(self, '_new_csrf', None)
+            if not token:
+                token = self._new_csrf = secrets.token_urlsafe(32)
+                self.set_cookie(CSRF_COOKIE, token)
+        return token
+
+    def csrf_valid(self):
+        form = self.request.form
+        sent = form.get('csrf', '')
+        origin = self.request.headers.get('Origin')
+        if origin and origin != 'null':
+            if urllib.parse.urlsplit(origin).netloc != self.request.host:
+                return False
+        if self.session_key and self.user:
+            expected = self.csrf_token
+        else:
+            expected = self.request.cookies.get(CSRF_COOKIE) or ''
+        return bool(expected) and hmac.compare_digest(sent, expected)
+
+    def form(self, action, fields, submit, css='', button_css='primary'):
+        "A POST form with its CSRF token."
+        return (f'<form method="post" action="{h(self.url(action))}"'
+            f' class="{css}">'
+            f'<input type="hidden" name="csrf" value="{h(self.csrf_token)}">'
+            f'{fields}<button type="submit" class="{button_css}">'
+            f'{h(submit)}</button></form>')
+
+
+def route(path, methods=('GET',), login=True):
+    """Declare a portal page at PREFIX + path.
+
+    With login, a visitor without a valid session goes to the login page;
+    every POST must carry the CSRF token. A UserError (bad input) rolls the
+    transaction back and shows its French message on the page again."""
+    def decorator(func):
+        @app.route(PREFIX + path, methods=list(methods))
+        @with_pool
+        @with_transaction(context={'language': 'fr'})
+        @functools.wraps(func)
+        def wrapper(request, pool, **kwargs):
+            page = Page(request, pool)
+            if login and not page.user:
+                if request.method == 'GET':
+                    next_ = request.full_path[len(page.base):].rstrip('?')
+                else:
+                    next_ = '/'
+                message = ("Votre session a expiré : reconnectez-vous."
+                    if page.expired else None)
+                response = page.redirect(
+                    '/connexion?' + urllib.parse.urlencode({'suite': next_})
+                    if next_ != '/' else '/connexion', message, error=True)
+                if page.expired:
+                    page.set_cookie(SESSION_COOKIE, '', 0)
+                    response = page._finish(response)
+                return response
+            if request.method == 'POST' and not page.csrf_valid():
+                return page.error(403, "Formulaire refusé",
+                    "Ce formulaire a expiré ou ne vient pas du portail. "
+                    "Rechargez la page et recommencez.")
+            if (login and request.method == 'POST'
+                    and not Transaction().readonly):
+                # A sent form keeps the session alive.
+                page.pool.get('web.user.session').reset(page.session_key)
+            try:
+                return func(request, page, **kwargs)
+            except (UserError, UserWarning) as exception:
+                Transaction().rollback()
+                return page.error(400, "Impossible d'enregistrer",
+                    exception.message)
+            except HTTPException:
+                raise
+        return wrapper
+    return decorator
+
+
+@app.route(CSS_URL, methods=['GET'])
+def portal_css(request):
+    with file_open('connexion_asso/portal.css', mode='rb') as fp:
+        css = fp.read()
+    return Response(css, 200, content_type='text/css; charset=utf-8',
+        headers={'Cache-Control': 'public, max-age=3600'})

@@ -1,0 +1,550 @@
+"""The volunteer portal's own pages: login, home, missions, hours, profile.
+
+Routes run as the root user: every page reads and writes only the records
+of the logged-in volunteer, looked up from the session, never from an id
+taken alone from the URL or the form.
+"""
+import datetime as dt
+import urllib.parse
+from decimal import Decimal, InvalidOperation
+
+from trytond.config import config
+from trytond.exceptions import RateLimitException
+from trytond.protocols.wrappers import Response, with_pool, with_transaction
+from trytond.transaction import Transaction
+from trytond.wsgi import app
+
+from .portal import (
+    PREFIX, SESSION_COOKIE, add_nav, format_date, format_datetime, h,
+    HOME_SECTIONS, local, route)
+
+# How far ahead the open missions are shown.
+MISSION_DAYS = 60
+
+add_nav(10, '/', "Accueil")
+add_nav(20, '/missions', "Missions")
+add_nav(30, '/heures', "Mes heures")
+add_nav(90, '/profil', "Mon profil")
+
+
+def no_profile(page):
+    return page.error(403, "Pas de profil bénévole",
+        "Votre compte n'est relié à aucun profil bénévole. Contactez "
+        "l'association.")
+
+
+def shift_text(shift):
+    return format_datetime(local(shift.start), local(shift.end))
+
+
+# Login, logout, password reset
+
+def _login_form(page, email='', suite='/'):
+    fields = (
+        '<label for="email">Adresse e-mail</label>'
+        f'<input id="email" name="email" type="email" autocomplete="username"'
+        f' required value="{h(email)}">'
+        '<label for="password">Mot de passe</label>'
+        '<input id="password" name="password" type="password"'
+        ' autocomplete="current-password" required>'
+        f'<input type="hidden" name="suite" value="{h(suite)}">')
+    return (page.form('/connexion', fields, "Se connecter")
+        + f'<p><a href="{h(page.url("/mot-de-passe-oublie"))}">'
+        'Mot de passe oublié ?</a></p>')
+
+
+def _safe_next(value):
+    "Only a path inside the portal (no open redirect)."
+    if (not value or not value.startswith('/') or value.startswith('//')
+            or '\\' in value):
+        return '/'
+    return value
+
+
+@route('/connexion', methods=['GET', 'POST'], login=False)
+def login(request, page):
+    pool = page.pool
+    WebUser = pool.get('web.user')
+    suite = _safe_next(request.values.get('suite'))
+    if request.method == 'GET':
+        if page.user:
+            return page.redirect(suite)
+        return page.render("Connexion", _login_form(page, suite=suite),
+            nav=False)
+    email = (request.form.get('email') or '').strip()
+    password = request.form.get('password') or ''
+    try:
+        user = WebUser.authenticate(email, password) if email else None
+    except RateLimitException:
+        return page.render("Connexion", _login_form(page, email, suite),
+            status=429, nav=False, error="Trop de tentatives : patientez "
+            "quelques minutes avant de réessayer.")
+    if not user:
+        return page.render("Connexion", _login_form(page, email, suite),
+            status=401, nav=False,
+            error="Adresse e-mail ou mot de passe incorrect.")
+    key = user.new_session()
+    page.set_cookie(SESSION_COOKIE, key)
+    return page.redirect(suite)
+
+
+@route('/deconnexion', methods=['POST'])
+def logout(request, page):
+    page.pool.get('web.user.session').remove(page.session_key)
+    page.set_cookie(SESSION_COOKIE, '', 0)
+    return page.redirect('/connexion', "Vous êtes déconnecté·e. À bientôt !")
+
+
+@route('/mot-de-passe-oublie', methods=['GET', 'POST'], login=False)
+def forgotten(request, page):
+    "Send a reset link; the answer never says whether the e-mail is known."
+    WebUser = page.pool.get('web.user')
+    if request.method == 'POST':
+        email = (request.form.get('email') or '').strip().lower()
+        users = WebUser.search([('email', '=', email)], limit=1)
+        if users:
+            send_reset_email(page, users[0])
+        return page.redirect('/connexion',
+            "Si cette adresse est connue, un e-mail vient de vous être "
+            "envoyé avec un lien pour choisir un nouveau mot de passe.")
+    fields = ('<label for="email">Votre adresse e-mail</label>'
+        '<input id="email" name="email" type="email" required>')
+    return page.render("Mot de passe oublié",
+        '<p>Indiquez votre adresse e-mail : vous recevrez un lien pour '
+        'choisir un nouveau mot de passe.</p>'
+        + page.form('/mot-de-passe-oublie', fields, "Recevoir le lien"),
+        nav=False)
+
+
+def send_reset_email(page, user):
+    from email.message import EmailMessage
+    from trytond.sendmail import send_message_transactional
+    now = dt.datetime.now()
+    if (user.reset_password_token_expire
+            and user.reset_password_token_expire > now):
+        return  # one link at a time, as web_user does
+    user.set_reset_password_token()
+    user.save()
+    url = page.request.host_url.rstrip('/') + page.url(
+        '/nouveau-mot-de-passe', email=user.email,
+        token=user.reset_password_token)
+    msg = EmailMessage()
+    msg['From'] = config.get('email', 'from')
+    msg['To'] = user.email
+    msg['Subject'] = "Votre nouveau mot de passe pour l'espace bénévoles"
+    msg.set_content(
+        "Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien "
+        f"(valable 24 heures) :\n\n{url}\n\n"
+        "Si vous n'avez rien demandé, ignorez ce message.\n")
+    send_message_transactional(msg)
+
+
+@route('/nouveau-mot-de-passe', methods=['GET', 'POST'], login=False)
+def new_password(request, page):
+    WebUser = page.pool.get('web.user')
+    email = request.values.get('email') or ''
+    token = request.values.get('token') or ''
+    fields = (f'<input type="hidden" name="email" value="{h(email)}">'
+        f'<input type="hidden" name="token" value="{h(token)}">'
+        '<label for="password">Nouveau mot de passe (8 caractères au '
+        'moins)</label><input id="password" name="password" '
+        'type="password" autocomplete="new-password" minlength="8" required>')
+    form = page.form('/nouveau-mot-de-passe', fields, "Enregistrer")
+    if request.method == 'POST':
+        password = request.form.get('password') or ''
+        if len(password) < 8:
+            return page.render("Nouveau mot de passe", form, status=400,
+                nav=False, error="Le mot de passe doit avoir au moins "
+                "8 caractères.")
+        if email and token and WebUser.set_password_token(
+                email, token, password):
+            return page.redirect('/connexion',
+                "Votre mot de passe est enregistré : connectez-vous.")
+        return page.render("Nouveau mot de passe",
+            '<p>Ce lien n\'est plus valable. '
+            f'<a href="{h(page.url("/mot-de-passe-oublie"))}">Demandez-en un '
+            'nouveau</a>.</p>', status=400, nav=False)
+    return page.render("Nouveau mot de passe", form, nav=False)
+
+
+# Home
+
+def upcoming(page, limit=20):
+    """The volunteer's coming shifts (accepted or waiting), in one query:
+    rows of (signup id, state, start, end, mission name, place)."""
+    pool = page.pool
+    Signup = pool.get('connexion.mission.signup')
+    Shift = pool.get('connexion.mission.shift')
+    Mission = pool.get('connexion.mission')
+    signup = Signup.__table__()
+    shift = Shift.__table__()
+    mission = Mission.__table__()
+    query = signup.join(shift, condition=signup.shift == shift.id
+        ).join(mission, condition=shift.mission == mission.id
+        ).select(
+            signup.id, signup.state, shift.start, shift.end, mission.name,
+            mission.place,
+            where=(signup.volunteer == page.volunteer.id)
+            & signup.state.in_(['accepted', 'waiting'])
+            & (shift.end >= dt.datetime.now()),
+            order_by=[shift.start.asc, signup.id.asc], limit=limit)
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*query)
+    rows = []
+    for signup_id, state, start, end, name, place in cursor:
+        if isinstance(start, str):
+            start = dt.datetime.fromisoformat(start)
+            end = dt.datetime.fromisoformat(end)
+        rows.append((signup_id, state, start, end, name, place))
+    return rows
+
+
+def _signup_card(page, row):
+    signup_id, state, start, end, name, place = row
+    badge = ('<span class="badge">Inscrit·e</span>'
+        if state == 'accepted'
+        else '<span class="badge wait">Liste d\'attente</span>')
+    cancel = page.form(f'/inscriptions/{signup_id}/annuler', '',
+        "Me désinscrire", css='inline', button_css='secondary')
+    return (f'<article class="card"><h3>{h(name)}</h3>'
+        f'<p>{h(format_datetime(local(start), local(end)))}</p>'
+        + (f'<p class="muted">{h(place)}</p>' if place else '')
+        + f'<p>{badge}</p>{cancel}</article>')
+
+
+@route('/')
+def home(request, page):
+    volunteer = page.volunteer
+    if not volunteer:
+        return no_profile(page)
+    info = page.info
+    first_name = (info['name'].split() or [''])[0]
+    body = []
+    if info['status'] not in {'onboarding', 'active'}:
+        body.append('<p class="notice error">Votre profil n\'est pas actif :'
+            ' vous ne pouvez pas vous inscrire aux missions. Contactez '
+            'votre équipe.</p>')
+    body.append('<h2>Mes prochaines missions</h2>')
+    signups = upcoming(page)
+    if signups:
+        body.extend(_signup_card(page, s) for s in signups)
+    else:
+        body.append('<p>Aucune mission prévue pour le moment.</p>')
+    body.append(f'<p><a class="button" href="{h(page.url("/missions"))}">'
+        'Voir les missions ouvertes</a></p>')
+    for _, func in HOME_SECTIONS:
+        body.append(func(page) or '')
+    calendar = page.url(f'/agenda/{info["calendar_token"]}.ics')
+    body.append('<h2>Mon agenda</h2><p>Ajoutez vos missions à l\'agenda de '
+        f'votre téléphone avec <a href="{h(calendar)}">ce lien '
+        'personnel</a> (ne le partagez pas).</p>')
+    return page.render(f"Bonjour {first_name} !", '\n'.join(body))
+
+
+# Missions and sign-up
+
+@route('/missions')
+def missions(request, page):
+    pool = page.pool
+    Shift = pool.get('connexion.mission.shift')
+    Signup = pool.get('connexion.mission.signup')
+    volunteer = page.volunteer
+    if not volunteer:
+        return no_profile(page)
+    now = dt.datetime.now()
+    shifts = Shift.search([
+            ('mission.state', '=', 'open'),
+            ('mission.self_signup', '=', True),
+            ('start', '>', now),
+            ('start', '<', now + dt.timedelta(days=MISSION_DAYS)),
+            ], order=[('start', 'ASC'), ('id', 'ASC')], limit=100)
+    mine = {s.shift.id: s for s in Signup.search([
+                ('volunteer', '=', volunteer.id),
+                ('shift', 'in', [s.id for s in shifts]),
+                ])}
+    cards = []
+    for shift in shifts:
+        mission = shift.mission
+        signup = mine.get(shift.id)
+        missing = shift.missing
+        seats = (f'{missing} place{"s" if missing > 1 else ""} libre'
+            f'{"s" if missing > 1 else ""}' if missing
+            else 'Complet : liste d\'attente')
+        if signup and signup.state in {'accepted', 'waiting'}:
+            action = ('<p><span class="badge">Inscrit·e</span></p>'
+                if signup.state == 'accepted'
+                else '<p><span class="badge wait">Liste d\'attente</span></p>')
+        else:
+            action = page.form(f'/missions/{shift.id}/inscription', '',
+                "Je m'inscris" if missing
+                else "Me mettre sur liste d'attente", css='inline')
+        cards.append(f'<article class="card"><h3>{h(mission.name)}</h3>'
+            f'<p>{h(shift_text(shift))}</p>'
+            + (f'<p class="muted">{h(mission.place)}</p>' if mission.place
+                else '')
+            + (f'<p>{h(mission.description)}</p>' if mission.description
+                else '')
+            + f'<p class="muted">{h(mission.team.name)} – {h(seats)}</p>'
+            + action + '</article>')
+    if not cards:
+        cards.append('<p>Aucune mission ouverte pour le moment.</p>')
+    return page.render("Missions ouvertes", '\n'.join(cards))
+
+
+@route('/missions/<int:shift_id>/inscription', methods=['POST'])
+def sign_up(request, page, shift_id):
+    pool = page.pool
+    Shift = pool.get('connexion.mission.shift')
+    Signup = pool.get('connexion.mission.signup')
+    if not page.volunteer:
+        return no_profile(page)
+    shifts = Shift.search([('id', '=', shift_id)])
+    if not shifts:
+        return page.error(404, "Introuvable", "Cette mission n'existe pas.")
+    signup = Signup.sign_up(page.volunteer, shifts[0])
+    if signup.state == 'accepted':
+        message = "C'est noté : vous êtes inscrit·e. Merci !"
+    else:
+        message = ("La mission est complète : vous êtes sur la liste "
+            "d'attente. Nous vous préviendrons si une place se libère.")
+    return page.redirect('/', message)
+
+
+@route('/inscriptions/<int:signup_id>/annuler', methods=['POST'])
+def cancel(request, page, signup_id):
+    Signup = page.pool.get('connexion.mission.signup')
+    if not page.volunteer:
+        return no_profile(page)
+    signups = Signup.search([
+            ('id', '=', signup_id),
+            ('volunteer', '=', page.volunteer.id),
+            ('state', 'in', ['accepted', 'waiting']),
+            ])
+    if not signups:
+        return page.error(404, "Introuvable",
+            "Cette inscription n'existe pas.")
+    Signup.cancel(signups)
+    return page.redirect('/', "Votre désinscription est enregistrée.")
+
+
+# Hours
+
+def _parse_decimal(value):
+    try:
+        return Decimal((value or '').strip().replace(',', '.'))
+    except InvalidOperation:
+        return None
+
+
+@route('/heures', methods=['GET', 'POST'])
+def hours(request, page):
+    pool = page.pool
+    Hours = pool.get('connexion.volunteer.hours')
+    Mission = pool.get('connexion.mission')
+    volunteer = page.volunteer
+    if not volunteer:
+        return no_profile(page)
+    if request.method == 'POST':
+        form = request.form
+        errors = []
+        try:
+            mission_id = int(form.get('mission', ''))
+        except ValueError:
+            mission_id = None
+        missions = Mission.search([('id', '=', mission_id)]) \
+            if mission_id else []
+        if not missions:
+            errors.append("Choisissez la mission.")
+        try:
+            date = dt.date.fromisoformat(form.get('date', ''))
+        except ValueError:
+            date = None
+            errors.append("Indiquez la date (jj/mm/aaaa).")
+        quantity = _parse_decimal(form.get('heures'))
+        if quantity is None or quantity <= 0 or quantity > 24:
+            errors.append("Indiquez un nombre d'heures entre 0,25 et 24.")
+        distance = (form.get('km') or '').strip()
+        if distance:
+            if not distance.isdigit():
+                errors.append("Les kilomètres sont un nombre entier.")
+                distance = None
+            else:
+                distance = int(distance)
+        else:
+            distance = None
+        if errors:
+            return page.render("Mes heures", _hours_body(page),
+                status=400, error=' '.join(errors))
+        Hours.log_hours(volunteer, missions[0], date, quantity.quantize(
+                Decimal('0.01')), distance,
+            (form.get('description') or '').strip()[:200] or None)
+        return page.redirect('/heures',
+            "Merci ! Vos heures sont enregistrées ; l'équipe les validera.")
+    return page.render("Mes heures", _hours_body(page))
+
+
+def format_hours(value):
+    "2.50 → « 2,5 », 10.00 → « 10 »."
+    return '{:f}'.format(value.normalize()).replace('.', ',')
+
+
+def _hours_body(page):
+    pool = page.pool
+    Hours = pool.get('connexion.volunteer.hours')
+    Signup = pool.get('connexion.mission.signup')
+    volunteer = page.volunteer
+    today = dt.date.today()
+    missions = {}
+    for signup in Signup.search([
+                ('volunteer', '=', volunteer.id),
+                ('state', '=', 'accepted'),
+                ('shift.start', '<=', dt.datetime.now()),
+                ], order=[('shift.start', 'DESC')], limit=200):
+        missions.setdefault(signup.shift.mission.id, signup.shift.mission)
+    if missions:
+        options = ''.join(f'<option value="{m.id}">{h(m.name)}</option>'
+            for m in missions.values())
+        fields = (
+            '<label for="mission">Mission</label>'
+            f'<select id="mission" name="mission" required>{options}</select>'
+            '<label for="date">Date</label>'
+            f'<input id="date" name="date" type="date" required '
+            f'max="{today.isoformat()}" value="{today.isoformat()}">'
+            '<label for="heures">Nombre d\'heures</label>'
+            '<input id="heures" name="heures" inputmode="decimal" required '
+            'placeholder="par exemple 2,5">'
+            '<label for="km">Kilomètres parcourus (facultatif)</label>'
+            '<input id="km" name="km" inputmode="numeric" pattern="[0-9]*">'
+            '<label for="description">Commentaire (facultatif)</label>'
+            '<input id="description" name="description" maxlength="200">')
+        form = page.form('/heures', fields, "Enregistrer mes heures")
+    else:
+        form = ('<p>Vous pourrez noter vos heures après votre première '
+            'mission.</p>')
+    states = {'draft': "À valider", 'validated': "Validées",
+        'refused': "Refusées"}
+    lines = Hours.search([('volunteer', '=', volunteer.id)], limit=50)
+    year_total = sum((l.hours for l in lines
+            if l.date.year == today.year and l.state != 'refused'),
+        Decimal(0))
+    rows = ''.join(
+        f'<tr><td>{l.date.strftime("%d/%m/%Y")}</td>'
+        f'<td>{h(l.mission.name)}</td>'
+        f'<td>{h(format_hours(l.hours))} h</td>'
+        f'<td>{h(states[l.state])}</td></tr>' for l in lines)
+    table = ('<table><thead><tr><th>Date</th><th>Mission</th><th>Heures</th>'
+        f'<th>État</th></tr></thead><tbody>{rows}</tbody></table>'
+        if lines else '<p>Aucune heure enregistrée.</p>')
+    total = format_hours(year_total)
+    return (f'<section class="card">{form}</section>'
+        f'<h2>Mes heures ({today.year} : {h(total)} h)</h2>{table}')
+
+
+# Profile and consents
+
+@route('/profil', methods=['GET', 'POST'])
+def profile(request, page):
+    pool = page.pool
+    Volunteer = pool.get('connexion.volunteer')
+    Purpose = pool.get('connexion.consent.purpose')
+    Party = pool.get('party.party')
+    volunteer = page.volunteer
+    if not volunteer:
+        return no_profile(page)
+    purposes = Purpose.search([('explicit', '=', False)])
+    party = volunteer.party
+    if request.method == 'POST':
+        form = request.form
+        Volunteer.write([volunteer], {
+                'emergency_contact_name': (
+                    form.get('urgence_nom') or '').strip()[:100] or None,
+                'emergency_contact_phone': (
+                    form.get('urgence_tel') or '').strip()[:30] or None,
+                'languages': (form.get('langues') or '').strip()[:100]
+                or None,
+                })
+        now = dt.datetime.now().strftime('%d/%m/%Y %H:%M')
+        for purpose in purposes:
+            wanted = form.get(f'consent_{purpose.id}') == 'on'
+            if wanted != party.has_consent(purpose.code):
+                values = {'channel': 'portal', 'proof': (
+                        f"Case {'cochée' if wanted else 'décochée'} sur le "
+                        f"portail bénévole le {now} (compte "
+                        f"{page.email})")}
+                if wanted:
+                    Party.give_consent([party], purpose.code, **values)
+                else:
+                    Party.withdraw_consent([party], purpose.code, **values)
+        return page.redirect('/profil', "Vos informations sont enregistrées.")
+    fields = (
+        f'<p><strong>{h(party.name)}</strong><br>{h(page.email)}</p>'
+        '<label for="langues">Langues parlées</label>'
+        f'<input id="langues" name="langues" value="{h(volunteer.languages)}">'
+        '<label for="urgence_nom">Personne à prévenir en cas d\'urgence'
+        '</label><input id="urgence_nom" name="urgence_nom" '
+        f'value="{h(volunteer.emergency_contact_name)}">'
+        '<label for="urgence_tel">Son téléphone</label>'
+        '<input id="urgence_tel" name="urgence_tel" type="tel" '
+        f'value="{h(volunteer.emergency_contact_phone)}">')
+    if purposes:
+        fields += '<h2>Mes accords</h2>'
+        for purpose in purposes:
+            checked = ' checked' if party.has_consent(purpose.code) else ''
+            fields += (f'<label class="check"><input type="checkbox" '
+                f'name="consent_{purpose.id}"{checked}>{h(purpose.name)}'
+                '</label>')
+            if purpose.description:
+                fields += f'<p class="muted">{h(purpose.description)}</p>'
+    return page.render("Mon profil",
+        page.form('/profil', fields, "Enregistrer"))
+
+
+# Calendar feed (secret URL, no session: read by calendar applications)
+
+def _ics_escape(text):
+    return (str(text or '').replace('\\', '\\\\').replace(';', '\\;')
+        .replace(',', '\\,').replace('\n', '\\n'))
+
+
+@app.route(PREFIX + '/agenda/<token>.ics', methods=['GET'])
+@with_pool
+@with_transaction(context={'language': 'fr'})
+def calendar(request, pool, token):
+    Volunteer = pool.get('connexion.volunteer')
+    Signup = pool.get('connexion.mission.signup')
+    volunteers = Volunteer.search([
+            ('calendar_token', '=', token),
+            ('status', '!=', 'left'),
+            ], limit=1) if len(token) >= 24 else []
+    if not volunteers:
+        return Response("Agenda introuvable", 404,
+            content_type='text/plain; charset=utf-8')
+    volunteer, = volunteers
+    signups = Signup.search([
+            ('volunteer', '=', volunteer.id),
+            ('state', '=', 'accepted'),
+            ('shift.start', '>=', dt.datetime.now() - dt.timedelta(days=90)),
+            ], order=[('shift.start', 'ASC')], limit=500)
+    stamp = dt.datetime.utcnow().strftime('%Y%m%dT%H%M%SZ')
+    host = urllib.parse.urlsplit(request.host_url).hostname or 'connexion'
+    lines = ['BEGIN:VCALENDAR', 'VERSION:2.0',
+        '-//Connexion//Portail benevoles//FR', 'CALSCALE:GREGORIAN',
+        'X-WR-CALNAME:Mes missions bénévoles']
+    lines[2] = 'PRODID:' + lines[2]
+    for signup in signups:
+        shift, mission = signup.shift, signup.shift.mission
+        lines += ['BEGIN:VEVENT',
+            f'UID:signup-{signup.id}@{host}',
+            f'DTSTAMP:{stamp}',
+            'DTSTART:' + shift.start.strftime('%Y%m%dT%H%M%SZ'),
+            'DTEND:' + shift.end.strftime('%Y%m%dT%H%M%SZ'),
+            'SUMMARY:' + _ics_escape(mission.name),
+            ]
+        if mission.place:
+            lines.append('LOCATION:' + _ics_escape(mission.place))
+        lines.append('END:VEVENT')
+    lines.append('END:VCALENDAR')
+    return Response('\r\n'.join(lines) + '\r\n', 200,
+        content_type='text/calendar; charset=utf-8',
+        headers={'Cache-Control': 'private, max-age=900',
+            'Referrer-Policy': 'no-referrer'})

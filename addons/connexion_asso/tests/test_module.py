@@ -1,0 +1,72 @@
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.model.exceptions import ValidationError
+
+from .consent_tests import ConsentTestMixin
+from .volunteer_tests import VolunteerTestMixin
+
+
+class ConnexionAssoTestCase(
+        VolunteerTestMixin, ConsentTestMixin, ModuleTestCase):
+    "Test Connexion Asso module"
+    module = 'connexion_asso'
+
+    @with_transaction()
+    def test_association_identifiers(self):
+        "RNA and SIREN numbers are checked"
+        Association = Pool().get('connexion.association')
+        association = Association(name="Les Petits Bonheurs")
+        association.rna = 'W751234567'
+        association.siren = '732829320'
+        association.save()
+        association.rna = '751234567'
+        with self.assertRaises(ValidationError):
+            association.save()
+        association.rna = 'W751234567'
+        association.siren = '732829321'
+        with self.assertRaises(ValidationError):
+            association.save()
+
+    @with_transaction()
+    def test_team_membership_gives_group(self):
+        "A member gets the team group and loses it when leaving"
+        pool = Pool()
+        Team = pool.get('connexion.team')
+        Member = pool.get('connexion.team.member')
+        User = pool.get('res.user')
+        user = User(login='alice', name="Alice")
+        user.save()
+        dreams, hospitals = Team.create([
+                {'name': "Rêves"}, {'name': "Hôpitaux"}])
+        self.assertTrue(dreams.group)
+        self.assertNotEqual(dreams.group, hospitals.group)
+        member = Member(team=dreams, user=user, function='referent')
+        member.save()
+        user = User(user.id)
+        self.assertIn(dreams.group, user.groups)
+        self.assertNotIn(hospitals.group, user.groups)
+        self.assertEqual(dreams.referents, (user,))
+        Member.delete([member])
+        user = User(user.id)
+        self.assertNotIn(dreams.group, user.groups)
+
+    @with_transaction()
+    def test_team_membership_dates(self):
+        "A membership that ends before it starts is refused"
+        import datetime as dt
+        pool = Pool()
+        Team = pool.get('connexion.team')
+        Member = pool.get('connexion.team.member')
+        User = pool.get('res.user')
+        user = User(login='bob', name="Bob")
+        user.save()
+        team = Team(name="Hôpitaux")
+        team.save()
+        with self.assertRaises(ValidationError):
+            Member.create([{
+                        'team': team.id, 'user': user.id,
+                        'from_date': dt.date(2026, 5, 1),
+                        'to_date': dt.date(2026, 4, 1)}])
+
+
+del ModuleTestCase

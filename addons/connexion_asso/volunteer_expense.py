@@ -1,0 +1,171 @@
+"""Expenses a volunteer paid for the association: reimbursed, or waived.
+
+Abandon de frais: a volunteer may expressly renounce the reimbursement of
+expenses paid for the objet social, with receipts; the waived amount is then
+a gift for which a tax receipt (CERFA 11580, "frais engagés par les
+bénévoles") is issued. The donations module turns each waived claim not yet
+handed over into a donation (``to_hand_over`` / ``hand_over``).
+"""
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+
+class Expense(Workflow, ModelSQL, ModelView):
+    "Volunteer Expense Claim"
+    __name__ = 'connexion.volunteer.expense'
+
+    _states = {'readonly': Eval('state') != 'draft'}
+
+    volunteer = fields.Many2One(
+        'connexion.volunteer', "Volunteer", required=True,
+        ondelete='RESTRICT', states=_states)
+    mission = fields.Many2One(
+        'connexion.mission', "Mission", ondelete='RESTRICT', states=_states)
+    date = fields.Date("Date", required=True, states=_states)
+    description = fields.Char(
+        "Description", required=True, states=_states,
+        help="What was paid, for which action of the association.")
+    amount = fields.Numeric(
+        "Amount", digits=(16, 2), required=True, states=_states,
+        domain=[('amount', '>', 0)])
+    distance = fields.Integer(
+        "Distance (km)", states=_states,
+        domain=['OR', ('distance', '=', None), ('distance', '>=', 0)],
+        help="For car expenses valued at the kilometric scale.")
+    receipts = fields.Boolean(
+        "Receipts Received", states=_states,
+        help="The supporting documents are attached or filed.")
+    renunciation_date = fields.Date(
+        "Renunciation Date", readonly=True,
+        help="Date of the volunteer's express written renunciation.")
+    renunciation = fields.Text(
+        "Renunciation", states={
+            'readonly': Eval('state') != 'approved',
+            },
+        help="The volunteer's written statement renouncing the "
+        "reimbursement (or where it is filed).")
+    handed_over = fields.Boolean(
+        "Handed over to Donations", readonly=True,
+        help="A donation was recorded for the waived amount.")
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('approved', "Approved"),
+            ('reimbursed', "Reimbursed"),
+            ('waived', "Waived (Gift)"),
+            ('refused', "Refused"),
+            ], "State", required=True, readonly=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'approved'), ('draft', 'refused'),
+            ('approved', 'reimbursed'), ('approved', 'waived'),
+            ('approved', 'draft'), ('refused', 'draft'),
+            }
+        cls._buttons.update({
+                'approve': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state']},
+                'refuse': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state']},
+                'reimburse': {
+                    'invisible': Eval('state') != 'approved',
+                    'depends': ['state']},
+                'waive': {
+                    'invisible': Eval('state') != 'approved',
+                    'depends': ['state']},
+                'draft': {
+                    'invisible': ~Eval('state').in_(['approved', 'refused']),
+                    'depends': ['state']},
+                })
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @staticmethod
+    def default_date():
+        return dt.date.today()
+
+    @staticmethod
+    def default_handed_over():
+        return False
+
+    def get_rec_name(self, name):
+        return '%s - %s - %s' % (
+            self.volunteer.rec_name, self.date.strftime('%d/%m/%Y'),
+            self.description)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('approved')
+    def approve(cls, expenses):
+        "Only expenses with their supporting documents can be accepted."
+        for expense in expenses:
+            if not expense.receipts:
+                raise ValidationError(gettext(
+                        'connexion_asso.msg_expense_no_receipts',
+                        expense=expense.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('refused')
+    def refuse(cls, expenses):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('reimbursed')
+    def reimburse(cls, expenses):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('waived')
+    def waive(cls, expenses):
+        "The renunciation must be express and written: it is the proof."
+        for expense in expenses:
+            if not (expense.renunciation or '').strip():
+                raise ValidationError(gettext(
+                        'connexion_asso.msg_expense_no_renunciation',
+                        expense=expense.rec_name))
+        cls.write(expenses, {'renunciation_date': dt.date.today()})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, expenses):
+        pass
+
+    @classmethod
+    def to_hand_over(cls):
+        "Waived expenses for which no donation was recorded yet."
+        return cls.search([
+                ('state', '=', 'waived'),
+                ('handed_over', '=', False),
+                ], order=[('date', 'ASC'), ('id', 'ASC')])
+
+    @classmethod
+    def hand_over(cls, expenses):
+        "Called by the donations module once the donation is recorded."
+        with Transaction().set_context(_check_access=False):
+            cls.write(expenses, {'handed_over': True})
+
+    @classmethod
+    def delete(cls, expenses):
+        for expense in expenses:
+            if expense.state not in {'draft', 'refused'}:
+                raise ValidationError(gettext(
+                        'connexion_asso.msg_expense_delete',
+                        expense=expense.rec_name))
+        super().delete(expenses)

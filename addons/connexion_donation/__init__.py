@@ -1,0 +1,1 @@
+"""Donors, donations posted to the accounts, and French tax receipts."""

@@ -1,0 +1,489 @@
+"""Gifts: recorded by the fundraising team, validated by posting the move
+directly on the right 754x account (no receivable step)."""
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError, ValidationError
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction, without_check_access
+
+PAYMENT_METHODS = [
+    (None, ""),
+    ('cash', "Cash"),
+    ('check', "Cheque"),
+    ('transfer', "Bank Transfer"),
+    ('direct_debit', "Direct Debit"),
+    ('card', "Card"),
+    ]
+FORMS = [
+    ('manual', "Manual Gift Declaration"),
+    ('authentic', "Authentic Deed"),
+    ('private', "Private Deed"),
+    ('other', "Other"),
+    ]
+NATURES = [
+    ('cash', "Money"),
+    ('securities', "Listed Securities"),
+    ('in_kind', "In Kind"),
+    ('expense_waiver', "Waiver of Expenses"),
+    ('income_waiver', "Waiver of Income"),
+    ]
+MONEY_NATURES = {'cash', 'securities'}
+
+
+class Donation(Workflow, ModelSQL, ModelView):
+    "Donation"
+    __name__ = 'connexion.donation'
+
+    _states = {'readonly': Eval('state') != 'draft'}
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    party = fields.Many2One(
+        'party.party', "Donor", required=True, states=_states,
+        context={'company': Eval('company', -1)}, depends={'company'})
+    donor_type = fields.Selection([
+            ('individual', "Individual"),
+            ('company', "Company"),
+            ], "Donor Type", required=True, states=_states)
+    date = fields.Date("Date", required=True, states=_states)
+    amount = Monetary(
+        "Amount", currency='currency', digits='currency', required=True,
+        states=_states,
+        help="For gifts in kind, the valuation of the goods.")
+    currency = fields.Many2One(
+        'currency.currency', "Currency", required=True, states=_states)
+    payment_method = fields.Selection(
+        PAYMENT_METHODS, "Payment Method",
+        states={
+            'readonly': _states['readonly'],
+            'required': (Eval('nature').in_(list(MONEY_NATURES))
+                & (Eval('state') != 'draft')),
+            'invisible': ~Eval('nature').in_(list(MONEY_NATURES)),
+            })
+    check_number = fields.Char(
+        "Cheque Number",
+        states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('payment_method') != 'check',
+            })
+    check_bank = fields.Char(
+        "Cheque Bank",
+        states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('payment_method') != 'check',
+            })
+    form = fields.Selection(FORMS, "Form", required=True, states=_states)
+    nature = fields.Selection(NATURES, "Nature", required=True, states=_states)
+    in_kind_description = fields.Text(
+        "Description of the Goods",
+        states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('nature') != 'in_kind',
+            'required': Eval('nature') == 'in_kind',
+            })
+    campaign = fields.Many2One(
+        'connexion.donation.campaign', "Campaign", states=_states)
+    fund = fields.Many2One(
+        'connexion.donation.fund', "Dedicated Fund", states=_states,
+        help="Leave empty for a gift to the general purpose.")
+    tribute_type = fields.Selection([
+            (None, ""),
+            ('memory', "In Memory of"),
+            ('honour', "In Honour of"),
+            ], "Tribute", states=_states)
+    tribute_name = fields.Char(
+        "Tribute Name",
+        states={
+            'readonly': _states['readonly'],
+            'invisible': ~Eval('tribute_type'),
+            'required': Bool(Eval('tribute_type')),
+            })
+    batch = fields.Many2One(
+        'connexion.donation.batch', "Deposit Slip", ondelete='RESTRICT',
+        domain=[('company', '=', Eval('company', -1))],
+        states=_states)
+    notes = fields.Text("Notes")
+    move = fields.Many2One(
+        'account.move', "Move", readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    cancel_move = fields.Many2One(
+        'account.move', "Cancel Move", readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    receipt = fields.Many2One(
+        'connexion.donation.receipt', "Tax Receipt", readonly=True,
+        ondelete='RESTRICT')
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('validated', "Validated"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.party, Index.Range()), (t.date, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state == 'draft'),
+                })
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'validated'),
+            ('draft', 'cancelled'),
+            ('validated', 'cancelled'),
+            ('cancelled', 'draft'),
+            }
+        cls._buttons.update({
+                'validate_donation': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') == 'cancelled',
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': ((Eval('state') != 'cancelled')
+                        | Bool(Eval('move'))),
+                    'depends': ['state', 'move'],
+                    },
+                'issue_receipt': {
+                    'invisible': ((Eval('state') != 'validated')
+                        | Bool(Eval('receipt'))),
+                    'depends': ['state', 'receipt'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_currency():
+        Company = Pool().get('company.company')
+        company = Transaction().context.get('company')
+        if company is not None and company >= 0:
+            return Company(company).currency.id
+
+    @staticmethod
+    def default_date():
+        return Pool().get('ir.date').today()
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @staticmethod
+    def default_form():
+        return 'manual'
+
+    @staticmethod
+    def default_nature():
+        return 'cash'
+
+    @staticmethod
+    def default_donor_type():
+        return 'individual'
+
+    @fields.depends('party')
+    def on_change_party(self):
+        if self.party and self.party.donor_type:
+            self.donor_type = self.party.donor_type
+
+    def get_rec_name(self, name):
+        return f"{self.party.rec_name} {self.date} {self.amount}"
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('party.rec_name',) + tuple(clause[1:])]
+
+    @classmethod
+    def validate_fields(cls, donations, field_names):
+        super().validate_fields(donations, field_names)
+        if field_names & {'amount'} or not field_names:
+            for donation in donations:
+                if donation.amount is not None and donation.amount <= 0:
+                    raise ValidationError(gettext(
+                            'connexion_donation.msg_donation_amount_positive',
+                            donation=donation.rec_name))
+
+    @classmethod
+    def check_modification(
+            cls, mode, donations, values=None, external=False):
+        super().check_modification(
+            mode, donations, values=values, external=external)
+        for donation in donations:
+            locked = donation.receipt and donation.receipt.state == 'issued'
+            if mode == 'delete':
+                if donation.state != 'draft' or donation.move:
+                    raise AccessError(gettext(
+                            'connexion_donation.msg_donation_delete_draft',
+                            donation=donation.rec_name))
+            elif mode == 'write' and locked and (
+                    set(values) - {'receipt', 'notes'}):
+                raise AccessError(gettext(
+                        'connexion_donation.msg_donation_locked',
+                        donation=donation.rec_name,
+                        receipt=donation.receipt.number))
+
+    @classmethod
+    def copy(cls, donations, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['move', 'cancel_move', 'receipt', 'batch']:
+            default.setdefault(name)
+        default.setdefault('state', 'draft')
+        return super().copy(donations, default=default)
+
+    # Accounting
+
+    def _accounts(self, config):
+        "(debit, credit) accounts of the move, or None if nothing is posted."
+        if self.nature == 'in_kind':
+            if not config.in_kind_posting:
+                return None
+            return (config.account_in_kind_use, config.account_in_kind,
+                'account_in_kind_use', 'account_in_kind')
+        if self.nature == 'expense_waiver':
+            return (config.account_volunteer_expense,
+                config.account_expense_waiver,
+                'account_volunteer_expense', 'account_expense_waiver')
+        if self.nature == 'income_waiver':
+            return (config.account_volunteer_expense,
+                config.account_income_waiver,
+                'account_volunteer_expense', 'account_income_waiver')
+        debit_name = {
+            'cash': 'account_cash',
+            'check': 'account_check',
+            }.get(self.payment_method, 'account_bank')
+        credit_name = ('account_patronage' if self.donor_type == 'company'
+            else 'account_gift')
+        return (getattr(config, debit_name), getattr(config, credit_name),
+            debit_name, credit_name)
+
+    def get_move(self):
+        "The move that records the gift, not saved."
+        pool = Pool()
+        Config = pool.get('connexion.donation.configuration')
+        Move = pool.get('account.move')
+        Line = pool.get('account.move.line')
+        Period = pool.get('account.period')
+        Currency = pool.get('currency.currency')
+        config = Config(1)
+        accounts = self._accounts(config)
+        if accounts is None:
+            return None
+        debit, credit, debit_name, credit_name = accounts
+        for account, name in [(debit, debit_name), (credit, credit_name)]:
+            if not account:
+                raise ValidationError(gettext(
+                        'connexion_donation.msg_missing_account',
+                        field=Config.fields_get([name])[name]['string'],
+                        donation=self.rec_name))
+        if not config.journal:
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_missing_journal'))
+        with Transaction().set_context(date=self.date):
+            amount = Currency.compute(
+                self.currency, self.amount, self.company.currency)
+        second_currency = {}
+        if self.currency != self.company.currency:
+            second_currency = {'second_currency': self.currency,
+                'amount_second_currency': self.amount}
+        period = Period.find(self.company, date=self.date)
+        description = self.party.rec_name
+        lines = []
+        for account, debit_, credit_ in [
+                (debit, amount, Decimal(0)), (credit, Decimal(0), amount)]:
+            line = Line(account=account, debit=debit_, credit=credit_,
+                description=description)
+            if account.party_required:
+                line.party = self.party
+            if second_currency:
+                line.second_currency = self.currency
+                line.amount_second_currency = (
+                    self.amount if debit_ else -self.amount)
+            lines.append(line)
+        return Move(company=self.company, journal=config.journal,
+            period=period, date=self.date, origin=self,
+            description=description, lines=lines)
+
+    # Workflow
+
+    def _check_complete(self):
+        if self.nature in MONEY_NATURES and not self.payment_method:
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_payment_method_required',
+                    donation=self.rec_name))
+        if self.payment_method == 'check' and not self.check_number:
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_check_number_required',
+                    donation=self.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('validated')
+    def validate_donation(cls, donations):
+        "Post the gift: debit cash/bank (or 4681, 860), credit 754x (or 870)."
+        Move = Pool().get('account.move')
+        moves = {}
+        for donation in donations:
+            donation._check_complete()
+            move = donation.get_move()
+            if move:
+                moves[donation] = move
+        with without_check_access():
+            Move.save(list(moves.values()))
+            Move.post(list(moves.values()))
+        for donation, move in moves.items():
+            donation.move = move
+        cls.save(list(moves))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, donations):
+        "Reverse the posted move; a receipted gift needs its receipt cancelled."
+        Move = Pool().get('account.move')
+        for donation in donations:
+            if donation.receipt and donation.receipt.state == 'issued':
+                raise AccessError(gettext(
+                        'connexion_donation.msg_donation_cancel_receipted',
+                        donation=donation.rec_name,
+                        receipt=donation.receipt.number))
+        to_save = []
+        with without_check_access():
+            for donation in donations:
+                if donation.move and not donation.cancel_move:
+                    cancel_move = donation.move.cancel()
+                    Move.post([cancel_move])
+                    donation.cancel_move = cancel_move
+                    to_save.append(donation)
+        cls.save(to_save)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, donations):
+        pass
+
+    @classmethod
+    @ModelView.button
+    def issue_receipt(cls, donations):
+        "One receipt per gift (donors who asked for a receipt per gift)."
+        Receipt = Pool().get('connexion.donation.receipt')
+        Receipt.issue([[d] for d in donations], kind='gift')
+
+
+class Batch(Workflow, ModelSQL, ModelView):
+    """Deposit slip (bordereau de remise): cheques entered together and
+    validated only when their total matches the slip."""
+    __name__ = 'connexion.donation.batch'
+
+    _states = {'readonly': Eval('state') != 'draft'}
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    reference = fields.Char("Reference", states=_states)
+    date = fields.Date("Date", required=True, states=_states)
+    payment_method = fields.Selection(
+        PAYMENT_METHODS, "Payment Method", required=True, states=_states)
+    expected_amount = fields.Numeric(
+        "Expected Total", digits=(16, 2), required=True, states=_states,
+        help="Total written on the deposit slip.")
+    expected_count = fields.Integer(
+        "Expected Number", states=_states,
+        help="Number of cheques on the deposit slip.")
+    donations = fields.One2Many(
+        'connexion.donation', 'batch', "Donations",
+        domain=[('company', '=', Eval('company', -1))],
+        add_remove=[('batch', '=', None), ('state', '=', 'draft')],
+        states=_states)
+    total = fields.Function(
+        fields.Numeric("Total", digits=(16, 2)), 'on_change_with_total')
+    count = fields.Function(
+        fields.Integer("Number"), 'on_change_with_count')
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('validated', "Validated"),
+            ], "State", readonly=True, required=True)
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {('draft', 'validated')}
+        cls._buttons.update({
+                'validate_batch': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_date():
+        return Pool().get('ir.date').today()
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @staticmethod
+    def default_payment_method():
+        return 'check'
+
+    @fields.depends('donations')
+    def on_change_with_total(self, name=None):
+        return sum((d.amount or Decimal(0) for d in self.donations),
+            Decimal(0))
+
+    @fields.depends('donations')
+    def on_change_with_count(self, name=None):
+        return len(self.donations)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('validated')
+    def validate_batch(cls, batches):
+        "Refuse the slip unless total and number match, then post every gift."
+        Donation = Pool().get('connexion.donation')
+        for batch in batches:
+            if batch.total != batch.expected_amount:
+                raise ValidationError(gettext(
+                        'connexion_donation.msg_batch_total',
+                        batch=batch.rec_name, total=batch.total,
+                        expected=batch.expected_amount))
+            if (batch.expected_count is not None
+                    and batch.count != batch.expected_count):
+                raise ValidationError(gettext(
+                        'connexion_donation.msg_batch_count',
+                        batch=batch.rec_name, count=batch.count,
+                        expected=batch.expected_count))
+            for donation in batch.donations:
+                if donation.payment_method != batch.payment_method:
+                    raise ValidationError(gettext(
+                            'connexion_donation.msg_batch_method',
+                            batch=batch.rec_name, donation=donation.rec_name))
+        Donation.validate_donation([d for b in batches for d in b.donations
+                if d.state == 'draft'])
+
+    def get_rec_name(self, name):
+        return self.reference or f"{self.date}"
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'account.move'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['connexion.donation']

@@ -1,0 +1,1 @@
+"""Hospitals, children, dreams and hospital visits."""

@@ -1,0 +1,156 @@
+"""Children (beneficiaries) followed by the association.
+
+Identity lives on a party; the medical information is kept here in fields
+that only the "Dreams Medical Access" group may read (field access).
+"""
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+
+STATUSES = [
+    ('followed', "Followed"),
+    ('ended', "Follow-up Ended"),
+    ]
+
+RELATIONSHIPS = [
+    ('mother', "Mother"),
+    ('father', "Father"),
+    ('guardian', "Legal Guardian"),
+    ('grandparent', "Grandparent"),
+    ('other', "Other"),
+    ]
+
+MEDICAL_FIELDS = ['pathology', 'treating_doctor', 'medical_constraints']
+
+
+def age_on(birth_date, date):
+    "Age in full years on a date."
+    if not birth_date:
+        return None
+    return date.year - birth_date.year - (
+        (date.month, date.day) < (birth_date.month, birth_date.day))
+
+
+class Child(ModelSQL, ModelView):
+    "Child"
+    __name__ = 'connexion.child'
+
+    party = fields.Many2One(
+        'party.party', "Party", required=True, ondelete='RESTRICT',
+        help="The child's identity.")
+    birth_date = fields.Date("Birth Date", required=True)
+    age = fields.Function(fields.Integer("Age"), 'get_age')
+    hospital = fields.Many2One(
+        'connexion.hospital', "Hospital", ondelete='RESTRICT')
+    service = fields.Many2One(
+        'connexion.hospital.service', "Service", ondelete='RESTRICT',
+        domain=[('hospital', '=', Eval('hospital', -1))])
+    guardians = fields.One2Many(
+        'connexion.child.guardian', 'child', "Parents and Guardians")
+    consents = fields.Function(fields.Many2Many(
+            'connexion.consent', None, None, "Consents",
+            readonly=True,
+            help="Consents of the child and of the parents, recorded on "
+            "each person."),
+        'get_consents')
+    status = fields.Selection(STATUSES, "Status", required=True)
+    dreams = fields.One2Many('connexion.dream', 'child', "Dreams")
+    # Medical information: field access restricts these three.
+    pathology = fields.Text("Pathology")
+    treating_doctor = fields.Many2One(
+        'connexion.hospital.contact', "Treating Doctor",
+        ondelete='SET NULL',
+        domain=[
+            ('hospital', '=', Eval('hospital', -1)),
+            ('role', '=', 'doctor'),
+            ])
+    medical_constraints = fields.Text(
+        "Medical Constraints",
+        help="What the dream must take into account: diet, transport, "
+        "oxygen, infection risk…")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('party_unique', Unique(t, t.party),
+                'connexion_dreams.msg_child_party_unique'),
+            ]
+
+    @staticmethod
+    def default_status():
+        return 'followed'
+
+    def get_age(self, name):
+        return age_on(self.birth_date, dt.date.today())
+
+    def get_rec_name(self, name):
+        return self.party.rec_name
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('party.rec_name',) + tuple(clause[1:])]
+
+    @fields.depends('hospital', 'service')
+    def on_change_hospital(self):
+        if self.service and self.service.hospital != self.hospital:
+            self.service = None
+
+    def consent_parties(self):
+        "The child and the holders of parental authority."
+        return [self.party] + [
+            g.party for g in self.guardians if g.parental_authority]
+
+    def get_consents(self, name):
+        pool = Pool()
+        Consent = pool.get('connexion.consent')
+        return [c.id for c in Consent.search([
+                    ('party', 'in', [p.id for p in self.consent_parties()]),
+                    ])]
+
+    def has_consent(self, purpose_code, date=None):
+        """The consent is given for the child, or by a parent for a minor.
+
+        The purposes are those of connexion_asso (image_rights,
+        medical_data, data_processing).
+        """
+        return any(p.has_consent(purpose_code, date=date)
+            for p in self.consent_parties())
+
+    @classmethod
+    def validate_fields(cls, children, field_names):
+        super().validate_fields(children, field_names)
+        if field_names & {'birth_date'}:
+            today = dt.date.today()
+            for child in children:
+                if child.birth_date > today:
+                    raise ValidationError(gettext(
+                            'connexion_dreams.msg_child_birth_date_future',
+                            child=child.rec_name))
+
+
+class Guardian(ModelSQL, ModelView):
+    "Parent or Guardian"
+    __name__ = 'connexion.child.guardian'
+
+    child = fields.Many2One(
+        'connexion.child', "Child", required=True, ondelete='CASCADE')
+    party = fields.Many2One(
+        'party.party', "Person", required=True, ondelete='RESTRICT')
+    relationship = fields.Selection(
+        RELATIONSHIPS, "Relationship", required=True)
+    parental_authority = fields.Boolean(
+        "Parental Authority",
+        help="Holds parental authority: may give consents for the child.")
+
+    @staticmethod
+    def default_parental_authority():
+        return True
+
+    def get_rec_name(self, name):
+        return self.party.rec_name

@@ -1,0 +1,591 @@
+import datetime as dt
+from decimal import Decimal
+
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+from ..child import age_on
+
+TODAY = dt.date.today()
+
+
+class as_user:
+    "Act as a real user: access rights, field access and record rules apply."
+
+    def __init__(self, user):
+        transaction = Transaction()
+        self.managers = [
+            transaction.set_user(user.id),
+            transaction.set_context(_check_access=True),
+            ]
+
+    def __enter__(self):
+        for manager in self.managers:
+            manager.__enter__()
+
+    def __exit__(self, *args):
+        for manager in reversed(self.managers):
+            manager.__exit__(*args)
+
+
+def create_volunteer(name, user=None, cleared=True):
+    "A volunteer; cleared ones have a valid criminal-record check."
+    pool = Pool()
+    Party = pool.get('party.party')
+    Volunteer = pool.get('connexion.volunteer')
+    party, = Party.create([{'name': name}])
+    volunteer, = Volunteer.create([{
+                'party': party.id,
+                'user': user.id if user else None,
+                }])
+    Volunteer.onboard([volunteer])
+    if cleared:
+        Volunteer.write([volunteer], {
+                'criminal_record_date': TODAY - dt.timedelta(days=100),
+                'criminal_record_expiry': TODAY + dt.timedelta(days=900),
+                })
+    return volunteer
+
+
+def create_base():
+    "A hospital with a service and a doctor, a child and a tutor."
+    pool = Pool()
+    Party = pool.get('party.party')
+    Hospital = pool.get('connexion.hospital')
+    Child = pool.get('connexion.child')
+    hospital, = Hospital.create([{
+                'party': Party.create([{'name': "Hôpital des Tilleuls"}])[0].id,
+                'services': [('create', [{'name': "Onco-hématologie"}])],
+                'contacts': [('create', [{
+                                'party': Party.create([
+                                        {'name': "Dr Aline Berthaud"}])[0].id,
+                                'role': 'doctor',
+                                }])],
+                }])
+    child, = Child.create([{
+                'party': Party.create([{'name': "Noé Lambert"}])[0].id,
+                'birth_date': TODAY.replace(year=TODAY.year - 9),
+                'hospital': hospital.id,
+                'service': hospital.services[0].id,
+                'pathology': "Leucémie",
+                }])
+    return hospital, child
+
+
+class refused:
+    """Expect the exception and undo what the failed call wrote.
+
+    The database keeps the rows of a failed create or write until the
+    transaction ends (the client's whole request is rolled back): a
+    savepoint gives the following steps of the test the same clean state.
+    """
+
+    def __init__(self, test, exception):
+        self.test = test
+        self.exception = exception
+
+    def __enter__(self):
+        self.cursor = Transaction().connection.cursor()
+        self.cursor.execute('SAVEPOINT dreams_test')
+        self.manager = self.test.assertRaises(self.exception)
+        return self.manager.__enter__()
+
+    def __exit__(self, *args):
+        result = self.manager.__exit__(*args)
+        self.cursor.execute('ROLLBACK TO SAVEPOINT dreams_test')
+        for cache in Transaction().cache.values():
+            cache.clear()
+        return result
+
+
+class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Connexion Dreams module"
+    module = 'connexion_dreams'
+
+    def _dream(self, hospital, child, **values):
+        Dream = Pool().get('connexion.dream')
+        values.setdefault('serious_illness', True)
+        dream, = Dream.create([{
+                    'child': child.id,
+                    'hospital': hospital.id,
+                    **values}])
+        return dream
+
+    def test_age(self):
+        "The age counts full years only"
+        self.assertEqual(age_on(dt.date(2015, 6, 15), dt.date(2026, 6, 14)), 10)
+        self.assertEqual(age_on(dt.date(2015, 6, 15), dt.date(2026, 6, 15)), 11)
+        self.assertEqual(age_on(None, dt.date(2026, 6, 15)), None)
+
+    @with_transaction()
+    def test_workflow_steps(self):
+        "Each step is dated, plans the next one and is checked"
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        Wish = pool.get('connexion.dream.wish')
+        Activity = pool.get('connexion.dream.activity')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            tutor = create_volunteer("Claire Vasseur")
+            dream = self._dream(hospital, child)
+            self.assertEqual(dream.state, 'referral')
+
+            Dream.check_eligibility([dream])
+            self.assertEqual(dream.state, 'eligible')
+            self.assertEqual(dream.eligibility_date, TODAY)
+            step, = Activity.search([
+                    ('dream', '=', dream.id), ('done', '=', False)])
+            self.assertEqual(step.kind, 'step')
+            self.assertEqual(step.due_date, TODAY + dt.timedelta(days=15))
+
+            # No approval without the approving doctor.
+            with refused(self, UserError):
+                Dream.approve([dream])
+            dream.medical_doctor = hospital.contacts[0]
+            dream.save()
+            Dream.approve([dream])
+            self.assertEqual(dream.medical_approval_date, TODAY)
+            # The previous step is answered.
+            self.assertTrue(Activity(step.id).done)
+
+            with refused(self, UserError):
+                Dream.discover([dream])
+            dream.tutor = tutor
+            dream.save()
+            Dream.discover([dream])
+
+            Wish.create([
+                    {'dream': dream.id, 'rank': 1, 'category': 'meet',
+                        'description': "Rencontrer un pompier"},
+                    {'dream': dream.id, 'rank': 2, 'category': 'go',
+                        'description': "Voir la mer"},
+                    ])
+            with refused(self, UserError):
+                Dream.design([dream])
+            dream.chosen_wish = dream.wishes[0]
+            dream.save()
+            Dream.design([dream])
+            self.assertEqual(dream.category, 'meet')
+            self.assertEqual(Dream.search([('category', '=', 'meet')]),
+                [dream])
+            # An analytic account under the "Rêves" root.
+            self.assertTrue(dream.analytic_account)
+            self.assertEqual(dream.analytic_account.root.code, 'REVES')
+
+            with refused(self, UserError):
+                Dream.schedule([dream])
+            dream.dream_date = TODAY + dt.timedelta(days=20)
+            dream.plan = "Journée à la caserne"
+            dream.save()
+            Dream.schedule([dream])
+            Dream.realise([dream])
+            self.assertEqual(dream.lead_time, 0)
+            Dream.follow_up([dream])
+            with refused(self, UserError):
+                Dream.close([dream])
+            dream.feedback = "Noé a conduit le camion."
+            dream.save()
+            Dream.close([dream])
+            self.assertEqual(dream.state, 'closed')
+            self.assertEqual(dream.closing_date, TODAY)
+            self.assertFalse(Activity.search([
+                        ('dream', '=', dream.id), ('done', '=', False)]))
+
+    @with_transaction()
+    def test_no_realisation_without_medical_approval(self):
+        "A dream cannot be realised, nor dated, before medical approval"
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            with refused(self, ValidationError):
+                self._dream(hospital, child,
+                    realisation_date=TODAY)
+            with refused(self, ValidationError):
+                self._dream(hospital, child,
+                    dream_date=TODAY)
+            with refused(self, ValidationError):
+                self._dream(hospital, child,
+                    medical_approval_date=TODAY,
+                    dream_date=TODAY - dt.timedelta(days=1))
+
+    @with_transaction()
+    def test_dates_ordered(self):
+        "The dates of the steps follow each other"
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            with refused(self, ValidationError) as cm:
+                self._dream(hospital, child,
+                    referral_date=TODAY,
+                    eligibility_date=TODAY - dt.timedelta(days=3))
+            self.assertIn("Eligibility Date", cm.exception.message)
+            dream = self._dream(hospital, child,
+                referral_date=TODAY - dt.timedelta(days=60),
+                eligibility_date=TODAY - dt.timedelta(days=50),
+                medical_approval_date=TODAY - dt.timedelta(days=40),
+                realisation_date=TODAY - dt.timedelta(days=10))
+            self.assertEqual(dream.lead_time, 50)
+            dream.design_date = TODAY - dt.timedelta(days=5)
+            with refused(self, ValidationError):
+                dream.save()
+
+    @with_transaction()
+    def test_second_dream_needs_override(self):
+        "A child with a dream gets a second one only with a reason"
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            first = self._dream(hospital, child)
+            with refused(self, ValidationError):
+                self._dream(hospital, child)
+            with refused(self, ValidationError):
+                # The box alone is not enough: the reason is required.
+                self._dream(hospital, child, second_dream=True)
+            second = self._dream(hospital, child, second_dream=True,
+                second_dream_reason="Rechute, décision du bureau")
+            self.assertEqual(second.state, 'referral')
+            # A refused dream does not count.
+            Dream.write([second], {'reason': "Doublon"})
+            Dream.refuse([second])
+            third = self._dream(hospital, child, second_dream=True,
+                second_dream_reason="Rechute")
+            self.assertEqual(Dream.search([
+                        ('child', '=', child.id),
+                        ('state', '!=', 'refused')]), [first, third])
+
+    @with_transaction()
+    def test_eligibility(self):
+        "Age at referral and serious illness are checked"
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        Child = pool.get('connexion.child')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            dream = self._dream(hospital, child, serious_illness=False)
+            with refused(self, ValidationError):
+                Dream.check_eligibility([dream])
+            Dream.write([dream], {'serious_illness': True})
+            Child.write([child], {
+                    'birth_date': TODAY.replace(year=TODAY.year - 19)})
+            with refused(self, ValidationError) as cm:
+                Dream.check_eligibility([dream])
+            self.assertIn("19", cm.exception.message)
+            self.assertEqual(dream.state, 'referral')
+            with refused(self, ValidationError):
+                Child.write([child], {
+                        'birth_date': TODAY + dt.timedelta(days=1)})
+
+    @with_transaction()
+    def test_volunteers_cleared(self):
+        "Only a pair of volunteers cleared to meet minors carries a dream"
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            dream = self._dream(hospital, child)
+            a, b, c = [create_volunteer(n) for n in ["Ana", "Bruno", "Chloé"]]
+            uncleared = create_volunteer("Denis", cleared=False)
+            with refused(self, ValidationError):
+                Dream.write([dream], {'tutor': uncleared.id})
+            with refused(self, ValidationError):
+                Dream.write([dream], {
+                        'volunteers': [('add', [a.id, b.id, c.id])]})
+            Dream.write([dream], {
+                    'tutor': a.id, 'volunteers': [('add', [b.id, c.id])]})
+            self.assertEqual(len(dream.volunteers), 2)
+
+    @with_transaction()
+    def test_wishes(self):
+        "At most three ranked wishes"
+        pool = Pool()
+        Wish = pool.get('connexion.dream.wish')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            dream = self._dream(hospital, child)
+            Wish.create([
+                    {'dream': dream.id, 'rank': r, 'category': 'have',
+                        'description': f"Souhait {r}"} for r in [1, 2, 3]])
+            with refused(self, ValidationError):
+                Wish.create([{'dream': dream.id, 'rank': 4,
+                            'category': 'give', 'description': "Trop"}])
+
+    @with_transaction()
+    def test_amounts_and_photos(self):
+        "Costs and in-kind contributions add up; photos need the consent"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Dream = pool.get('connexion.dream')
+        Photo = pool.get('connexion.dream.photo')
+        Guardian = pool.get('connexion.child.guardian')
+        Child = pool.get('connexion.child')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            partner, mother = Party.create([
+                    {'name': "Voyages Azur"}, {'name': "Julie Lambert"}])
+            dream = self._dream(hospital, child, budget=Decimal('800'),
+                costs=[('create', [
+                            {'description': "Train", 'amount': Decimal('120')},
+                            {'description': "Repas", 'amount': Decimal('45.5')},
+                            ])],
+                contributions=[('create', [{
+                                'party': partner.id,
+                                'description': "Nuit d'hôtel offerte",
+                                'amount': Decimal('150')}])])
+            self.assertEqual(dream.actual_cost, Decimal('165.5'))
+            self.assertEqual(dream.in_kind_amount, Decimal('150'))
+            self.assertEqual(dream.currency, company.currency)
+
+            photo = {'dream': dream.id, 'image': b'\x89PNG', 'name': 'a.png'}
+            with refused(self, ValidationError):
+                Photo.create([photo])
+            Guardian.create([{'child': child.id, 'party': mother.id,
+                        'relationship': 'mother'}])
+            Party.give_consent([mother], 'image_rights', proof="Formulaire")
+            Photo.create([photo])
+            self.assertEqual(len(Dream(dream.id).photos), 1)
+            self.assertIn(
+                mother, [c.party for c in Child(child.id).consents])
+
+    @with_transaction()
+    def test_reminders(self):
+        "No news for 30 days (7 when urgent) reminds the tutor once"
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        Activity = pool.get('connexion.dream.activity')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            tutor = create_volunteer("Claire Vasseur")
+            dream = self._dream(hospital, child, tutor=tutor.id,
+                referral_date=TODAY - dt.timedelta(days=20))
+            self.assertEqual(Dream.send_reminders(), [])
+            self.assertEqual(Dream.send_reminders(
+                    TODAY + dt.timedelta(days=10)), [dream])
+            reminder, = Activity.search([
+                    ('dream', '=', dream.id), ('kind', '=', 'reminder')])
+            self.assertEqual(reminder.assignee, tutor)
+            self.assertIn("30", reminder.description)
+            # Not twice while the reminder is open.
+            self.assertEqual(Dream.send_reminders(
+                    TODAY + dt.timedelta(days=11)), [])
+
+            Dream.write([dream], {'urgent': True,
+                    'referral_date': TODAY - dt.timedelta(days=8)})
+            Activity.write([reminder], {'done': True})
+            # Done reminder is news: today.
+            self.assertEqual(Dream(dream.id).last_news_date, TODAY)
+            self.assertEqual(Dream.send_reminders(
+                    TODAY + dt.timedelta(days=6)), [])
+            self.assertEqual(Dream.send_reminders(
+                    TODAY + dt.timedelta(days=7)), [dream])
+
+    @with_transaction()
+    def test_overdue_and_urgent_order(self):
+        "Urgent dreams come first; overdue steps are found"
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        Activity = pool.get('connexion.dream.activity')
+        Party = pool.get('party.party')
+        Child = pool.get('connexion.child')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            other, = Child.create([{
+                        'party': Party.create([{'name': "Lina"}])[0].id,
+                        'birth_date': dt.date(TODAY.year - 7, 1, 1)}])
+            calm = self._dream(hospital, child,
+                referral_date=TODAY - dt.timedelta(days=3))
+            urgent = self._dream(hospital, other, urgent=True)
+            self.assertEqual(Dream.search([]), [urgent, calm])
+            Dream.check_eligibility([urgent])
+            step, = Activity.search([
+                    ('dream', '=', urgent.id), ('done', '=', False)])
+            # Urgent: the step delay is capped by the urgent reminder days.
+            self.assertEqual(step.due_date, TODAY + dt.timedelta(days=7))
+            self.assertEqual(Dream.search([('overdue', '=', True)]), [])
+            Activity.write([step], {'due_date': TODAY - dt.timedelta(days=1)})
+            self.assertEqual(Dream.search([('overdue', '=', True)]), [urgent])
+            self.assertEqual(
+                Dream.search([('overdue', '=', False)]), [calm])
+            self.assertTrue(Dream(urgent.id).overdue)
+
+    @with_transaction()
+    def test_lead_time_statistic(self):
+        "Average lead time referral → realisation per hospital"
+        pool = Pool()
+        LeadTime = pool.get('connexion.dream.lead_time')
+        Party = pool.get('party.party')
+        Child = pool.get('connexion.child')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            other, = Child.create([{
+                        'party': Party.create([{'name': "Lina"}])[0].id,
+                        'birth_date': dt.date(TODAY.year - 7, 1, 1)}])
+            for c, days in [(child, 40), (other, 100)]:
+                self._dream(hospital, c,
+                    referral_date=TODAY - dt.timedelta(days=days),
+                    medical_approval_date=TODAY - dt.timedelta(days=days - 5),
+                    realisation_date=TODAY)
+            stat, = LeadTime.search([])
+            self.assertEqual(stat.hospital, hospital)
+            self.assertEqual(stat.dreams, 2)
+            self.assertEqual(round(stat.average), 70)
+
+    @with_transaction()
+    def test_visits(self):
+        "A schedule plans its visits; a visit is done with a report"
+        pool = Pool()
+        Schedule = pool.get('connexion.hospital.visit.schedule')
+        Visit = pool.get('connexion.hospital.visit')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            a, b = create_volunteer("Ana"), create_volunteer("Bruno")
+            schedule, = Schedule.create([{
+                        'hospital': hospital.id,
+                        'service': hospital.services[0].id,
+                        'weekday': str(TODAY.weekday()),
+                        'frequency': 'fortnightly',
+                        'start_date': TODAY,
+                        'volunteers': [('add', [a.id, b.id])],
+                        }])
+            visits = Schedule.plan_visits([schedule], weeks=8)
+            self.assertEqual(len(visits), 5)
+            self.assertEqual(
+                [v.start.date() for v in visits],
+                [TODAY + dt.timedelta(weeks=2 * i) for i in range(5)])
+            # Planning again creates nothing new.
+            self.assertEqual(Schedule.plan_visits([schedule], weeks=8), [])
+            visit = visits[0]
+            self.assertEqual(set(visit.volunteers), {a, b})
+            with refused(self, ValidationError):
+                Visit.do([visit])
+            Visit.write([visit], {
+                    'attendees': [('add', [a.id])],
+                    'children_met': 6,
+                    'report': "Atelier dessin avec six enfants."})
+            Visit.do([visit])
+            self.assertEqual(visit.state, 'done')
+            uncleared = create_volunteer("Denis", cleared=False)
+            with refused(self, ValidationError):
+                Visit.write([visits[1]], {
+                        'volunteers': [('add', [uncleared.id])]})
+
+    def _users(self):
+        "A Dreams member with medical access, a Collecte member, volunteers."
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+
+        Company = pool.get('company.company')
+        company, = Company.search([])
+        users = []
+        for login, module, group in [
+                ('medical', 'connexion_dreams', 'group_dreams_medical'),
+                ('collecte', 'connexion_asso', 'group_team_fundraising'),
+                ('dreams', 'connexion_asso', 'group_team_dreams'),
+                ('vol1', 'connexion_asso', 'group_volunteer'),
+                ('vol2', 'connexion_asso', 'group_volunteer'),
+                ]:
+            users.extend(User.create([{
+                            'login': login, 'name': login.title(),
+                            'groups': [('add', [
+                                        ModelData.get_id(module, group)])],
+                            'companies': [('add', [company.id])],
+                            'company': company.id,
+                            }]))
+        return users
+
+    @with_transaction()
+    def test_medical_fields_access(self):
+        "Only the medical-access group reads the medical information"
+        pool = Pool()
+        Child = pool.get('connexion.child')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            medical, collecte, dreams, _, _ = self._users()
+            with as_user(medical):
+                self.assertEqual(
+                    Child.read([child.id], ['pathology'])[0]['pathology'],
+                    "Leucémie")
+                Child.write([Child(child.id)],
+                    {'medical_constraints': "Pas de foule"})
+            for user in [collecte, dreams]:
+                with as_user(user):
+                    # The child is visible, not the medical fields.
+                    self.assertEqual(
+                        Child.read([child.id], ['birth_date'])[0][
+                            'birth_date'], child.birth_date)
+                    for name in ['pathology', 'treating_doctor',
+                            'medical_constraints']:
+                        with refused(self, AccessError):
+                            Child.read([child.id], [name])
+                    with refused(self, AccessError):
+                        Child.search([('pathology', 'ilike', '%leu%')])
+            with as_user(dreams):
+                with refused(self, AccessError):
+                    Child.write([Child(child.id)], {'pathology': "Autre"})
+            with as_user(collecte):
+                with refused(self, AccessError):
+                    Child.write([Child(child.id)], {'status': 'ended'})
+
+    @with_transaction()
+    def test_volunteer_sees_assigned_dreams(self):
+        "A volunteer sees only the dreams and children assigned to them"
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        Child = pool.get('connexion.child')
+        Party = pool.get('party.party')
+        Wish = pool.get('connexion.dream.wish')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            other, = Child.create([{
+                        'party': Party.create([{'name': "Lina"}])[0].id,
+                        'birth_date': dt.date(TODAY.year - 7, 1, 1)}])
+            _, collecte, _, user1, user2 = self._users()
+            tutor = create_volunteer("Claire", user=user1)
+            partner = create_volunteer("Marc", user=user2)
+            mine = self._dream(hospital, child, tutor=tutor.id)
+            theirs = self._dream(hospital, other,
+                volunteers=[('add', [partner.id])])
+            Wish.create([{'dream': theirs.id, 'rank': 1, 'category': 'go',
+                        'description': "Voir la mer"}])
+            with as_user(user1):
+                self.assertEqual(Dream.search([]), [mine])
+                self.assertEqual(Child.search([]), [child])
+                self.assertEqual(Wish.search([]), [])
+                with refused(self, AccessError):
+                    Dream.read([theirs.id], ['state'])
+                with refused(self, AccessError):
+                    Child.read([child.id], ['pathology'])
+                # A volunteer does not create dreams.
+                with refused(self, AccessError):
+                    Dream.create([{'child': other.id,
+                                'serious_illness': True,
+                                'second_dream': True,
+                                'second_dream_reason': "x"}])
+            with as_user(user2):
+                self.assertEqual(Dream.search([]), [theirs])
+                self.assertEqual(len(Wish.search([])), 1)
+            with as_user(collecte):
+                self.assertEqual(Dream.search([]), [mine, theirs])
+                with refused(self, AccessError):
+                    Dream.write([Dream(mine.id)], {'plan': "Non"})
+
+
+del ModuleTestCase

@@ -1,0 +1,784 @@
+"""E-mail campaigns to segments, filtered by consent, sent from a queue.
+
+marketing_email's ``Message.process`` sends a whole list in one transaction:
+an SMTP failure halfway rolls everything back and a new attempt sends the
+first messages twice. Here each recipient is a queued row, marked sent right
+after the SMTP server accepted it and committed batch by batch, so resuming
+after a failure sends the rest and nobody twice.
+"""
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import smtplib
+import threading
+from collections import namedtuple
+from email.header import Header
+from email.message import Message
+from email.policy import compat32
+from email.utils import formatdate, make_msgid, parseaddr
+from urllib.parse import quote, urljoin
+
+from genshi.core import END, START, Attrs, QName
+from genshi.template import MarkupTemplate
+from genshi.template import TemplateError as GenshiTemplateError
+from sql import Literal, Null
+
+import trytond.config as config
+from trytond.i18n import gettext
+from trytond.ir.session import token_hex
+from trytond.model import (
+    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.sendmail import get_smtp_server
+from trytond.tools.email_ import format_address, set_from_header
+from trytond.transaction import Transaction
+from trytond.url import http_base
+from trytond.wsgi import Base64Converter
+
+from .party import CATEGORIES
+
+# Records created or sent per batch: Tryton checks the whole id list of a
+# browse for each record, so batches stay small.
+BATCH = 500
+
+SEGMENTS = [
+    ('category', "Data Subject Category"),
+    ('team', "Volunteers of a Team"),
+    ('list', "Subscribers of a Mailing List"),
+    ]
+
+
+def public_url(path):
+    "Absolute URL of a public page of this database."
+    base = config.get('marketing', 'email_base', default=http_base())
+    database = Base64Converter(None).to_url(Transaction().database.name)
+    return urljoin(base, quote(f'/connexion_gdpr/{database}/{path}'))
+
+
+def _secret():
+    pool = Pool()
+    Configuration = pool.get('connexion.gdpr.configuration')
+    return Configuration.get_secret()
+
+
+def party_signature(party_id, secret=None):
+    "Signature of the preference link: nobody can guess another person's."
+    return hmac.new((secret or _secret()).encode(), str(party_id).encode(),
+        hashlib.sha256).hexdigest()[:32]
+
+
+def preferences_url(party_id, secret=None, base=None):
+    path = f'preferences/{party_id}/{party_signature(party_id, secret)}'
+    return base + path if base else public_url(path)
+
+
+def consenting_party_ids(purpose_code, date=None):
+    """Ids of the parties whose latest consent to the purpose is given and
+    still valid on the date: the rule of Party.has_consent in one query,
+    as a campaign checks tens of thousands of people."""
+    pool = Pool()
+    Consent = pool.get('connexion.consent')
+    Purpose = pool.get('connexion.consent.purpose')
+    date = date or pool.get('ir.date').today()
+    purpose = Purpose.get_by_code(purpose_code)
+    if not purpose:
+        raise ValidationError(gettext(
+                'connexion_gdpr.msg_campaign_purpose_unknown',
+                purpose=purpose_code))
+    table = Consent.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*table.select(
+            table.party, table.state, table.expiry_date,
+            where=(table.purpose == purpose.id) & (table.date <= date),
+            order_by=[table.party, table.date.asc, table.id.asc]))
+    latest = {}
+    for party, state, expiry_date in cursor:
+        latest[party] = (state, expiry_date)
+    return {party for party, (state, expiry_date) in latest.items()
+        if state == 'given' and (not expiry_date or date <= expiry_date)}
+
+
+def party_emails():
+    """{party id: the e-mail address campaigns use}: the first active e-mail
+    contact of each party, as Party._campaign_email, in one query."""
+    Mechanism = Pool().get('party.contact_mechanism')
+    mechanism = Mechanism.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*mechanism.select(mechanism.party, mechanism.value,
+            where=(mechanism.type == 'email')
+            & (mechanism.active == Literal(True))
+            & (mechanism.value != Null) & (mechanism.value != ''),
+            order_by=[mechanism.party, mechanism.sequence.asc.nulls_first,
+                mechanism.id]))
+    emails = {}
+    for party, value in cursor:
+        emails.setdefault(party, value)
+    return emails
+
+
+class Campaign(Workflow, ModelSQL, ModelView):
+    "E-mail Campaign"
+    __name__ = 'connexion.gdpr.campaign'
+
+    _states = {'readonly': Eval('state') != 'draft'}
+    name = fields.Char("Name", required=True, states=_states)
+    subject = fields.Char("Subject", required=True, states=_states)
+    from_ = fields.Char(
+        "From", states=_states,
+        help="Leave empty for the address of the configuration file.")
+    content = fields.Text(
+        "Content", required=True, states=_states,
+        help="HTML; ${name} is the recipient's name, ${preferences_url} "
+        "the link to their consent preferences.")
+    purpose = fields.Char(
+        "Consent Purpose",
+        states={
+            'readonly': _states['readonly'],
+            'required': Eval('segment') != 'list',
+            },
+        help="Code of the consent purpose the recipients must have given "
+        "(e.g. newsletter, fundraising); for a mailing list, the "
+        "subscription is the consent.")
+    segment = fields.Selection(
+        SEGMENTS, "Segment", required=True, states=_states,
+        help="Who is considered; anyone without the consent is left out.")
+    category = fields.Selection(
+        CATEGORIES, "Data Subject Category",
+        states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('segment') != 'category',
+            'required': Eval('segment') == 'category',
+            })
+    team = fields.Many2One(
+        'connexion.team', "Team", ondelete='RESTRICT',
+        states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('segment') != 'team',
+            'required': Eval('segment') == 'team',
+            })
+    list_ = fields.Many2One(
+        'marketing.email.list', "Mailing List", ondelete='RESTRICT',
+        states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('segment') != 'list',
+            'required': Eval('segment') == 'list',
+            })
+    # Criteria of the donor segments (connexion_donation).
+    donation_from = fields.Date(
+        "Donations From",
+        states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('segment') != 'donors',
+            })
+    donation_to = fields.Date(
+        "Donations To",
+        states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('segment') != 'donors',
+            })
+    donation_min_amount = fields.Numeric(
+        "Minimum Total Given", digits=(16, 2),
+        states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('segment') != 'donors',
+            },
+        help="Total of the validated donations of the period.")
+    recipients = fields.One2Many(
+        'connexion.gdpr.campaign.recipient', 'campaign', "Recipients",
+        readonly=True)
+    excluded = fields.Integer(
+        "Excluded", readonly=True,
+        help="People of the segment left out for lack of consent or e-mail.")
+    pending = fields.Function(fields.Integer("Pending"), 'get_counts')
+    sent = fields.Function(fields.Integer("Sent"), 'get_counts')
+    failed = fields.Function(fields.Integer("Failed"), 'get_counts')
+    opened = fields.Function(fields.Integer("Opened"), 'get_counts')
+    clicked = fields.Function(fields.Integer("Clicked"), 'get_counts')
+    last_error = fields.Text("Last Error", readonly=True)
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('queued', "Queued"),
+            ('sending', "Sending"),
+            ('done', "Done"),
+            ], "State", readonly=True, sort=False)
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('id', 'DESC'))
+        cls._transitions |= {
+            ('draft', 'queued'),
+            ('queued', 'draft'),
+            ('queued', 'sending'),
+            ('sending', 'done'),
+            }
+        cls._buttons.update({
+                'draft': {
+                    'invisible': Eval('state') != 'queued',
+                    'depends': ['state'],
+                    },
+                'queue': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'send': {
+                    'invisible': Eval('state') != 'queued',
+                    'depends': ['state'],
+                    },
+                'resume': {
+                    'invisible': Eval('state') != 'sending',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_segment(cls):
+        return 'category'
+
+    @classmethod
+    def copy(cls, campaigns, default=None):
+        "A copy is a new campaign: its list is built again when queued."
+        default = default.copy() if default is not None else {}
+        default.setdefault('recipients', None)
+        default.setdefault('excluded', None)
+        default.setdefault('last_error', None)
+        default.setdefault('state', 'draft')
+        return super().copy(campaigns, default=default)
+
+    @classmethod
+    def get_counts(cls, campaigns, names):
+        pool = Pool()
+        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        result = {n: {c.id: 0 for c in campaigns} for n in names}
+        ids = [c.id for c in campaigns]
+        domains = {
+            'pending': [('state', '=', 'pending')],
+            'sent': [('state', 'in', ['sent', 'bounced'])],
+            'failed': [('state', 'in', ['failed', 'bounced'])],
+            'opened': [('opened', '!=', None)],
+            'clicked': [('clicks', '>', 0)],
+            }
+        for name in names:
+            for campaign_id, count in Recipient.search_read_counts(
+                    [('campaign', 'in', ids)] + domains[name]):
+                result[name][campaign_id] = count
+        return result
+
+    @classmethod
+    def validate_fields(cls, campaigns, field_names):
+        super().validate_fields(campaigns, field_names)
+        if field_names and 'content' not in field_names:
+            return
+        for campaign in campaigns:
+            try:
+                MarkupTemplate(campaign.content)
+            except GenshiTemplateError as exception:
+                raise ValidationError(gettext(
+                        'connexion_gdpr.msg_campaign_invalid_content',
+                        campaign=campaign.rec_name,
+                        exception=exception)) from exception
+
+    def segment_party_ids(self):
+        """Ids of the parties of the segment, before the consent filter.
+
+        Ids, not records: browsing tens of thousands of records at once is
+        slow in Tryton (every record checks the whole id list)."""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Volunteer = pool.get('connexion.volunteer')
+        MarketingEmail = pool.get('marketing.email')
+        cursor = Transaction().connection.cursor()
+        if self.segment == 'category':
+            party = Party.__table__()
+            cursor.execute(*party.select(party.id,
+                    where=party.gdpr_category == self.category))
+            return {i for i, in cursor}
+        elif self.segment == 'team':
+            volunteers = Volunteer.search([('teams', '=', self.team.id)])
+            return {v.party.id for v in volunteers if v.party}
+        elif self.segment == 'list':
+            email = MarketingEmail.__table__()
+            cursor.execute(*email.select(email.email,
+                    where=email.list_ == self.list_.id))
+            emails = {e.lower() for e, in cursor if e}
+            return {p for p, e in party_emails().items()
+                if e.lower() in emails}
+        return set()
+
+    def consenting_ids(self, party_ids, date=None):
+        """The ids of the parties that may receive the campaign.
+
+        For a mailing list, the (double opt-in) subscription is the consent
+        (and the consent purpose too, when one is set); otherwise the party
+        must have given consent to the purpose."""
+        pool = Pool()
+        MarketingEmail = pool.get('marketing.email')
+        party_ids = set(party_ids)
+        if self.segment == 'list':
+            email = MarketingEmail.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*email.select(email.email,
+                    where=(email.list_ == self.list_.id)
+                    & (email.active == Literal(True))))
+            subscribed = {e.lower() for e, in cursor if e}
+            emails = party_emails()
+            party_ids = {p for p in party_ids
+                if emails.get(p, '').lower() in subscribed}
+            if not self.purpose:
+                return party_ids
+        return party_ids & consenting_party_ids(self.purpose, date=date)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, campaigns):
+        pool = Pool()
+        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Recipient.delete(Recipient.search(
+                [('campaign', 'in', [c.id for c in campaigns])]))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('queued')
+    def queue(cls, campaigns):
+        "Build the list: the segment minus anyone without consent or e-mail."
+        pool = Pool()
+        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Suppression = pool.get('connexion.gdpr.suppression')
+        party = Pool().get('party.party').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*party.select(party.id,
+                where=party.gdpr_erased != Null))
+        erased = {i for i, in cursor}
+        emails = party_emails()
+        for campaign in campaigns:
+            party_ids = campaign.segment_party_ids() - erased
+            consenting = campaign.consenting_ids(party_ids)
+            seen = {s.email for s in Suppression.search([])}
+            to_create = []
+            for party_id in sorted(consenting):
+                email = emails.get(party_id)
+                if not email or email.lower() in seen:
+                    continue
+                seen.add(email.lower())
+                to_create.append({
+                        'campaign': campaign.id,
+                        'party': party_id,
+                        'email': email,
+                        })
+            Recipient.insert(to_create)
+            campaign.excluded = len(party_ids) - len(to_create)
+        cls.save(campaigns)
+
+    @classmethod
+    @ModelView.button
+    def send(cls, campaigns):
+        cls.start_sending(campaigns)
+        cls.process(campaigns)
+
+    @classmethod
+    @Workflow.transition('sending')
+    def start_sending(cls, campaigns):
+        pass
+
+    @classmethod
+    @ModelView.button
+    def resume(cls, campaigns):
+        cls.process(campaigns)
+
+    @classmethod
+    @Workflow.transition('done')
+    def done(cls, campaigns):
+        pass
+
+    def _links(self):
+        "The campaign's links, in order; clicks point to their index."
+        links = []
+        for kind, data, pos in MarkupTemplate(self.content).stream:
+            if kind is START and data[0] == 'a' and data[1].get('href'):
+                href = data[1].get('href')
+                if href not in links:
+                    links.append(href)
+        return links
+
+    def _render(self, template, recipient, links, base, secret):
+        "Personalised HTML for one recipient, with tracked links and pixel."
+        token = recipient.token
+
+        def track(stream):
+            for kind, data, pos in stream:
+                if kind is START and data[0] == 'a' and data[1].get('href'):
+                    tag, attrs = data
+                    href = attrs.get('href')
+                    if href in links:
+                        attrs = (attrs - 'href') | [(QName('href'),
+                                f'{base}c/{token}/{links.index(href)}')]
+                    data = tag, attrs
+                elif kind is END and data == 'body':
+                    yield START, (QName('img'), Attrs([
+                                (QName('src'), f'{base}o/{token}.gif'),
+                                (QName('height'), '1'),
+                                (QName('width'), '1'),
+                                (QName('alt'), ''),
+                                ])), pos
+                    yield END, QName('img'), pos
+                yield kind, data, pos
+        return (template.generate(
+                name=recipient.name,
+                preferences_url=preferences_url(
+                    recipient.party, secret, base),
+                unsubscribe_url=f'{base}u/{token}',
+                )
+            .filter(track)
+            .render())
+
+    def _headers(self):
+        "The headers common to every message of the campaign, encoded."
+        from_cfg = (config.get('marketing', 'email_from')
+            or config.get('email', 'from'))
+        msg = Message()
+        set_from_header(msg, from_cfg, self.from_ or from_cfg)
+        msg['Subject'] = Header(self.subject, 'utf-8')
+        msg['MIME-Version'] = '1.0'
+        msg['Content-Type'] = 'text/html; charset="utf-8"'
+        msg['Content-Transfer-Encoding'] = 'base64'
+        msg['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click'
+        header = msg.as_bytes(policy=compat32.clone(linesep='\r\n')).split(
+            b'\r\n\r\n')[0]
+        sender = parseaddr(from_cfg)[1]
+        return header, sender, sender.rpartition('@')[2] or 'localhost'
+
+    def _message(self, template, recipient, links, base, secret, headers):
+        """The raw e-mail of one recipient.
+
+        Written directly as bytes: the header folding of the e-mail package
+        costs more than the rendering at this volume."""
+        common, _, domain = headers
+        content = self._render(template, recipient, links, base, secret)
+        lines = [common,
+            b'To: ' + format_address(recipient.email, recipient.name or ''
+                ).encode('utf-8'),
+            b'Date: ' + formatdate(localtime=True).encode(),
+            b'Message-ID: ' + make_msgid(domain=domain).encode(),
+            f'List-Unsubscribe: <{base}u/{recipient.token}>'.encode(),
+            f'X-Connexion-Recipient: {recipient.token}'.encode(),
+            b'',
+            base64.encodebytes(content.encode('utf-8')).replace(
+                b'\n', b'\r\n'),
+            ]
+        return b'\r\n'.join(lines)
+
+    @classmethod
+    def process(cls, campaigns=None, batch_size=BATCH):
+        """Send what is pending; stop at the first SMTP failure.
+
+        Each batch is committed once the server accepted its messages, so a
+        crash or an SMTP failure never loses the record of what was sent.
+        The recipients are read and updated in SQL: the ORM's per-record
+        instances cost more than the sending here."""
+        pool = Pool()
+        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Party = pool.get('party.party')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        recipient = Recipient.__table__()
+        party = Party.__table__()
+        if campaigns is None:
+            campaigns = cls.search([('state', '=', 'sending')])
+        campaigns = cls.browse(campaigns)
+        servers = []
+        try:
+            for campaign in campaigns:
+                if campaign.state != 'sending':
+                    continue
+                template = MarkupTemplate(campaign.content)
+                links = campaign._links()
+                base, secret = public_url(''), _secret()
+                headers = campaign._headers()
+                while True:
+                    cursor.execute(*recipient.join(party,
+                            condition=recipient.party == party.id
+                            ).select(recipient.id, recipient.email,
+                            recipient.token, recipient.party, party.name,
+                            where=(recipient.campaign == campaign.id)
+                            & (recipient.state == 'pending'),
+                            order_by=[recipient.id.asc],
+                            limit=batch_size))
+                    rows = [Row(*r) for r in cursor]
+                    if not rows:
+                        campaign.last_error = None
+                        campaign.save()
+                        cls.done([campaign])
+                        transaction.commit()
+                        break
+                    messages = [(row.id, row.email, campaign._message(
+                                template, row, links, base, secret, headers))
+                        for row in rows]
+                    sent, refused, error = send_messages(
+                        headers[1], messages, servers)
+                    now = dt.datetime.now()
+                    for ids, state in [(sent, 'sent'), (refused, 'failed')]:
+                        if ids:
+                            cursor.execute(*recipient.update(
+                                    [recipient.state, recipient.sent_date,
+                                        recipient.write_uid,
+                                        recipient.write_date],
+                                    [state, now, transaction.user, now],
+                                    where=recipient.id.in_(ids)))
+                    if error:
+                        campaign.last_error = error
+                        campaign.save()
+                        transaction.commit()
+                        return False
+                    transaction.commit()
+        finally:
+            for server in servers:
+                if server is not None:
+                    try:
+                        server.quit()
+                    except (smtplib.SMTPException, OSError):
+                        pass
+        return True
+
+
+Row = namedtuple('Row', ['id', 'email', 'token', 'party', 'name'])
+
+
+def send_messages(sender, messages, servers):
+    """Send [(id, address, message)] through the SMTP connections of servers
+    (opened as needed, [email] connections of the configuration, default 1)
+    and return (sent ids, refused ids, error).
+
+    Each connection sends its share in order and stops at its first failure
+    (and the others stop too); only what a server accepted is reported as
+    sent, so resuming later sends the rest and nothing twice."""
+    count = max(1, config.getint('connexion_gdpr', 'smtp_connections',
+            default=1))
+    while len(servers) < count:
+        servers.append(None)
+    stop = threading.Event()
+    results = [None] * count
+
+    def work(index):
+        sent, refused, error = [], [], None
+        for id_, address, message in messages[index::count]:
+            if stop.is_set():
+                break
+            try:
+                if servers[index] is None:
+                    servers[index] = get_smtp_server(strict=True)
+                servers[index].sendmail(sender, [address], message)
+            except smtplib.SMTPRecipientsRefused:
+                refused.append(id_)
+            except (smtplib.SMTPException, OSError) as exception:
+                error = str(exception) or repr(exception)
+                servers[index] = None
+                stop.set()
+                break
+            else:
+                sent.append(id_)
+        results[index] = sent, refused, error
+
+    if count == 1:
+        work(0)
+    else:
+        threads = [threading.Thread(target=work, args=(i,))
+            for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    sent = [i for r in results for i in r[0]]
+    refused = [i for r in results for i in r[1]]
+    errors = [r[2] for r in results if r[2]]
+    return sent, refused, errors[0] if errors else None
+
+
+class Recipient(ModelSQL, ModelView):
+    "Campaign Recipient"
+    __name__ = 'connexion.gdpr.campaign.recipient'
+
+    campaign = fields.Many2One(
+        'connexion.gdpr.campaign', "Campaign", required=True,
+        ondelete='CASCADE')
+    party = fields.Many2One(
+        'party.party', "Party", required=True, ondelete='CASCADE')
+    email = fields.Char("E-mail", required=True)
+    token = fields.Char("Token", required=True, readonly=True)
+    state = fields.Selection([
+            ('pending', "Pending"),
+            ('sent', "Sent"),
+            ('failed', "Failed"),
+            ('bounced', "Bounced"),
+            ], "State", required=True, readonly=True)
+    sent_date = fields.DateTime("Sent", readonly=True)
+    opened = fields.DateTime("Opened", readonly=True)
+    clicks = fields.Integer("Clicks", readonly=True)
+    unsubscribed = fields.DateTime("Unsubscribed", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('campaign_email_unique', Unique(t, t.campaign, t.email),
+                'connexion_gdpr.msg_recipient_unique'),
+            ('token_unique', Unique(t, t.token),
+                'connexion_gdpr.msg_recipient_unique'),
+            ]
+        cls._sql_indexes.add(Index(
+                t, (t.campaign, Index.Range()),
+                (t.state, Index.Equality(cardinality='low')),
+                (t.id, Index.Range())))
+
+    @classmethod
+    def default_state(cls):
+        return 'pending'
+
+    @classmethod
+    def default_clicks(cls):
+        return 0
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            values.setdefault('token', token_hex(16))
+        return values
+
+    @classmethod
+    def insert(cls, vlist):
+        """Create recipients in SQL: a list of tens of thousands of rows
+        computed by the campaign does not need the ORM checks (which are
+        quadratic on large creations); the database keeps the unique
+        constraints."""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        user = Transaction().user
+        now = dt.datetime.now()
+        columns = [table.campaign, table.party, table.email, table.token,
+            table.state, table.clicks, table.create_uid, table.create_date]
+        for i in range(0, len(vlist), BATCH):
+            cursor.execute(*table.insert(columns, [[
+                            v['campaign'], v['party'], v['email'],
+                            token_hex(16), 'pending', 0, user, now]
+                        for v in vlist[i:i + BATCH]]))
+
+    @classmethod
+    def search_read_counts(cls, domain):
+        "[(campaign id, count)] of the recipients matching domain."
+        from sql.aggregate import Count
+        table = cls.__table__()
+        query = cls.search(domain, query=True)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.campaign, Count(table.id),
+                where=table.id.in_(query), group_by=[table.campaign]))
+        return cursor.fetchall()
+
+    @classmethod
+    def by_token(cls, token):
+        records = cls.search([('token', '=', token)], limit=1)
+        return records[0] if records else None
+
+    def track_open(self):
+        if not self.opened:
+            self.opened = dt.datetime.now()
+            self.save()
+
+    def track_click(self, index):
+        "Count the click and return the campaign link to redirect to."
+        links = self.campaign._links()
+        if not (0 <= index < len(links)):
+            return None
+        self.clicks = (self.clicks or 0) + 1
+        if not self.opened:
+            self.opened = dt.datetime.now()
+        self.save()
+        return links[index]
+
+    def unsubscribe(self):
+        "One click: withdraw the consent the campaign relied on."
+        pool = Pool()
+        Party = pool.get('party.party')
+        MarketingEmail = pool.get('marketing.email')
+        campaign = self.campaign
+        if campaign.segment == 'list':
+            MarketingEmail.write(MarketingEmail.search([
+                        ('list_', '=', campaign.list_.id),
+                        ('email', '=', self.email.lower())]),
+                {'active': False})
+        elif hasattr(Party, 'withdraw_consent'):
+            Party.withdraw_consent(
+                [self.party], campaign.purpose, channel='email',
+                proof=gettext('connexion_gdpr.msg_unsubscribe_proof',
+                    campaign=campaign.rec_name))
+        self.unsubscribed = dt.datetime.now()
+        self.save()
+
+    @classmethod
+    def bounce(cls, email):
+        """A hard bounce: mark the recipients and stop using the address.
+
+        Called for each bounce notice (e.g. by an inbound e-mail rule)."""
+        pool = Pool()
+        Suppression = pool.get('connexion.gdpr.suppression')
+        email = email.strip().lower()
+        recipients = cls.search([('email', 'ilike', email)])
+        cls.write(recipients, {'state': 'bounced'})
+        if not Suppression.search([('email', '=', email)]):
+            Suppression.create([{'email': email, 'reason': 'bounce'}])
+        return recipients
+
+
+class Suppression(ModelSQL, ModelView):
+    "Suppressed Address"
+    __name__ = 'connexion.gdpr.suppression'
+
+    email = fields.Char("E-mail", required=True)
+    reason = fields.Selection([
+            ('bounce', "Bounce"),
+            ('complaint', "Complaint"),
+            ], "Reason", required=True)
+    date = fields.Timestamp("Date", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('email_unique', Unique(t, t.email),
+                'connexion_gdpr.msg_suppression_unique'),
+            ]
+
+    @classmethod
+    def default_date(cls):
+        return dt.datetime.now()
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('email'):
+            values['email'] = values['email'].strip().lower()
+        return values
+
+
+class Configuration(ModelSQL):
+    "GDPR Configuration"
+    __name__ = 'connexion.gdpr.configuration'
+
+    secret = fields.Char("Secret", required=True)
+
+    @classmethod
+    def get_secret(cls):
+        records = cls.search([], limit=1)
+        if not records:
+            records = cls.create([{'secret': token_hex(32)}])
+        return records[0].secret

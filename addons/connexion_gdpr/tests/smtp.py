@@ -1,0 +1,50 @@
+"""A real SMTP server on loopback (aiosmtpd) that can be killed mid-way."""
+import asyncio
+import email
+import socket
+from contextlib import contextmanager
+
+from aiosmtpd.controller import Controller
+
+from trytond.config import config
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class Sink:
+    "Keeps every message; dies (closes everything) after kill_after."
+
+    def __init__(self, kill_after=None):
+        self.messages = []
+        self.kill_after = kill_after
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        if self.kill_after and len(self.messages) >= self.kill_after:
+            asyncio.get_running_loop().call_soon(self._kill, server)
+        return '250 OK'
+
+    def _kill(self, server):
+        self.controller.server.close()
+        server.transport.close()
+
+
+@contextmanager
+def smtp_server(sink, port=None):
+    "Run sink on loopback and point trytond's [email] uri to it."
+    port = port or free_port()
+    controller = Controller(sink, hostname='127.0.0.1', port=port)
+    sink.controller = controller
+    controller.start()
+    old = config.get('email', 'uri')
+    config.set('email', 'uri', f'smtp://127.0.0.1:{port}')
+    try:
+        yield port
+    finally:
+        config.set('email', 'uri', old)
+        controller.stop()

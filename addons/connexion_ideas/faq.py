@@ -1,0 +1,34 @@
+"""Questions and answers about the association's projects, written in the
+back office and read on the portal."""
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
+
+
+class Topic(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
+    "FAQ Topic"
+    __name__ = 'connexion.faq.topic'
+
+    name = fields.Char("Name", required=True)
+    project = fields.Many2One(
+        'project.work', "Project", ondelete='SET NULL',
+        domain=[('type', '=', 'project')])
+    entries = fields.One2Many('connexion.faq.entry', 'topic', "Questions")
+
+
+class Entry(sequence_ordered(), ModelSQL, ModelView):
+    "FAQ Question"
+    __name__ = 'connexion.faq.entry'
+
+    topic = fields.Many2One(
+        'connexion.faq.topic', "Topic", required=True, ondelete='CASCADE')
+    question = fields.Char("Question", required=True)
+    answer = fields.Text("Answer", required=True)
+    published = fields.Boolean(
+        "Published", help="Only published questions are shown on the portal.")
+
+    @staticmethod
+    def default_published():
+        return True
+
+    def get_rec_name(self, name):
+        return self.question

@@ -1,0 +1,465 @@
+"""The idea box: anyone may submit an idea, named or anonymous, on paper, by
+e-mail, on the portal or in a meeting; the team's referent reviews it and
+answers publicly."""
+import datetime as dt
+from email.utils import parseaddr
+
+from sql.aggregate import Count
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, dualmethod,
+    fields)
+from trytond.model.exceptions import AccessError, ValidationError
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Bool, Eval, PYSONEncoder
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateAction, StateView, Wizard
+
+CHANNELS = [
+    ('portal', "Portal"),
+    ('email', "E-mail"),
+    ('box', "Physical Box"),
+    ('meeting', "Meeting"),
+    ]
+OPEN_STATES = {'new', 'review', 'accepted', 'in_progress'}
+
+
+class Category(DeactivableMixin, ModelSQL, ModelView):
+    "Idea Category"
+    __name__ = 'connexion.idea.category'
+
+    name = fields.Char("Name", required=True, translate=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('name', 'ASC'))
+
+
+class Idea(Workflow, ModelSQL, ModelView):
+    "Idea"
+    __name__ = 'connexion.idea'
+
+    _readonly = {'readonly': Eval('state') != 'new'}
+
+    title = fields.Char("Title", required=True, states=_readonly)
+    text = fields.Text("Text", required=True, states=_readonly)
+    team = fields.Many2One(
+        'connexion.team', "Team", ondelete='RESTRICT',
+        help="The team concerned by the idea.")
+    category = fields.Many2One(
+        'connexion.idea.category', "Category", ondelete='RESTRICT')
+    channel = fields.Selection(
+        CHANNELS, "Channel", required=True, states=_readonly)
+    received_date = fields.Date("Received Date", required=True)
+    anonymous = fields.Boolean(
+        "Anonymous",
+        states={'readonly': Eval('id', -1) >= 0},
+        help="No author is stored anywhere, not even who entered the idea.")
+    author = fields.Many2One(
+        'party.party', "Author", ondelete='RESTRICT',
+        states={
+            'invisible': Bool(Eval('anonymous')),
+            'required': ~Eval('anonymous'),
+            'readonly': Eval('state') != 'new',
+            })
+    referent = fields.Many2One(
+        'res.user', "Referent", ondelete='RESTRICT',
+        help="The referent of the team who reviews the idea.")
+    answer = fields.Text(
+        "Public Answer",
+        states={'readonly': ~Eval('state').in_(list(OPEN_STATES))},
+        help="Shown to the author and on the portal.")
+    answer_date = fields.Date("Answer Date", readonly=True)
+    duplicate_of = fields.Many2One(
+        'connexion.idea', "Duplicate of", ondelete='RESTRICT',
+        domain=[('id', '!=', Eval('id', -1))],
+        states={'invisible': ~Eval('state').in_(['new', 'review', 'duplicate']),
+            'readonly': Eval('state') == 'duplicate'})
+    decision = fields.Many2One(
+        'connexion.decision', "Decision", ondelete='SET NULL',
+        help="The decision taken following the idea.")
+    task = fields.Many2One(
+        'project.work', "Project Task", ondelete='SET NULL',
+        help="The project task that carries out the idea.")
+    votes = fields.One2Many('connexion.idea.vote', 'idea', "Votes")
+    vote_count = fields.Function(
+        fields.Integer("Votes"), 'get_vote_count')
+    comments = fields.One2Many('connexion.idea.comment', 'idea', "Comments")
+    state = fields.Selection([
+            ('new', "New"),
+            ('review', "Under Review"),
+            ('accepted', "Accepted"),
+            ('in_progress', "In Progress"),
+            ('done', "Done"),
+            ('rejected', "Rejected"),
+            ('duplicate', "Duplicate"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    del _readonly
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('received_date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('new', 'review'),
+            ('review', 'accepted'),
+            ('accepted', 'in_progress'),
+            ('in_progress', 'done'),
+            ('accepted', 'done'),
+            ('new', 'rejected'),
+            ('review', 'rejected'),
+            ('new', 'duplicate'),
+            ('review', 'duplicate'),
+            ('rejected', 'review'),
+            ('duplicate', 'review'),
+            }
+        cls._buttons.update({
+                'review': {
+                    'invisible': ~Eval('state').in_(
+                        ['new', 'rejected', 'duplicate']),
+                    'depends': ['state'],
+                    },
+                'accept': {
+                    'invisible': Eval('state') != 'review',
+                    'depends': ['state'],
+                    },
+                'start': {
+                    'invisible': Eval('state') != 'accepted',
+                    'depends': ['state'],
+                    },
+                'do': {
+                    'invisible': ~Eval('state').in_(
+                        ['accepted', 'in_progress']),
+                    'depends': ['state'],
+                    },
+                'reject': {
+                    'invisible': ~Eval('state').in_(['new', 'review']),
+                    'depends': ['state'],
+                    },
+                'mark_duplicate': {
+                    'invisible': ~Eval('state').in_(['new', 'review']),
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_state():
+        return 'new'
+
+    @staticmethod
+    def default_anonymous():
+        return False
+
+    @staticmethod
+    def default_channel():
+        return 'box'
+
+    @staticmethod
+    def default_received_date():
+        return dt.date.today()
+
+    @fields.depends('team', 'referent')
+    def on_change_team(self):
+        if self.team and self.team.referents:
+            self.referent = self.team.referents[0]
+
+    @fields.depends('anonymous')
+    def on_change_anonymous(self):
+        if self.anonymous:
+            self.author = None
+
+    @classmethod
+    def get_vote_count(cls, ideas, name):
+        pool = Pool()
+        Vote = pool.get('connexion.idea.vote')
+        vote = Vote.__table__()
+        cursor = Transaction().connection.cursor()
+        counts = dict.fromkeys((i.id for i in ideas), 0)
+        cursor.execute(*vote.select(
+                vote.idea, Count(vote.id),
+                where=vote.idea.in_(list(counts)),
+                group_by=[vote.idea]))
+        counts.update(cursor)
+        return counts
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Team = pool.get('connexion.team')
+        values = super().preprocess_values(mode, values)
+        if (mode == 'create' and values.get('team')
+                and not values.get('referent')):
+            team = Team(values['team'])
+            if team.referents:
+                values['referent'] = team.referents[0].id
+        return values
+
+    @classmethod
+    def create(cls, vlist):
+        """Anonymous ideas are inserted as the root user: create_uid and
+        write_uid then tell nothing about who typed or sent them."""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        transaction = Transaction()
+        anonymous = [i for i, v in enumerate(vlist) if v.get('anonymous')]
+        if not anonymous or not transaction.user:
+            return super().create(vlist)
+        ModelAccess.check(cls.__name__, 'create')
+        for values in vlist:
+            if values.get('anonymous') and values.get('author'):
+                raise ValidationError(gettext(
+                        'connexion_ideas.msg_idea_anonymous_author',
+                        idea=values.get('title', '')))
+        named = [v for i, v in enumerate(vlist) if i not in anonymous]
+        records = dict(zip(
+                (i for i in range(len(vlist)) if i not in anonymous),
+                super().create(named) if named else []))
+        with transaction.set_user(0):
+            records.update(zip(anonymous,
+                    super().create([vlist[i] for i in anonymous])))
+        return cls.browse([records[i].id for i in range(len(vlist))])
+
+    @dualmethod
+    def log(cls, records, event, target=None, user=None, **extra):
+        """Until its review, whoever edits an anonymous idea is most likely
+        who entered it: the model log does not record it."""
+        records = [r for r in records
+            if not (r.anonymous and r.state == 'new')]
+        if records:
+            super().log(records, event, target=target, user=user, **extra)
+
+    @classmethod
+    def validate_fields(cls, ideas, field_names):
+        super().validate_fields(ideas, field_names)
+        for idea in ideas:
+            if idea.anonymous and idea.author:
+                raise ValidationError(gettext(
+                        'connexion_ideas.msg_idea_anonymous_author',
+                        idea=idea.rec_name))
+
+    @classmethod
+    def check_modification(
+            cls, mode, ideas, values=None, external=False):
+        super().check_modification(
+            mode, ideas, values=values, external=external)
+        if mode == 'write' and 'anonymous' in values:
+            for idea in ideas:
+                if idea.anonymous != values['anonymous']:
+                    raise AccessError(gettext(
+                            'connexion_ideas.msg_idea_anonymous_change',
+                            idea=idea.rec_name))
+
+    def get_rec_name(self, name):
+        return self.title
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('title',) + tuple(clause[1:])]
+
+    @classmethod
+    def _answer(cls, ideas, message):
+        "Closing an idea needs a public answer to its author."
+        for idea in ideas:
+            if not (idea.answer or '').strip():
+                raise ValidationError(gettext(message, idea=idea.rec_name))
+        cls.write(ideas, {'answer_date': dt.date.today()})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('review')
+    def review(cls, ideas):
+        cls.write(ideas, {'answer_date': None})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('accepted')
+    def accept(cls, ideas):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('in_progress')
+    def start(cls, ideas):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    def do(cls, ideas):
+        cls._answer(ideas, 'connexion_ideas.msg_idea_answer_done')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('rejected')
+    def reject(cls, ideas):
+        cls._answer(ideas, 'connexion_ideas.msg_idea_answer_reject')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('duplicate')
+    def mark_duplicate(cls, ideas):
+        for idea in ideas:
+            if not idea.duplicate_of:
+                raise ValidationError(gettext(
+                        'connexion_ideas.msg_idea_duplicate_of',
+                        idea=idea.rec_name))
+        cls._answer(ideas, 'connexion_ideas.msg_idea_answer_reject')
+
+    @classmethod
+    def from_inbound_email(cls, inbound_email, rule):
+        "An e-mail to the idea box becomes a named idea of its sender."
+        pool = Pool()
+        Party = pool.get('party.party')
+        Contact = pool.get('party.contact_mechanism')
+        message = inbound_email.as_dict()
+        address = message.get('from') or ''
+        name, _ = parseaddr(message.get('headers', {}).get('From', ''))
+        contacts = Contact.search([
+                ('type', '=', 'email'),
+                ('value', '=', address),
+                ], limit=1) if address else []
+        if contacts:
+            author = contacts[0].party
+        else:
+            author, = Party.create([{
+                        'name': name or address or '?',
+                        'contact_mechanisms': [('create', [{
+                                        'type': 'email', 'value': address,
+                                        }])] if address else [],
+                        }])
+        text = (message.get('text') or message.get('html') or '').strip()
+        idea, = cls.create([{
+                    'title': (message.get('subject') or '').strip()[:200]
+                    or text[:80] or '?',
+                    'text': text or '-',
+                    'channel': 'email',
+                    'author': author.id,
+                    }])
+        return idea
+
+
+class Vote(ModelSQL, ModelView):
+    "Idea Vote"
+    __name__ = 'connexion.idea.vote'
+
+    idea = fields.Many2One(
+        'connexion.idea', "Idea", required=True, ondelete='CASCADE')
+    party = fields.Many2One(
+        'party.party', "Voter", required=True, ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('idea_party_unique', Unique(t, t.idea, t.party),
+                'connexion_ideas.msg_vote_unique'),
+            ]
+
+    @classmethod
+    def validate_fields(cls, votes, field_names):
+        super().validate_fields(votes, field_names)
+        for vote in votes:
+            if vote.idea.state not in OPEN_STATES:
+                raise ValidationError(gettext(
+                        'connexion_ideas.msg_vote_closed',
+                        idea=vote.idea.rec_name))
+
+
+class Comment(ModelSQL, ModelView):
+    "Idea Comment"
+    __name__ = 'connexion.idea.comment'
+
+    idea = fields.Many2One(
+        'connexion.idea', "Idea", required=True, ondelete='CASCADE')
+    user = fields.Many2One(
+        'res.user', "User", readonly=True, ondelete='SET NULL')
+    text = fields.Text("Text", required=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('create_date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def default_user(cls):
+        return Transaction().user or None
+
+
+class InboundEmailRule(metaclass=PoolMeta):
+    __name__ = 'inbound.email.rule'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.action.selection.append(
+            ('connexion.idea|from_inbound_email', "Create an Idea"))
+
+
+class BatchStart(ModelView):
+    "Enter Ideas from the Box"
+    __name__ = 'connexion.idea.batch.start'
+
+    channel = fields.Selection(CHANNELS, "Channel", required=True)
+    received_date = fields.Date("Received Date", required=True)
+    team = fields.Many2One(
+        'connexion.team', "Team",
+        help="The team of every idea of the batch without its own team.")
+    lines = fields.One2Many(
+        'connexion.idea.batch.line', None, "Ideas", required=True)
+
+    @staticmethod
+    def default_channel():
+        return 'box'
+
+    @staticmethod
+    def default_received_date():
+        return dt.date.today()
+
+
+class BatchLine(ModelView):
+    "Idea from the Box"
+    __name__ = 'connexion.idea.batch.line'
+
+    title = fields.Char("Title", required=True)
+    text = fields.Text("Text", required=True)
+    team = fields.Many2One('connexion.team', "Team")
+    category = fields.Many2One('connexion.idea.category', "Category")
+    author = fields.Many2One(
+        'party.party', "Author",
+        help="Leave empty for an anonymous idea.")
+
+
+class Batch(Wizard):
+    """Weekly entry of the paper ideas of the physical box: many ideas in one
+    form, anonymous unless the author signed."""
+    __name__ = 'connexion.idea.batch'
+
+    start = StateView(
+        'connexion.idea.batch.start',
+        'connexion_ideas.idea_batch_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Create", 'create_', 'tryton-ok', default=True),
+            ])
+    create_ = StateAction('connexion_ideas.act_idea_form')
+
+    def do_create_(self, action):
+        pool = Pool()
+        Idea = pool.get('connexion.idea')
+        ideas = Idea.create([{
+                    'title': line.title,
+                    'text': line.text,
+                    'team': (line.team or self.start.team).id
+                    if (line.team or self.start.team) else None,
+                    'category': line.category.id if line.category else None,
+                    'author': line.author.id if line.author else None,
+                    'anonymous': not line.author,
+                    'channel': self.start.channel,
+                    'received_date': self.start.received_date,
+                    } for line in self.start.lines])
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('id', 'in', [i.id for i in ideas])])
+        return action, {}

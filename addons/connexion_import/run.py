@@ -1,0 +1,688 @@
+"""Import runs: the engine shared by the back-office wizard and scripts/import.
+
+A run reads a file, maps and cleans every row, finds the duplicates, then
+saves the valid rows batch by batch. Each saved row leaves a source key
+(``connexion.import.key``) so that importing the same file again, after an
+interruption or by mistake, imports nothing twice.
+"""
+import csv
+import datetime as dt
+import difflib
+import hashlib
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+from sql import Literal
+from sql.aggregate import Count
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from . import cleaning
+from .cleaning import CleanError, name_key, text
+from .donation import DONATION_CLEANERS, DONATION_TARGETS, DonationImport
+
+STATES = [
+    ('running', "Running"),
+    ('done', "Done"),
+    ]
+METHODS = [
+    ('bulk', "Bulk"),
+    ('record', "Record by Record"),
+    ]
+
+CLEANERS = {
+    'key': cleaning.clean_char,
+    'name': cleaning.clean_name,
+    'first_name': cleaning.clean_name,
+    'last_name': cleaning.clean_name,
+    'email': cleaning.clean_email,
+    'phone': cleaning.clean_phone,
+    'mobile': cleaning.clean_phone,
+    'street': cleaning.clean_char,
+    'postal_code': cleaning.clean_postal_code,
+    'city': cleaning.clean_char,
+    'country': cleaning.clean_country,
+    'iban': cleaning.clean_iban,
+    'bic': cleaning.clean_bic,
+    'status': cleaning.clean_char,
+    'criminal_record_date': cleaning.clean_date,
+    }
+PARTY_TARGETS = ['key', 'name', 'first_name', 'last_name', 'email', 'phone',
+    'mobile', 'street', 'postal_code', 'city', 'country', 'iban', 'bic']
+
+
+class Row:
+    "One line of the file on its way to the database."
+    __slots__ = ('line', 'cells', 'values', 'key', 'errors', 'status',
+        'match', 'note', 'year', 'amount')
+
+    def __init__(self, line, cells):
+        self.line = line
+        self.cells = cells
+        self.values = {}
+        self.key = None
+        self.errors = []  # [(column, reason)]
+        self.status = None  # create, match, skip, reject
+        self.match = None  # id of an existing record
+        self.note = None
+        self.year = None
+        self.amount = None
+
+    def reject(self, column, reason):
+        self.errors.append((column, reason))
+        self.status = 'reject'
+
+
+class Plan:
+    "The checked rows of a file, ready to be saved batch by batch."
+
+    def __init__(self, table, mapping):
+        self.table = table
+        self.mapping = mapping
+        self.rows = []
+
+    def column_name(self, target):
+        position = self.mapping.get(target)
+        if position is None:
+            return ''
+        return self.table.header[position]
+
+    def count(self, status):
+        return sum(1 for r in self.rows if r.status == status)
+
+
+class Key(ModelSQL):
+    "Imported Row Key"
+    __name__ = 'connexion.import.key'
+
+    source = fields.Char("Source", required=True)
+    entity = fields.Char("Entity", required=True)
+    key = fields.Char("Key", required=True)
+    record = fields.Integer("Record", required=True)
+    run = fields.Many2One('connexion.import.run', "Run", ondelete='SET NULL')
+    line = fields.Integer("Line")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('key_unique', Unique(t, t.source, t.entity, t.key),
+                'connexion_import.msg_key_unique'),
+            ]
+        cls._sql_indexes.add(
+            Index(t, (t.entity, Index.Equality()), (t.record, Index.Range())))
+
+    @classmethod
+    def existing(cls, source, entity):
+        "{key: record id} of the rows already imported from this source."
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.key, table.record,
+                where=(table.source == source) & (table.entity == entity)))
+        return dict(cursor)
+
+
+class Run(DonationImport, ModelSQL, ModelView):
+    "Import Run"
+    __name__ = 'connexion.import.run'
+
+    profile = fields.Many2One('connexion.import.profile', "Profile",
+        required=True, ondelete='RESTRICT', readonly=True)
+    filename = fields.Char("File", readonly=True)
+    method = fields.Selection(METHODS, "Method", required=True, readonly=True)
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    lines = fields.Integer("Lines", readonly=True)
+    created = fields.Integer("Created", readonly=True)
+    matched = fields.Integer("Matched to Existing", readonly=True,
+        help="Rows recognised as records already in Connexion (same e-mail "
+        "or same name and postal code): linked, not created again.")
+    skipped = fields.Integer("Already Imported", readonly=True)
+    rejected = fields.Integer("Rejected", readonly=True)
+    report = fields.Text("Report", readonly=True)
+    errors = fields.Binary("Error File", filename='errors_filename',
+        readonly=True)
+    errors_filename = fields.Char("Error File Name", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('create_date', 'DESC'))
+
+    @staticmethod
+    def default_state():
+        return 'running'
+
+    @staticmethod
+    def default_method():
+        return 'bulk'
+
+    def get_rec_name(self, name):
+        return f'{self.profile.rec_name} — {self.filename or ""}'
+
+    # Targets of each entity; modules importing other records extend these.
+    @classmethod
+    def targets(cls, entity):
+        "[(target, required)] of an entity."
+        if entity == 'party':
+            return [(t, False) for t in PARTY_TARGETS]
+        if entity == 'volunteer':
+            return [(t, False) for t in PARTY_TARGETS] + [
+                ('status', False), ('criminal_record_date', False)]
+        if entity == 'donation' and cls.donation_model():
+            return DONATION_TARGETS
+        return []
+
+    @classmethod
+    def required_targets(cls, entity):
+        "Groups of targets of which one must be mapped."
+        if entity in {'party', 'volunteer'}:
+            return [('name', 'last_name')]
+        if entity == 'donation':
+            return [('donor_key', 'email'), ('date',), ('amount',)]
+        return []
+
+    @classmethod
+    def cleaner(cls, target):
+        return CLEANERS.get(target) or DONATION_CLEANERS[target]
+
+    def message(self, error):
+        return gettext(error.message, **error.variables)
+
+    # Reading and checking ----------------------------------------------
+    def plan(self, table):
+        """Map, transcode and clean every row, then find duplicates.
+
+        Nothing is written: this is the dry run, and the first step of the
+        real one."""
+        profile = self.profile
+        entity = profile.entity
+        mapping = profile.header_positions(table.header)
+        missing = [group for group in self.required_targets(entity)
+            if not any(t in mapping for t in group)]
+        if missing:
+            labels = dict(Pool().get(
+                    'connexion.import.profile.column').fields_get(
+                    ['target'])['target']['selection'])
+            raise CleanError('connexion_import.msg_missing_columns',
+                columns=', '.join(' / '.join(labels.get(t, t) for t in g)
+                    for g in missing),
+                separator=table.separator or '')
+        plan = Plan(table, mapping)
+        transcodes = profile.transcodings()
+        width = len(table.header)
+        cleaners = {t: self.cleaner(t) for t in mapping}
+        for line, cells in table.rows:
+            row = Row(line, cells)
+            plan.rows.append(row)
+            if len(cells) != width and table.separator:
+                row.reject('', gettext('connexion_import.msg_row_width',
+                        count=len(cells), expected=width))
+                continue
+            for target, position in mapping.items():
+                value = cells[position]
+                if target in transcodes and text(value):
+                    value = transcodes[target].get(
+                        cleaning.strip_accents(text(value)).lower(), value)
+                try:
+                    row.values[target] = cleaners[target](value)
+                except CleanError as error:
+                    row.reject(table.header[position], self.message(error))
+            if row.status != 'reject':
+                self.check_row(plan, row)
+        self.set_keys(plan)
+        if profile.entity == 'donation':
+            self.find_donors(plan)
+        self.find_duplicates(plan)
+        for row in plan.rows:
+            if row.status is None:
+                row.status = 'create'
+        return plan
+
+    def check_row(self, plan, row):
+        "Entity rules on a cleaned row; reject it with a French reason."
+        values = row.values
+        if plan.table and self.profile.entity in {'party', 'volunteer'}:
+            if not values.get('name'):
+                name = ' '.join(filter(None, [
+                            values.get('first_name'),
+                            values.get('last_name')]))
+                values['name'] = name or None
+            if not values.get('name'):
+                row.reject(plan.column_name('name')
+                    or plan.column_name('last_name'),
+                    gettext('connexion_import.msg_required_name'))
+        if self.profile.entity == 'volunteer' and values.get('status'):
+            statuses = dict(Pool().get('connexion.volunteer').fields_get(
+                    ['status'])['status']['selection'])
+            if values['status'] not in statuses:
+                row.reject(plan.column_name('status'),
+                    gettext('connexion_import.msg_unknown_code',
+                        value=values['status'],
+                        codes=', '.join(statuses)))
+        if self.profile.entity == 'donation':
+            self.check_donation(plan, row)
+
+    def set_keys(self, plan):
+        """Source key of each row: the key column, else a digest of the row.
+
+        A second row with the same key in the file is rejected; a row whose
+        key was imported before is skipped."""
+        profile = self.profile
+        Key = Pool().get('connexion.import.key')
+        existing = Key.existing(profile.source, profile.entity)
+        seen = {}
+        for row in plan.rows:
+            key = row.values.get('key')
+            if not key:
+                digest = hashlib.sha1('\x1f'.join(
+                        text(c) for c in row.cells).encode('utf-8'))
+                key = 'sha1:' + digest.hexdigest()
+            row.key = key
+            if row.status == 'reject':
+                continue
+            if key in seen:
+                row.reject(plan.column_name('key'), gettext(
+                        'connexion_import.msg_duplicate_row', line=seen[key]))
+            else:
+                seen[key] = row.line
+                if key in existing:
+                    row.status = 'skip'
+                    row.match = existing[key]
+
+    def find_duplicates(self, plan):
+        "Rows of parties already in the database or twice in the file."
+        if self.profile.entity not in {'party', 'volunteer'}:
+            return
+        index = PartyIndex.load()
+        in_file = {}
+        for row in plan.rows:
+            if row.status is not None:
+                continue
+            values = row.values
+            email = values.get('email')
+            by_name = (name_key(values['name']), values.get('postal_code'))
+            party = index.by_email.get(email) if email else None
+            reason = 'msg_match_email'
+            if not party and by_name[1]:
+                party = index.by_name.get(by_name)
+                reason = 'msg_match_name'
+            if party:
+                row.status = 'match'
+                row.match = party
+                row.note = gettext('connexion_import.' + reason,
+                    party=index.names.get(party, party))
+                continue
+            for file_key in filter(None, [
+                        ('email', email) if email else None,
+                        ('name', by_name) if by_name[1] else None]):
+                if file_key in in_file:
+                    row.reject(plan.column_name(
+                            'email' if file_key[0] == 'email' else 'name'),
+                        gettext('connexion_import.msg_duplicate_in_file',
+                            line=in_file[file_key]))
+                    break
+            else:
+                similar = index.similar(*by_name)
+                if similar:
+                    row.reject(plan.column_name('name')
+                        or plan.column_name('last_name'),
+                        gettext('connexion_import.msg_probable_duplicate',
+                            party=index.names.get(similar, similar)))
+                    continue
+                if email:
+                    in_file[('email', email)] = row.line
+                if by_name[1]:
+                    in_file[('name', by_name)] = row.line
+
+    # Saving ------------------------------------------------------------
+    def execute(self, plan, commit=None, progress=None):
+        """Save the rows to create, batch by batch.
+
+        ``commit`` is called after each batch (scripts/import commits the
+        transaction there, so that a killed import resumes after the last
+        saved batch); ``progress(done, total)`` follows the rows."""
+        Key = Pool().get('connexion.import.key')
+        todo = [r for r in plan.rows if r.status in {'create', 'match'}]
+        size = self.profile.batch_size
+        done = 0
+        for start in range(0, len(todo), size):
+            batch = todo[start:start + size]
+            if self.method == 'bulk':
+                self.save_rows(batch)
+            else:
+                for row in batch:
+                    self.save_rows_one_by_one([row])
+            Key.create([{
+                        'source': self.profile.source,
+                        'entity': self.profile.entity,
+                        'key': r.key, 'record': r.match,
+                        'run': self.id, 'line': r.line,
+                        } for r in batch])
+            done += len(batch)
+            if commit:
+                commit()
+            if progress:
+                progress(done, len(todo))
+
+    def save_rows(self, rows):
+        "Create the records of the rows in one ORM call per model."
+        entity = self.profile.entity
+        if entity in {'party', 'volunteer'}:
+            self.save_parties(rows)
+        if entity == 'volunteer':
+            self.save_volunteers(rows)
+        if entity == 'donation':
+            self.save_donations(rows)
+
+    def save_rows_one_by_one(self, rows):
+        """The plain ORM path, one create per row and a search for the
+        duplicates of each row: kept to measure the bulk path against."""
+        ContactMechanism = Pool().get('party.contact_mechanism')
+        for row in rows:
+            email = row.values.get('email')
+            if (row.status == 'create' and email
+                    and self.profile.entity in {'party', 'volunteer'}):
+                found = ContactMechanism.search([
+                        ('type', '=', 'email'), ('value', '=', email)],
+                    limit=1)
+                if found:
+                    row.status = 'match'
+                    row.match = found[0].party.id
+            if self.profile.entity in {'party', 'volunteer'}:
+                self.save_parties_nested([row])
+            if self.profile.entity == 'volunteer':
+                self.save_volunteers([row])
+            if self.profile.entity == 'donation':
+                self.save_donations([row])
+
+    @staticmethod
+    def countries():
+        "{ISO code: id}, read once per batch."
+        Country = Pool().get('country.country')
+        return {c.code: c.id for c in Country.search([])}
+
+    def party_children(self, row, countries):
+        "Contact mechanisms and address values of a row."
+        values = row.values
+        mechanisms = [{'type': t, 'value': values[t]}
+            for t in ['email', 'phone', 'mobile'] if values.get(t)]
+        address = {k: values[k] for k in ['street', 'postal_code', 'city']
+            if values.get(k)}
+        country = countries.get(values.get('country') or 'FR')
+        if country:
+            address['country'] = country
+        return mechanisms, address
+
+    def save_parties(self, rows):
+        """Bulk path: the whole batch in one create per model.
+
+        Still the ORM (access rights, record rules, defaults, constraints
+        and validation apply), but the party codes are drawn from the
+        sequence in one query and the contact mechanisms and addresses of
+        all the parties are created together instead of party by party
+        through the One2Many fields."""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mechanism = pool.get('party.contact_mechanism')
+        Address = pool.get('party.address')
+        rows = [r for r in rows if r.status == 'create']
+        if not rows:
+            return
+        sequence = Party._code_sequence()
+        codes = (list(sequence.get_many(len(rows))) if sequence
+            else [None] * len(rows))
+        parties = Party.create([{'name': r.values['name'], 'code': code}
+                for r, code in zip(rows, codes)])
+        mechanisms, addresses = [], []
+        countries = self.countries()
+        for row, party in zip(rows, parties):
+            row.match = party.id
+            row_mechanisms, address = self.party_children(row, countries)
+            mechanisms.extend(
+                dict(m, party=party.id) for m in row_mechanisms)
+            addresses.append(dict(address, party=party.id))
+        if mechanisms:
+            Mechanism.create(mechanisms)
+        Address.create(addresses)
+        self.save_bank_accounts(rows)
+
+    def save_parties_nested(self, rows):
+        "Plain ORM path: each party created with its One2Many values."
+        Party = Pool().get('party.party')
+        rows = [r for r in rows if r.status == 'create']
+        countries = self.countries()
+        vlist = []
+        for row in rows:
+            mechanisms, address = self.party_children(row, countries)
+            vlist.append({
+                    'name': row.values['name'],
+                    'contact_mechanisms': [('create', mechanisms)],
+                    'addresses': [('create', [address])],
+                    })
+        parties = Party.create(vlist)
+        for row, party in zip(rows, parties):
+            row.match = party.id
+        self.save_bank_accounts(rows)
+
+    def save_bank_accounts(self, rows):
+        "IBAN of donors (SEPA direct debit), when banks are managed."
+        pool = Pool()
+        try:
+            Account = pool.get('bank.account')
+            Bank = pool.get('bank')
+        except KeyError:
+            return
+        vlist = []
+        banks = {}
+        for row in rows:
+            iban = row.values.get('iban')
+            if not iban:
+                continue
+            bic = row.values.get('bic')
+            if bic and bic not in banks:
+                banks[bic] = Bank.from_bic(bic)
+            vlist.append({
+                    'bank': banks[bic].id if bic and banks[bic] else None,
+                    'numbers': [('create', [
+                                {'type': 'iban', 'number': iban}])],
+                    'owners': [('add', [row.match])],
+                    })
+        if vlist:
+            Account.create(vlist)
+
+    def save_volunteers(self, rows):
+        Volunteer = Pool().get('connexion.volunteer')
+        parties = [r.match for r in rows]
+        existing = {v.party.id: v.id for v in Volunteer.search(
+                [('party', 'in', parties)])}
+        todo = [r for r in rows if r.match not in existing]
+        volunteers = Volunteer.create([{
+                    'party': r.match,
+                    'status': r.values.get('status') or 'candidate',
+                    'criminal_record_date': r.values.get(
+                        'criminal_record_date'),
+                    } for r in todo])
+        # The key of a volunteer row points to the volunteer record.
+        for row in rows:
+            if row.match in existing:
+                row.match = existing[row.match]
+        for row, volunteer in zip(todo, volunteers):
+            row.match = volunteer.id
+
+    # Reports -----------------------------------------------------------
+    def error_file(self, plan):
+        "CSV (';', UTF-8 with BOM for Excel) of rejected and linked rows."
+        output = io.StringIO()
+        writer = csv.writer(output, delimiter=';')
+        writer.writerow([gettext('connexion_import.msg_error_line'),
+                gettext('connexion_import.msg_error_column'),
+                gettext('connexion_import.msg_error_status'),
+                gettext('connexion_import.msg_error_reason')]
+            + list(plan.table.header))
+        status = {
+            'reject': gettext('connexion_import.msg_status_rejected'),
+            'match': gettext('connexion_import.msg_status_matched'),
+            }
+        for row in plan.rows:
+            cells = [text(c) for c in row.cells]
+            if row.status == 'reject':
+                for column, reason in row.errors:
+                    writer.writerow(
+                        [row.line, column, status['reject'], reason] + cells)
+            elif row.status == 'match' and row.note:
+                writer.writerow(
+                    [row.line, '', status['match'], row.note] + cells)
+        return ('\ufeff' + output.getvalue()).encode('utf-8')
+
+    def source_indicators(self, plan):
+        "{year: [rows, amount]} of the valid rows of the file."
+        result = defaultdict(lambda: [0, Decimal(0)])
+        for row in plan.rows:
+            if row.status == 'reject':
+                continue
+            date = row.values.get('date')
+            year = date.year if date else None
+            result[year][0] += 1
+            result[year][1] += row.values.get('amount') or 0
+        return result
+
+    def database_indicators(self):
+        "{year: [records, amount]} imported from the profile's source."
+        if self.profile.entity == 'donation':
+            return self.donation_indicators()
+        pool = Pool()
+        Key = pool.get('connexion.import.key')
+        key = Key.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*key.select(Count(key.id),
+                where=(key.source == self.profile.source)
+                & (key.entity == self.profile.entity)))
+        count, = cursor.fetchone()
+        return {None: [count, Decimal(0)]}
+
+    def summary(self, plan, dry_run=False):
+        "The French report: counts and the migration indicators."
+        source = self.source_indicators(plan)
+        database = {} if dry_run else self.database_indicators()
+        lines = [gettext(
+                'connexion_import.msg_report_dry_run' if dry_run
+                else 'connexion_import.msg_report_run',
+                filename=self.filename or '', entity=self.profile.entity_string,
+                encoding=plan.table.encoding or '',
+                separator=repr(plan.table.separator or '')),
+            gettext('connexion_import.msg_report_counts',
+                lines=len(plan.rows), created=plan.count('create'),
+                matched=plan.count('match'), skipped=plan.count('skip'),
+                rejected=plan.count('reject')),
+            '',
+            gettext('connexion_import.msg_report_indicators')]
+        header = [gettext('connexion_import.msg_report_year'),
+            gettext('connexion_import.msg_report_source_rows'),
+            gettext('connexion_import.msg_report_source_amount'),
+            gettext('connexion_import.msg_report_db_rows'),
+            gettext('connexion_import.msg_report_db_amount')]
+        lines.append(' | '.join(header))
+        years = sorted(set(source) | set(database),
+            key=lambda y: (y is not None, y or 0))
+        for year in years:
+            s_rows, s_amount = source.get(year, (0, 0))
+            d_rows, d_amount = database.get(year, (0, 0)) if not dry_run \
+                else ('-', '-')
+            lines.append(' | '.join(str(v) for v in [
+                        year or gettext('connexion_import.msg_report_all'),
+                        s_rows, s_amount, d_rows, d_amount]))
+        return '\n'.join(lines)
+
+    @classmethod
+    def start(cls, profile, filename, data, method='bulk', dry_run=False,
+            commit=None, progress=None):
+        """Check and, unless dry_run, import a file with a profile.
+
+        Returns the run (unsaved for a dry run), the plan and the report.
+        A file that cannot be read raises CleanError before anything is
+        written."""
+        from .reader import read
+        run = cls(profile=profile, filename=filename, method=method,
+            state='running')
+        table = read(data, filename)
+        plan = run.plan(table)
+        if dry_run:
+            return run, plan, run.summary(plan, dry_run=True)
+        run.lines = len(plan.rows)
+        run.save()
+        if commit:
+            commit()
+        run.execute(plan, commit=commit, progress=progress)
+        run.state = 'done'
+        run.created = plan.count('create')
+        run.matched = plan.count('match')
+        run.skipped = plan.count('skip')
+        run.rejected = plan.count('reject')
+        run.report = run.summary(plan)
+        run.errors = run.error_file(plan)
+        run.errors_filename = (filename or 'import').rsplit('.', 1)[0] \
+            + '-rejets.csv'
+        run.save()
+        if commit:
+            commit()
+        return run, plan, run.report
+
+
+class PartyIndex:
+    "Existing parties by e-mail, by name and postal code, and by postal code."
+
+    def __init__(self):
+        self.by_email = {}
+        self.by_name = {}
+        self.by_postal_code = defaultdict(list)
+        self.names = {}
+
+    @classmethod
+    def load(cls):
+        "One query per table: no search per row."
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mechanism = pool.get('party.contact_mechanism')
+        Address = pool.get('party.address')
+        party = Party.__table__()
+        mechanism = Mechanism.__table__()
+        address = Address.__table__()
+        cursor = Transaction().connection.cursor()
+        index = cls()
+        cursor.execute(*party.select(party.id, party.name,
+                where=party.active == Literal(True)))
+        for id_, name in cursor:
+            index.names[id_] = name
+        cursor.execute(*mechanism.select(mechanism.value, mechanism.party,
+                where=(mechanism.type == 'email')
+                & (mechanism.active == Literal(True))))
+        for value, party_id in cursor:
+            if value and party_id in index.names:
+                index.by_email.setdefault(value.strip().lower(), party_id)
+        cursor.execute(*address.select(address.party, address.postal_code,
+                where=address.active == Literal(True)))
+        for party_id, postal_code in cursor:
+            if not postal_code or party_id not in index.names:
+                continue
+            postal_code = postal_code.replace(' ', '')
+            key = name_key(index.names[party_id])
+            index.by_name.setdefault((key, postal_code), party_id)
+            index.by_postal_code[postal_code].append((key, party_id))
+        return index
+
+    def similar(self, key, postal_code, ratio=0.85):
+        "A party of the same postal code whose name is nearly the same."
+        if not postal_code:
+            return None
+        for other, party_id in self.by_postal_code.get(postal_code, []):
+            matcher = difflib.SequenceMatcher(None, key, other)
+            if (matcher.real_quick_ratio() >= ratio
+                    and matcher.quick_ratio() >= ratio
+                    and matcher.ratio() >= ratio):
+                return party_id
+        return None

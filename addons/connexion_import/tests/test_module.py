@@ -1,0 +1,494 @@
+import csv
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+import unittest
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import (
+    DB_NAME, ModuleTestCase, with_transaction)
+from trytond.transaction import Transaction
+
+from ..cleaning import (
+    CleanError, clean_amount, clean_bic, clean_date, clean_email,
+    clean_iban, clean_name, clean_phone, clean_postal_code)
+from ..reader import read
+
+HEADER = ['Réf', 'NOM', 'Prénom', 'Courriel', 'Tél', 'CP', 'Ville']
+ROWS = [
+    ['D1', 'MOREAU', 'élise', 'elise.moreau@example.org', '06 11 22 33 44',
+        '69003', 'Lyon'],
+    ['D2', 'Garnier', 'Tom', '', '', '1000', 'Bourg-en-Bresse'],
+    ['D3', 'Lambert', 'Inès', 'ines@example', '', '75011', 'Paris'],
+    ['D4', 'Petit', 'Hugo', 'hugo.petit@example.org', '0123', '75012',
+        'Paris'],
+    ]
+
+
+def csv_bytes(rows, header=HEADER, delimiter=';', encoding='utf-8'):
+    output = io.StringIO()
+    writer = csv.writer(output, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return output.getvalue().encode(encoding)
+
+
+def errors_of(content):
+    "Rows of an error file: {line: [(column, status, reason)]}."
+    reader = csv.reader(io.StringIO(content.decode('utf-8-sig')),
+        delimiter=';')
+    next(reader)
+    result = {}
+    for row in reader:
+        result.setdefault(int(row[0]), []).append((row[1], row[2], row[3]))
+    return result
+
+
+def make_profile(name="Donateurs ancien CRM", entity='party'):
+    Profile = Pool().get('connexion.import.profile')
+    columns = [('Réf', 'key'), ('Nom', 'last_name'),
+        ('Prenom', 'first_name'), ('courriel', 'email'), ('Tél', 'phone'),
+        ('CP', 'postal_code'), ('Ville', 'city')]
+    if entity == 'volunteer':
+        columns += [('Statut', 'status'), ('Casier', 'criminal_record_date')]
+    profile, = Profile.create([{
+                'name': name, 'entity': entity, 'source': "Ancien CRM",
+                'batch_size': 2,
+                'columns': [('create', [{'column': c, 'target': t}
+                            for c, t in columns])],
+                }])
+    return profile
+
+
+class ConnexionImportTestCase(ModuleTestCase):
+    "Test Connexion Import module"
+    module = 'connexion_import'
+    extras = ['bank']
+
+    def test_cleaning(self):
+        "Values are normalised the way the association writes them"
+        self.assertEqual(clean_name('JEAN-PIERRE de LA fontaine'),
+            'Jean-Pierre de la Fontaine')
+        self.assertEqual(clean_phone('06 12 34 56 78'), '+33612345678')
+        self.assertEqual(clean_phone(612345678), '+33612345678')
+        self.assertEqual(clean_phone('0033 1 42 68 53 00'), '+33142685300')
+        self.assertEqual(clean_postal_code(1000), '01000')
+        self.assertEqual(clean_email(' Marie.Dupuis@Example.ORG '),
+            'marie.dupuis@example.org')
+        self.assertEqual(clean_iban('FR14 2004 1010 0505 0001 3M02 606'),
+            'FR1420041010050500013M02606')
+        self.assertEqual(clean_bic('bnpa fr pp'), 'BNPAFRPP')
+        self.assertEqual(clean_date('03/02/2021'), dt.date(2021, 2, 3))
+        self.assertEqual(clean_amount('1 234,50 €'), Decimal('1234.50'))
+        self.assertEqual(clean_amount(12.5), Decimal('12.50'))
+        for function, value in [
+                (clean_phone, '0123'), (clean_email, 'a@b'),
+                (clean_postal_code, '750'), (clean_postal_code, 'ABCDE'),
+                (clean_iban, 'FR1420041010050500013M02607'),
+                (clean_bic, 'XX'), (clean_date, '31/02/2021'),
+                (clean_date, '01/01/2999'), (clean_amount, '12,345'),
+                (clean_amount, '-5'), (clean_amount, 'douze')]:
+            with self.subTest(value=value):
+                with self.assertRaises(CleanError):
+                    function(value)
+
+    def test_read_encodings_and_separators(self):
+        "Windows and UTF-8 files, ';' ',' or tab separated, and XLSX"
+        rows = [['D1', 'Hélène', 'Loïc', '', '', '', 'Besançon']]
+        for encoding in ['utf-8', 'utf-8-sig', 'cp1252']:
+            for delimiter in [';', ',', '\t']:
+                with self.subTest(encoding=encoding, delimiter=delimiter):
+                    table = read(csv_bytes(rows, delimiter=delimiter,
+                            encoding=encoding), 'f.csv')
+                    self.assertEqual(table.header, HEADER)
+                    self.assertEqual(table.rows[0][1][1], 'Hélène')
+                    self.assertEqual(table.separator, delimiter)
+        import openpyxl
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(HEADER)
+        sheet.append(['D1', 'Hélène', 'Loïc', None, 612345678, 1000, 'Ain'])
+        output = io.BytesIO()
+        workbook.save(output)
+        table = read(output.getvalue(), 'f.xlsx')
+        self.assertEqual(table.header, HEADER)
+        line, cells = table.rows[0]
+        self.assertEqual((line, cells[1], cells[4]), (2, 'Hélène', 612345678))
+        with self.assertRaises(CleanError):
+            read(b'PK\x03\x04 not a workbook', 'f.xlsx')
+
+    @with_transaction()
+    def test_dry_run_writes_nothing(self):
+        "A dry run reports every row and writes nothing"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Run = pool.get('connexion.import.run')
+        Key = pool.get('connexion.import.key')
+        profile = make_profile()
+        parties = Party.search_count([])
+        run, plan, report = Run.start(
+            profile, 'donateurs.csv', csv_bytes(ROWS), dry_run=True)
+        self.assertEqual(Party.search_count([]), parties)
+        self.assertEqual(Key.search_count([]), 0)
+        self.assertEqual(Run.search_count([]), 0)
+        self.assertEqual([r.status for r in plan.rows],
+            ['create', 'create', 'reject', 'reject'])
+        self.assertIn('4', report)
+        errors = errors_of(run.error_file(plan))
+        self.assertEqual(sorted(errors), [4, 5])
+        self.assertEqual(errors[4][0][0], 'Courriel')
+        self.assertIn('ines@example', errors[4][0][2])
+        self.assertEqual(errors[5][0][0], 'Tél')
+
+    @with_transaction()
+    def test_import_and_resume(self):
+        "Importing, then importing the same file again, imports once"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Run = pool.get('connexion.import.run')
+        profile = make_profile()
+        parties = Party.search_count([])
+        run, plan, _ = Run.start(profile, 'donateurs.csv', csv_bytes(ROWS))
+        self.assertEqual((run.created, run.rejected), (2, 2))
+        self.assertEqual(Party.search_count([]), parties + 2)
+        elise, = Party.search([('name', '=', 'Élise Moreau')])
+        self.assertTrue(elise.code)
+        self.assertEqual(elise.email, 'elise.moreau@example.org')
+        phone, = [m for m in elise.contact_mechanisms if m.type == 'phone']
+        self.assertEqual(phone.value_compact, '+33611223344')
+        tom, = Party.search([('name', '=', 'Tom Garnier')])
+        self.assertEqual(tom.addresses[0].postal_code, '01000')
+
+        # The corrected file is imported again: only the fixed rows come in.
+        fixed = [list(r) for r in ROWS]
+        fixed[2][3] = 'ines.lambert@example.org'
+        fixed[3][4] = '01 23 45 67 89'
+        run, plan, report = Run.start(profile, 'donateurs.csv',
+            csv_bytes(fixed))
+        self.assertEqual((run.created, run.skipped, run.rejected), (2, 2, 0))
+        self.assertEqual(Party.search_count([]), parties + 4)
+        run, plan, report = Run.start(profile, 'donateurs.csv',
+            csv_bytes(fixed))
+        self.assertEqual((run.created, run.skipped), (0, 4))
+        self.assertEqual(Party.search_count([]), parties + 4)
+        self.assertIn('| 4 |', report.replace(' 4 | 0', ' 4 | 0'))
+
+    @with_transaction()
+    def test_record_path(self):
+        "The record-by-record path gives the same records as the bulk path"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Run = pool.get('connexion.import.run')
+        profile = make_profile()
+        run, plan, _ = Run.start(profile, 'donateurs.csv', csv_bytes(ROWS),
+            method='record')
+        self.assertEqual((run.created, run.rejected), (2, 2))
+        elise, = Party.search([('name', '=', 'Élise Moreau')])
+        self.assertTrue(elise.code)
+        self.assertEqual(elise.email, 'elise.moreau@example.org')
+        self.assertEqual(elise.addresses[0].city, 'Lyon')
+        self.assertEqual(
+            sorted((m.type, m.value_compact) for m in
+                elise.contact_mechanisms),
+            [('email', 'elise.moreau@example.org'),
+                ('phone', '+33611223344')])
+
+    @with_transaction()
+    def test_duplicates(self):
+        "Existing contacts are found by e-mail, by name and postal code, or by a close name"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Run = pool.get('connexion.import.run')
+        profile = make_profile()
+        Party.create([{
+                    'name': "Élise Moreau",
+                    'contact_mechanisms': [('create', [{
+                                    'type': 'email',
+                                    'value': 'elise.moreau@example.org'}])],
+                    }, {
+                    'name': "Tom Garnier",
+                    'addresses': [('create', [{'postal_code': '01000'}])],
+                    }, {
+                    'name': "Inès Lambert",
+                    'addresses': [('create', [{'postal_code': '75011'}])],
+                    }])
+        parties = Party.search_count([])
+        rows = [list(r) for r in ROWS]
+        rows[2][1] = 'Lambret'  # typo of an existing contact
+        rows[2][3] = ''
+        rows[3][4] = ''
+        rows.append(['D5', 'Petit', 'Hugo', 'hugo.petit@example.org', '',
+                '75012', 'Paris'])
+        rows.append(['D4', 'Autre', 'Ligne', '', '', '', ''])
+        run, plan, _ = Run.start(profile, 'donateurs.csv', csv_bytes(rows))
+        self.assertEqual([r.status for r in plan.rows],
+            ['match', 'match', 'reject', 'create', 'reject', 'reject'])
+        self.assertEqual(Party.search_count([]), parties + 1)
+        errors = errors_of(run.error_file(plan))
+        self.assertEqual(errors[2][0][1],
+            gettext('connexion_import.msg_status_matched'))
+        self.assertIn('Inès Lambert', errors[4][0][2])
+        self.assertIn('5', errors[6][0][2])  # duplicate of line 5 (e-mail)
+        self.assertIn('5', errors[7][0][2])  # same key as line 5
+        # Linked rows keep their source key: importing again skips them.
+        run, plan, _ = Run.start(profile, 'donateurs.csv', csv_bytes(rows))
+        self.assertEqual(run.skipped, 3)
+        self.assertEqual(run.created, 0)
+
+    @with_transaction()
+    def test_malformed_files(self):
+        "Unreadable files or missing columns import nothing"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Run = pool.get('connexion.import.run')
+        profile = make_profile()
+        parties = Party.search_count([])
+        bad_header = csv_bytes(ROWS, header=['Ref', 'Nam', 'Firstname',
+                'Mail', 'Tel', 'Zip', 'Town'])
+        for data in [b'', bad_header, b'\x00\x01\x02binary\xff\xfe\x00']:
+            with self.subTest(data=data[:10]):
+                with self.assertRaises(CleanError):
+                    Run.start(profile, 'f.csv', data)
+        self.assertEqual(Party.search_count([]), parties)
+        self.assertEqual(Run.search_count([]), 0)
+        # A row with a stray separator is reported, the others imported.
+        data = csv_bytes(ROWS[:1]) + b'D9;Roux;Paul;;;75001;Paris;extra\n'
+        run, plan, _ = Run.start(profile, 'f.csv', data)
+        self.assertEqual((run.created, run.rejected), (1, 1))
+        self.assertIn('8', errors_of(run.error_file(plan))[3][0][2])
+
+    @with_transaction()
+    def test_transcode_and_volunteers(self):
+        "Old status codes are transcoded; invalid dates are reported"
+        pool = Pool()
+        Run = pool.get('connexion.import.run')
+        Transcode = pool.get('connexion.import.transcode')
+        Volunteer = pool.get('connexion.volunteer')
+        profile = make_profile("Bénévoles", 'volunteer')
+        Transcode.create([{'profile': profile.id, 'target': 'status',
+                    'source_value': 'ACT', 'value': 'active'}])
+        header = HEADER + ['Statut', 'Casier']
+        rows = [ROWS[0] + ['act', '12/03/2024'],
+            ROWS[1] + ['ZZZ', ''],
+            ['D7', 'Roux', 'Paul', '', '', '', '', 'ACT', '31/13/2024']]
+        run, plan, _ = Run.start(profile, 'benevoles.xlsx'.replace(
+                'xlsx', 'csv'), csv_bytes(rows, header=header))
+        volunteer, = Volunteer.search([])
+        self.assertEqual(volunteer.party.name, 'Élise Moreau')
+        self.assertEqual(volunteer.status, 'active')
+        self.assertEqual(volunteer.criminal_record_date, dt.date(2024, 3, 12))
+        errors = errors_of(run.error_file(plan))
+        self.assertEqual(errors[3][0][0], 'Statut')
+        self.assertEqual(errors[4][0][0], 'Casier')
+
+    @with_transaction()
+    def test_access(self):
+        "Fundraising imports; the dreams team and volunteers cannot"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        Profile = pool.get('connexion.import.profile')
+        Run = pool.get('connexion.import.run')
+        profile = make_profile()
+
+        def user(login, group):
+            user, = User.create([{'login': login, 'name': login,
+                        'groups': [('add', [ModelData.get_id(
+                                        'connexion_asso', group)])]}])
+            return user
+        collecte = user('collecte', 'group_team_fundraising')
+        collecte2 = user('collecte2', 'group_team_fundraising')
+        reves = user('reves', 'group_team_dreams')
+        volunteer = user('benevole', 'group_volunteer')
+        with Transaction().set_user(collecte.id), \
+                Transaction().set_context(_check_access=True):
+            run, _, _ = Run.start(Profile(profile.id), 'f.csv',
+                csv_bytes(ROWS[:1]))
+            self.assertEqual(run.created, 1)
+            self.assertEqual(Run.search_count([]), 1)
+        with Transaction().set_user(collecte2.id), \
+                Transaction().set_context(_check_access=True):
+            # Each user sees the runs they made.
+            self.assertEqual(Run.search_count([]), 0)
+        with Transaction().set_user(reves.id), \
+                Transaction().set_context(_check_access=True):
+            self.assertEqual(len(Profile.search([])), 1)
+            with self.assertRaises(AccessError):
+                Run.start(Profile(profile.id), 'f.csv', csv_bytes(ROWS[1:2]))
+            with self.assertRaises(AccessError):
+                Profile.write([Profile(profile.id)], {'source': "Autre"})
+        with Transaction().set_user(volunteer.id), \
+                Transaction().set_context(_check_access=True):
+            with self.assertRaises(AccessError):
+                Profile.search([])
+            with self.assertRaises(AccessError):
+                Run.search([])
+
+
+    @unittest.skipUnless(
+        os.environ.get('CONNEXION_BACKEND') == 'postgresql',
+        "scripts/import runs in another process on a shared database")
+    def test_resume_after_kill(self):
+        "An import killed (kill -9) after a batch resumes and imports the rest once"
+        import signal
+        import tempfile
+        import time
+        count = 1000
+        rows = [[f'K{i}', f'Nom{i:05d}', 'Camille', f'c{i}@example.org', '',
+                '', ''] for i in range(count)]
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Profile = pool.get('connexion.import.profile')
+            profile = make_profile("Reprise interrompue")
+            Profile.write([profile], {'batch_size': 50})
+            transaction.commit()
+        directory = tempfile.mkdtemp()
+        path = os.path.join(directory, 'donateurs.csv')
+        with open(path, 'wb') as fp:
+            fp.write(csv_bytes(rows))
+        env = dict(os.environ)
+        command = [sys.executable, '-m', 'connexion_import.cli',
+            '-d', DB_NAME, '-p', "Reprise interrompue", '--method', 'record',
+            '-q', path]
+
+        def imported():
+            with Transaction().start(DB_NAME, 0, readonly=True):
+                Key = Pool().get('connexion.import.key')
+                return Key.search_count([('source', '=', "Ancien CRM")])
+        try:
+            process = subprocess.Popen(command, env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            while imported() < 50 and process.poll() is None:
+                time.sleep(0.05)
+            if process.poll() is not None:
+                self.fail("scripts/import ended before it was killed: "
+                    + process.stderr.read().decode())
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            first = imported()
+            self.assertGreaterEqual(first, 50)
+            self.assertLess(first, count)
+            self.assertEqual(first % 50, 0)  # only whole batches were saved
+
+            result = subprocess.run(command, env=env, capture_output=True,
+                text=True)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(imported(), count)
+            with Transaction().start(DB_NAME, 0, readonly=True):
+                Party = Pool().get('party.party')
+                names = [p.name for p in Party.search(
+                        [('name', 'like', 'Camille Nom%')])]
+            self.assertEqual(len(names), count)
+            self.assertEqual(len(set(names)), count)
+            self.assertIn(f'{count - first}', result.stdout)
+        finally:
+            with Transaction().start(DB_NAME, 0) as transaction:
+                pool = Pool()
+                for name in ['connexion.import.key', 'connexion.import.run',
+                        'connexion.import.profile']:
+                    Model = pool.get(name)
+                    Model.delete(Model.search([]))
+                Party = pool.get('party.party')
+                Party.delete(Party.search([('name', 'like', 'Camille Nom%')]))
+                transaction.commit()
+
+
+def donation_installed():
+    from importlib.metadata import entry_points
+    return 'connexion_donation' in {
+        e.name for e in entry_points(group='trytond.modules')}
+
+
+DONATION_HEADER = ['Réf don', 'N° donateur', 'Date', 'Montant', 'Mode']
+
+
+@unittest.skipUnless(donation_installed(),
+    "connexion_donation is not installed")
+class ConnexionImportDonationTestCase(unittest.TestCase):
+    "Import of donations, when connexion_donation is activated"
+
+    @classmethod
+    def setUpClass(cls):
+        from trytond.tests.test_tryton import activate_module, drop_db
+        drop_db()
+        activate_module(['connexion_import', 'connexion_donation'])
+
+    @classmethod
+    def tearDownClass(cls):
+        from trytond.tests.test_tryton import drop_db
+        drop_db()
+
+    @with_transaction()
+    def test_donations(self):
+        "Gifts are attached to the donors imported before; bad rows reported"
+        from trytond.modules.company.tests import create_company, set_company
+        pool = Pool()
+        Profile = pool.get('connexion.import.profile')
+        Run = pool.get('connexion.import.run')
+        Donation = pool.get('connexion.donation')
+        company = create_company()
+        with set_company(company):
+            donors = make_profile()
+            run, _, _ = Run.start(donors, 'donateurs.csv', csv_bytes(ROWS))
+            self.assertEqual(run.created, 2)
+            profile, = Profile.create([{
+                        'name': "Dons ancien CRM", 'entity': 'donation',
+                        'source': "Ancien CRM",
+                        'columns': [('create', [
+                                    {'column': c, 'target': t} for c, t in [
+                                        ('Réf don', 'key'),
+                                        ('N° donateur', 'donor_key'),
+                                        ('Date', 'date'),
+                                        ('Montant', 'amount'),
+                                        ('Mode', 'payment_method')]])],
+                        'transcodes': [('create', [
+                                    {'target': 'payment_method',
+                                        'source_value': s, 'value': v}
+                                    for s, v in [('CHQ', 'check'),
+                                        ('VIR', 'transfer')]])],
+                        }])
+            rows = [
+                ['G1', 'D1', '15/03/2023', '50', 'CHQ'],
+                ['G2', 'D1', '02/01/2024', '1 200,50', 'vir'],
+                ['G3', 'D2', '31/02/2024', '10', 'VIR'],  # invalid date
+                ['G4', 'D2', '05/05/2024', '-10', 'VIR'],  # negative
+                ['G5', 'D2', '05/05/2024', 'dix', 'VIR'],  # not a number
+                ['G6', 'D9', '05/05/2024', '10', 'VIR'],  # unknown donor
+                ['G7', 'D2', '05/05/2024', '10', 'BITCOIN'],  # unknown code
+                ['G2', 'D1', '02/01/2024', '1 200,50', 'VIR'],  # duplicate
+                ['G8', 'D2', '06/06/2024', '20', ''],
+                ]
+            data = csv_bytes(rows, header=DONATION_HEADER)
+            run, plan, report = Run.start(profile, 'dons.csv', data,
+                dry_run=True)
+            self.assertEqual(Donation.search_count([]), 0)
+            run, plan, report = Run.start(profile, 'dons.csv', data)
+            self.assertEqual((run.created, run.rejected), (3, 6))
+            errors = errors_of(run.error_file(plan))
+            self.assertEqual(
+                {line: e[0][0] for line, e in errors.items()},
+                {4: 'Date', 5: 'Montant', 6: 'Montant', 7: 'N° donateur',
+                    8: 'Mode', 9: 'Réf don'})
+            donations = Donation.search([], order=[('date', 'ASC')])
+            self.assertEqual(
+                [(d.party.name, d.amount, d.payment_method, d.state)
+                    for d in donations], [
+                    ('Élise Moreau', Decimal('50.00'), 'check', 'draft'),
+                    ('Élise Moreau', Decimal('1200.50'), 'transfer', 'draft'),
+                    ('Tom Garnier', Decimal('20.00'), None, 'draft')])
+            # Migration indicators: per year, file and database agree.
+            lines = report.splitlines()
+            self.assertIn('2023 | 1 | 50.00 | 1 | 50.00', lines)
+            self.assertIn('2024 | 2 | 1220.50 | 2 | 1220.50', lines)
+            # Importing again imports nothing twice.
+            run, plan, report = Run.start(profile, 'dons.csv', data)
+            self.assertEqual((run.created, run.skipped), (0, 3))
+            self.assertEqual(Donation.search_count([]), 3)
+
+
+del ModuleTestCase

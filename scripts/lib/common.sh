@@ -1,0 +1,85 @@
+# Shared by the scripts: find the project, create .venv and install it.
+# shellcheck shell=bash
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="${CONNEXION_VENV:-$ROOT/.venv}"
+PY="$VENV/bin/python"
+VAR="$ROOT/var"
+# The Connexion modules activated by the demo (dependency order is resolved
+# by Tryton); add a new module here and in pyproject.toml.
+MODULES="connexion_asso connexion_dreams connexion_ideas connexion_gdpr connexion_import connexion_donation"
+SAO_VERSION="${SAO_VERSION:-~8.0.11}"
+SAO_DIR="$VAR/sao/node_modules/tryton-sao"
+mkdir -p "$VAR"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# pip prints one warning per missing local index of this machine: keep the
+# output readable.
+quiet_pip() { "$VENV/bin/pip" "$@" 2>&1 | grep -v "^WARNING: Location" || true; }
+
+ensure_venv() {
+    local stamp="$VENV/.connexion-installed"
+    if [ ! -x "$PY" ]; then
+        say "Création de l'environnement Python ($VENV)"
+        python3 -m venv "$VENV"
+    fi
+    # Reinstall when the dependencies changed.
+    if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+        say "Installation de Connexion et de Tryton 8.0 (pip)"
+        quiet_pip install -q --upgrade pip
+        quiet_pip install -q -e "$ROOT[test]"
+        "$PY" -c "import connexion_asso, trytond" || {
+            echo "L'installation a échoué." >&2; exit 1; }
+        touch "$stamp"
+    fi
+}
+
+ensure_sao() {
+    if [ ! -f "$SAO_DIR/index.html" ]; then
+        say "Installation du client web sao (npm tryton-sao@$SAO_VERSION)"
+        command -v npm >/dev/null || {
+            echo "npm est introuvable : installez Node.js (apt-get install npm)." >&2
+            exit 1; }
+        mkdir -p "$VAR/sao"
+        (cd "$VAR/sao" && npm install --no-audit --no-fund --silent \
+            "tryton-sao@$SAO_VERSION" >/dev/null 2>&1) || {
+            echo "npm n'a pas pu installer tryton-sao." >&2; exit 1; }
+    fi
+    # sao's index.html loads its libraries from ./node_modules/.
+    [ -e "$SAO_DIR/node_modules" ] || ln -s .. "$SAO_DIR/node_modules"
+}
+
+# Debian packages needed by the tests (browser, PDF text extraction).
+ensure_debian_packages() {
+    local missing=()
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v chromedriver >/dev/null || missing+=(chromium-driver)
+    command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "Installation des paquets Debian : ${missing[*]}"
+        apt-get update -q >/dev/null 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \
+            >/dev/null 2>&1 || {
+            echo "apt-get n'a pas pu installer ${missing[*]}." >&2; return 1; }
+    else
+        echo "Paquets manquants : ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
+        return 1
+    fi
+}
+
+pg_uri() {
+    # The PostgreSQL server used by the tests, or nothing.
+    if [ -n "${CONNEXION_PG_URI:-}" ]; then
+        echo "$CONNEXION_PG_URI"
+    elif "$PY" - <<'PY' 2>/dev/null
+import socket, sys
+s = socket.socket()
+s.settimeout(1)
+sys.exit(s.connect_ex(('127.0.0.1', 5432)))
+PY
+    then
+        echo "postgresql://postgres@127.0.0.1:5432/"
+    fi
+}

@@ -1,0 +1,152 @@
+"""A real Connexion server for cross-module tests: a fresh database (SQLite or
+PostgreSQL, as the test run's backend), modules activated, demo data loaded,
+``trytond`` serving sao and the routes on a free loopback port."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+
+
+def backend():
+    return os.environ.get('CONNEXION_BACKEND', 'sqlite')
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    "A trytond server on its own database, stopped and dropped by stop()."
+
+    def __init__(self, modules=('connexion_asso',), demo=True,
+            admin_password='admin'):
+        self.modules = list(modules)
+        self.demo = demo
+        self.admin_password = admin_password
+        self.tmp = tempfile.mkdtemp(prefix='connexion-server-')
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.process = None
+        if backend() == 'postgresql':
+            self.uri = os.environ['CONNEXION_PG_URI']
+            self.database = 'test_srv_' + uuid.uuid4().hex[:10]
+        else:
+            self.uri = 'sqlite://'
+            self.database = 'connexion'
+        self.config = os.path.join(self.tmp, 'trytond.conf')
+        sao = os.environ.get('CONNEXION_SAO_ROOT') or os.path.join(
+            ROOT, 'var', 'sao', 'node_modules', 'tryton-sao')
+        with open(self.config, 'w') as fp:
+            fp.write(f"""[database]
+uri = {self.uri}
+path = {self.tmp}
+list = True
+
+[web]
+listen = 127.0.0.1:{self.port}
+root = {sao}
+
+[session]
+max_attempt = 50
+""")
+
+    def env(self):
+        env = dict(os.environ)
+        for key in list(env):
+            if key.startswith('TRYTOND_') or key in {'DB_NAME', 'DB_CACHE'}:
+                del env[key]
+        env['TRYTONPASSFILE'] = os.path.join(self.tmp, 'pass')
+        return env
+
+    def admin(self, *args):
+        subprocess.run(
+            [os.path.join(BIN, 'trytond-admin'), '-c', self.config,
+                '-d', self.database, *args],
+            env=self.env(), check=True, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
+
+    def create(self):
+        "Create the database, activate the modules and load the demo data."
+        with open(os.path.join(self.tmp, 'pass'), 'w') as fp:
+            fp.write(self.admin_password)
+        if self.uri.startswith('sqlite'):
+            open(os.path.join(self.tmp, self.database + '.sqlite'), 'w').close()
+        else:
+            import psycopg
+            with psycopg.connect(self.uri.rstrip('/') + '/postgres',
+                    autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{self.database}"')
+        self.admin('--all', '--email', 'admin@example.org', '-l', 'fr')
+        self.admin('-u', *self.modules, '--activate-dependencies', '-l', 'fr')
+        if self.demo:
+            subprocess.run(
+                [sys.executable, os.path.join(ROOT, 'scripts', 'lib',
+                        'demo_data.py'), '-c', self.config, '-d',
+                    self.database],
+                env=self.env(), check=True, stdout=subprocess.DEVNULL)
+        return self
+
+    def start(self):
+        log = open(os.path.join(self.tmp, 'trytond.log'), 'w')
+        self.process = subprocess.Popen(
+            [os.path.join(BIN, 'trytond'), '-c', self.config,
+                '-d', self.database],
+            env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + '/', timeout=2)
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.3)
+        raise RuntimeError("trytond did not start:\n" + self.log())
+
+    def log(self):
+        with open(os.path.join(self.tmp, 'trytond.log')) as fp:
+            return fp.read()[-5000:]
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        if not self.uri.startswith('sqlite'):
+            import psycopg
+            with psycopg.connect(self.uri.rstrip('/') + '/postgres',
+                    autocommit=True) as conn:
+                conn.execute(
+                    f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def chrome():
+    "Headless Debian chromium driven by chromedriver (no downloads)."
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which('chromium') or '/usr/bin/chromium'
+    for arg in ['--headless', '--no-sandbox', '--disable-gpu',
+            '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update',
+            '--disable-sync', '--window-size=1280,900', '--lang=fr-FR']:
+        options.add_argument(arg)
+    options.add_argument('--user-data-dir=' + tempfile.mkdtemp(
+            prefix='connexion-chrome-'))
+    service = Service(shutil.which('chromedriver') or '/usr/bin/chromedriver')
+    return webdriver.Chrome(options=options, service=service)

@@ -1,0 +1,393 @@
+"""The volunteer portal over HTTP and in headless Chromium at 375 px.
+
+One real server with the demo data: two volunteers must never see or change
+each other's data, forms need their CSRF token, sessions expire."""
+import datetime as dt
+import html
+import http.client
+import http.cookies
+import os
+import re
+import unittest
+import urllib.parse
+
+from tests.support import Server, backend, chrome
+
+DEMO_PASSWORD = 'connexion-demo'
+# Demo volunteers 17 and 18 are active (see connexion_asso/demo.py).
+ANNE = 'benevole17@mille-etoiles.example'
+BRUNO = 'benevole18@mille-etoiles.example'
+CANDIDATE = 'benevole01@mille-etoiles.example'
+
+server = None
+smtp = None
+MAILS = []
+
+
+class SMTPHandler:
+    async def handle_DATA(self, server, session, envelope):
+        MAILS.append(envelope.content)
+        return '250 OK'
+
+
+def setUpModule():
+    "A real server, sending its e-mails to aiosmtpd on loopback."
+    global server, smtp
+    from aiosmtpd.controller import Controller
+    from tests.support import free_port
+    smtp = Controller(SMTPHandler(), hostname='127.0.0.1', port=free_port())
+    smtp.start()
+    server = Server(modules=['connexion_asso']).create()
+    with open(server.config, 'a') as fp:
+        fp.write(f"\n[email]\nuri = smtp://127.0.0.1:{smtp.port}\n"
+            "from = benevoles@mille-etoiles.example\n")
+    server.start()
+
+
+def tearDownModule():
+    if server:
+        server.stop()
+    if smtp:
+        smtp.stop()
+
+
+class Client:
+    "A tiny HTTP client that keeps cookies and does not follow redirects."
+
+    def __init__(self, server):
+        self.server = server
+        self.base = f'/{urllib.parse.quote(server.database)}/portal'
+        self.cookies = {}
+
+    def request(self, method, path, data=None, headers=None):
+        conn = http.client.HTTPConnection('127.0.0.1', self.server.port,
+            timeout=60)
+        headers = dict(headers or {})
+        if self.cookies:
+            headers['Cookie'] = '; '.join(
+                f'{k}={v}' for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data)
+            headers['Content-Type'] = 'application/x-www-form-urlencoded'
+        url = path if path.startswith('/') and path.startswith(
+            self.base) else self.base + path
+        conn.request(method, url, body=body, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode('utf-8', 'replace')
+        for header in response.headers.get_all('Set-Cookie') or []:
+            cookie = http.cookies.SimpleCookie(header)
+            for name, morsel in cookie.items():
+                if morsel['max-age'] == '0' or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        conn.close()
+        return response.status, response.headers, text
+
+    def get(self, path, **kw):
+        return self.request('GET', path, **kw)
+
+    def post(self, path, data, **kw):
+        return self.request('POST', path, data=data, **kw)
+
+    def csrf(self, html):
+        return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+    def login(self, email, password=DEMO_PASSWORD):
+        _, _, page = self.get('/connexion')
+        status, headers, _ = self.post('/connexion', {
+                'email': email, 'password': password, 'suite': '/',
+                'csrf': self.csrf(page)})
+        return status, headers
+
+
+def set_session_age(key, age):
+    "Age the session in the database, as if the volunteer left the phone."
+    old = dt.datetime.now() - age
+    if backend() == 'postgresql':
+        import psycopg
+        with psycopg.connect(server.uri.rstrip('/') + '/' + server.database,
+                autocommit=True) as conn:
+            conn.execute('UPDATE web_user_session SET create_date = %s, '
+                'write_date = %s WHERE key = %s', (old, old, key))
+    else:
+        import sqlite3
+        conn = sqlite3.connect(os.path.join(
+                server.tmp, server.database + '.sqlite'))
+        conn.execute('UPDATE web_user_session SET create_date = ?, '
+            'write_date = ? WHERE key = ?', (old.isoformat(' '),
+                old.isoformat(' '), key))
+        conn.commit()
+        conn.close()
+
+
+class PortalHTTPTest(unittest.TestCase):
+
+    def test_login_required_and_wrong_password(self):
+        "Pages need a login; a wrong password is refused in French"
+        client = Client(server)
+        status, headers, _ = client.get('/missions')
+        self.assertEqual(status, 303)
+        self.assertIn('/portal/connexion?suite=%2Fmissions',
+            headers['Location'])
+        status, _ = client.login(ANNE, 'pas-le-bon')
+        self.assertEqual(status, 401)
+        self.assertNotIn('connexion_portal', client.cookies)
+        _, _, page = client.get('/connexion')
+        self.assertIn('lang="fr"', page)
+        self.assertIn('name="viewport"', page)
+        status, headers = client.login(ANNE)
+        self.assertEqual(status, 303)
+        self.assertIn('connexion_portal', client.cookies)
+        status, _, page = client.get('/')
+        self.assertEqual(status, 200)
+        self.assertIn('Mes prochaines missions', page)
+
+    def test_csrf_required(self):
+        "A form sent without its token, or from another site, is refused"
+        client = Client(server)
+        client.login(ANNE)
+        _, _, page = client.get('/profil')
+        token = client.csrf(page)
+        status, _, page = client.post('/profil', {'langues': "klingon"})
+        self.assertEqual(status, 403)
+        status, _, _ = client.post('/profil', {
+                'langues': "klingon", 'csrf': 'x' * 64})
+        self.assertEqual(status, 403)
+        # From another site: trytond itself refuses it before the portal
+        # (its wsgi answers 500 for its own 403 abort).
+        status, _, _ = client.post('/profil', {
+                'langues': "klingon", 'csrf': token},
+            headers={'Origin': 'http://evil.example'})
+        self.assertIn(status, {403, 500})
+        _, _, page = client.get('/profil')
+        self.assertNotIn('klingon', page)
+        status, _, _ = client.post('/profil', {
+                'langues': "français, occitan", 'csrf': token})
+        self.assertEqual(status, 303)
+        _, _, page = client.get('/profil')
+        self.assertIn('français, occitan', page)
+        # The login form needs its token too.
+        other = Client(server)
+        status, _, _ = other.post('/connexion', {
+                'email': ANNE, 'password': DEMO_PASSWORD})
+        self.assertEqual(status, 403)
+        self.assertNotIn('connexion_portal', other.cookies)
+
+    def test_volunteers_cannot_reach_each_other(self):
+        "Changing ids in URLs or forms gives nothing of another volunteer"
+        anne, bruno = Client(server), Client(server)
+        anne.login(ANNE)
+        bruno.login(BRUNO)
+        _, _, before = anne.get('/')
+        _, _, page = anne.get('/missions')
+        shift_id = next(
+            re.search(r'/missions/(\d+)/inscription', article).group(1)
+            for article in page.split('<article')[1:]
+            if 'inscris</button>' in article)
+        status, _, _ = anne.post(f'/missions/{shift_id}/inscription',
+            {'csrf': anne.csrf(page)})
+        self.assertEqual(status, 303)
+        _, _, home = anne.get('/')
+        self.assertIn("vous êtes inscrit·e", home)
+        signup_id, = (
+            set(re.findall(r'/inscriptions/(\d+)/annuler', home))
+            - set(re.findall(r'/inscriptions/(\d+)/annuler', before)))
+        calendar = re.search(r'href="([^"]+\.ics)"', home).group(1)
+
+        _, _, bruno_home = bruno.get('/')
+        self.assertNotIn(f'/inscriptions/{signup_id}/', bruno_home)
+        # Bruno cannot cancel Anne's sign-up, even with his own token.
+        status, _, _ = bruno.post(f'/inscriptions/{signup_id}/annuler',
+            {'csrf': bruno.csrf(bruno_home)})
+        self.assertEqual(status, 404)
+        # Nor with Anne's token.
+        status, _, _ = bruno.post(f'/inscriptions/{signup_id}/annuler',
+            {'csrf': anne.csrf(home)})
+        self.assertEqual(status, 403)
+        _, _, home = anne.get('/')
+        self.assertIn(f'/inscriptions/{signup_id}/annuler', home)
+        # Bruno cannot log hours on a mission he never joined.
+        _, _, hours_page = bruno.get('/heures')
+        bruno_missions = set(re.findall(r'<option value="(\d+)"',
+                hours_page))
+        _, _, anne_hours = anne.get('/heures')
+        anne_missions = set(re.findall(r'<option value="(\d+)"',
+                anne_hours))
+        foreign = (anne_missions - bruno_missions) or {'999999'}
+        status, _, page = bruno.post('/heures', {
+                'mission': foreign.pop(), 'date': dt.date.today().isoformat(),
+                'heures': '2', 'csrf': bruno.csrf(hours_page)})
+        self.assertEqual(status, 400)
+        # Anne's calendar is hers only: Bruno's session does not matter,
+        # a guessed token gives nothing.
+        status, headers, ics = anne.get(calendar)
+        self.assertEqual(status, 200)
+        self.assertIn('text/calendar', headers['Content-Type'])
+        self.assertIn('BEGIN:VEVENT', ics)
+        self.assertIn(f'UID:signup-{signup_id}@', ics)
+        status, _, _ = bruno.get('/agenda/' + 'A' * 32 + '.ics')
+        self.assertEqual(status, 404)
+        _, _, bruno_ics = bruno.get(re.search(
+                r'href="([^"]+\.ics)"', bruno.get('/')[2]).group(1))
+        self.assertNotIn(f'UID:signup-{signup_id}@', bruno_ics)
+
+    def test_expired_session_goes_to_login(self):
+        "After hours without activity, the volunteer logs in again"
+        client = Client(server)
+        client.login(BRUNO)
+        self.assertEqual(client.get('/')[0], 200)
+        set_session_age(client.cookies['connexion_portal'],
+            dt.timedelta(hours=5))
+        status, headers, _ = client.get('/heures')
+        self.assertEqual(status, 303)
+        self.assertIn('/portal/connexion', headers['Location'])
+        status, _, page = client.get(headers['Location'])
+        self.assertIn('Votre session a expiré', page)
+        self.assertNotIn('connexion_portal', client.cookies)
+
+    def test_logout_and_candidate(self):
+        "A logged-out session is dead; a candidate cannot sign up"
+        client = Client(server)
+        client.login(BRUNO)
+        key = client.cookies['connexion_portal']
+        _, _, page = client.get('/')
+        status, _, _ = client.post('/deconnexion', {
+                'csrf': client.csrf(page)})
+        self.assertEqual(status, 303)
+        client.cookies['connexion_portal'] = key
+        self.assertEqual(client.get('/')[0], 303)
+        # Candidates have no portal account in the demo.
+        status, _ = Client(server).login(CANDIDATE)
+        self.assertEqual(status, 401)
+
+
+class PortalPasswordTest(unittest.TestCase):
+
+    def wait_mail(self, count):
+        "Mails leave when the transaction commits: wait for them."
+        import time
+        for _ in range(300):
+            if len(MAILS) >= count:
+                break
+            time.sleep(0.1)
+        self.assertGreaterEqual(len(MAILS), count)
+
+    def test_password_reset_by_email(self):
+        "A forgotten password is reset through the link sent by e-mail"
+        import email
+        import email.policy
+        address = 'benevole19@mille-etoiles.example'
+        client = Client(server)
+        _, _, page = client.get('/mot-de-passe-oublie')
+        before = len(MAILS)
+        # An unknown address gets the same answer, and no e-mail.
+        status, _, _ = client.post('/mot-de-passe-oublie', {
+                'email': 'inconnu@example.org', 'csrf': client.csrf(page)})
+        self.assertEqual(status, 303)
+        status, _, _ = client.post('/mot-de-passe-oublie', {
+                'email': address, 'csrf': client.csrf(page)})
+        self.assertEqual(status, 303)
+        _, _, page = client.get('/connexion')
+        self.assertIn("un e-mail vient de vous être envoyé", page)
+        self.wait_mail(before + 1)
+        message = email.message_from_bytes(MAILS[before],
+            policy=email.policy.default)
+        self.assertEqual(message['To'], address)
+        self.assertEqual(len(MAILS), before + 1)
+        link = re.search(r'http://\S+', message.get_content()).group(0)
+        parts = urllib.parse.urlsplit(link)
+        path = parts.path + '?' + parts.query
+        status, _, page = client.get(path)
+        self.assertEqual(status, 200)
+        fields = dict(re.findall(
+                r'name="(email|token)" value="([^"]*)"', page))
+        status, _, _ = client.post('/nouveau-mot-de-passe', {
+                'email': html.unescape(fields['email']),
+                'token': fields['token'], 'password': 'Etoile-filante-26',
+                'csrf': client.csrf(page)})
+        self.assertEqual(status, 303)
+        # The link is used up; the new password opens the portal.
+        status, _, _ = client.post('/nouveau-mot-de-passe', {
+                'email': address, 'token': fields['token'],
+                'password': 'autre-mot-de-passe', 'csrf': client.csrf(page)})
+        self.assertEqual(status, 400)
+        self.assertEqual(
+            Client(server).login(address, 'Etoile-filante-26')[0], 303)
+        self.assertEqual(Client(server).login(address)[0], 401)
+
+
+class PortalBrowserTest(unittest.TestCase):
+    "A volunteer on a 375 px phone logs in, signs up and logs hours"
+
+    def setUp(self):
+        from selenium.webdriver.support.ui import WebDriverWait
+        self.driver = chrome()
+        self.addCleanup(self.driver.quit)
+        self.driver.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {
+                'width': 375, 'height': 812, 'deviceScaleFactor': 2,
+                'mobile': True})
+        self.wait = WebDriverWait(self.driver, 30)
+
+    def assert_fits_phone(self):
+        "No horizontal scrolling and finger-sized buttons at 375 px."
+        from selenium.webdriver.common.by import By
+        width = self.driver.execute_script(
+            'return document.documentElement.scrollWidth')
+        self.assertLessEqual(width, 375)
+        for button in self.driver.find_elements(By.CSS_SELECTOR,
+                'main button'):
+            if button.is_displayed():
+                self.assertGreaterEqual(button.size['height'], 44)
+
+    def test_sign_up_and_log_hours(self):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        from selenium.webdriver.support.ui import Select
+        driver = self.driver
+        base = f'{server.url}/{urllib.parse.quote(server.database)}/portal'
+        driver.get(base + '/')
+        email = self.wait.until(EC.visibility_of_element_located(
+                (By.ID, 'email')))
+        self.assertEqual(driver.find_element(By.TAG_NAME, 'h1').text,
+            "Connexion")
+        self.assert_fits_phone()
+        email.send_keys('benevole20@mille-etoiles.example')
+        driver.find_element(By.ID, 'password').send_keys(DEMO_PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, 'main button').click()
+        self.wait.until(EC.text_to_be_present_in_element(
+                (By.TAG_NAME, 'h1'), "Bonjour"))
+        self.assert_fits_phone()
+
+        driver.find_element(By.LINK_TEXT, "Missions").click()
+        self.wait.until(EC.text_to_be_present_in_element(
+                (By.TAG_NAME, 'h1'), "Missions ouvertes"))
+        self.assert_fits_phone()
+        card = driver.find_element(By.XPATH,
+            "//article[.//button[normalize-space()=\"Je m'inscris\"]]")
+        mission = card.find_element(By.TAG_NAME, 'h3').text
+        card.find_element(By.TAG_NAME, 'button').click()
+        notice = self.wait.until(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, '.notice.ok')))
+        self.assertIn("vous êtes inscrit·e", notice.text)
+        self.assertIn(mission, driver.find_element(By.TAG_NAME, 'main').text)
+
+        driver.find_element(By.LINK_TEXT, "Mes heures").click()
+        select = Select(self.wait.until(EC.visibility_of_element_located(
+                    (By.ID, 'mission'))))
+        self.assert_fits_phone()
+        select.select_by_index(0)
+        chosen = select.first_selected_option.text
+        driver.find_element(By.ID, 'heures').send_keys('2,5')
+        driver.find_element(By.ID, 'km').send_keys('14')
+        driver.find_element(By.XPATH,
+            "//button[normalize-space()='Enregistrer mes heures']").click()
+        notice = self.wait.until(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, '.notice.ok')))
+        self.assertIn("Vos heures sont enregistrées", notice.text)
+        row = driver.find_element(By.CSS_SELECTOR, 'tbody tr')
+        self.assertIn(chosen, row.text)
+        self.assertIn("2,5 h", row.text)
+        self.assertIn("À valider", row.text)
+        self.assert_fits_phone()
