@@ -47,6 +47,22 @@ def backend_env(backend, cache_dir):
     return env
 
 
+class TimedResult(unittest.TextTestResult):
+    "Remembers how long each test took, to show where the suite's time goes."
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.durations = []
+
+    def startTest(self, test):
+        self._started = time.monotonic()
+        super().startTest(test)
+
+    def stopTest(self, test):
+        self.durations.append((time.monotonic() - self._started, test.id()))
+        super().stopTest(test)
+
+
 def run_backend(args):
     "Child process: run the selected tests on the backend of the env."
     loader = unittest.TestLoader()
@@ -56,8 +72,11 @@ def run_backend(args):
     for name in args.only or test_modules():
         suite.addTests(loader.loadTestsFromName(name))
     runner = unittest.TextTestRunner(
-        verbosity=2 if args.verbose else 1)
+        verbosity=2 if args.verbose else 1, resultclass=TimedResult)
     result = runner.run(suite)
+    print('Slowest tests:')
+    for duration, name in sorted(result.durations, reverse=True)[:12]:
+        print(f'  {duration:7.1f} s  {name}')
     failed = len(result.failures) + len(result.errors) + len(
         result.unexpectedSuccesses)
     skipped = len(result.skipped)

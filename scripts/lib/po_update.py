@@ -4,6 +4,7 @@ import sys
 
 import polib
 
+from trytond.modules import get_module_info
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.tools import import_module
@@ -11,7 +12,10 @@ from trytond.transaction import Transaction
 
 
 def export(module):
-    activate_module([module])
+    """The module's strings, including those of the classes it registers only
+    when an optional module (extras_depend) is activated too."""
+    activate_module(
+        [module] + get_module_info(module).get('extras_depend', []))
     with Transaction().start(DB_NAME, 0, readonly=False):
         pool = Pool()
         TranslationSet = pool.get('ir.translation.set', type='wizard')
