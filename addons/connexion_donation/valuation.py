@@ -1,0 +1,166 @@
+"""The yearly entry of volunteer time: contributions volontaires en nature.
+
+The plan comptable associatif shows volunteer work below the income
+statement: the year's validated hours × rate are debited to 864 (personnel
+bénévole) and credited to 875 (bénévolat). One entry per year and company,
+posted once: its record here is what makes a second posting impossible.
+"""
+import datetime as dt
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .chart import create_association_accounts
+
+DEBIT_CODE, CREDIT_CODE = '864', '875'
+
+
+class ValuationPosting(ModelSQL, ModelView):
+    "Volunteer Time Valuation Posting"
+    __name__ = 'connexion.volunteer.valuation.posting'
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, readonly=True,
+        ondelete='RESTRICT')
+    year = fields.Integer("Year", required=True, readonly=True)
+    hours = fields.Numeric(
+        "Hours", digits=(16, 2), required=True, readonly=True)
+    amount = fields.Numeric(
+        "Valuation", digits=(16, 2), required=True, readonly=True)
+    move = fields.Many2One(
+        'account.move', "Move", readonly=True, ondelete='RESTRICT')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('company_year_unique', Unique(t, t.company, t.year),
+                'connexion_donation.msg_valuation_posted'),
+            ]
+        cls._order = [('year', 'DESC'), ('id', 'DESC')]
+
+    def get_rec_name(self, name):
+        return str(self.year)
+
+    @classmethod
+    def post_year(cls, company, year):
+        """Post the year's valuation on the company: 864 debit, 875 credit.
+
+        The accounts are added to account_fr's chart when missing."""
+        pool = Pool()
+        Valuation = pool.get('connexion.volunteer.valuation')
+        Account = pool.get('account.account')
+        Config = pool.get('connexion.donation.configuration')
+        Move = pool.get('account.move')
+        Line = pool.get('account.move.line')
+        Period = pool.get('account.period')
+        if cls.search([
+                    ('company', '=', company.id), ('year', '=', year)],
+                limit=1):
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_valuation_posted_year',
+                    year=year, company=company.rec_name))
+        hours, amount = Valuation.totals(year)
+        amount = amount.quantize(Decimal('0.01'))
+        if not amount:
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_valuation_nothing', year=year))
+
+        def accounts():
+            return {a.code: a for a in Account.search([
+                        ('company', '=', company.id),
+                        ('code', 'in', [DEBIT_CODE, CREDIT_CODE]),
+                        ('closed', '!=', True),
+                        ('type', '!=', None),
+                        ])}
+        found = accounts()
+        if len(found) < 2:
+            create_association_accounts(company)
+            found = accounts()
+        if len(found) < 2:
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_valuation_no_account',
+                    company=company.rec_name))
+        config = Config(1)
+        if not config.journal:
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_missing_journal'))
+        date = dt.date(year, 12, 31)
+        period = Period.find(company, date=date)
+        description = gettext(
+            'connexion_donation.msg_valuation_description', year=year,
+            hours=hours)
+        # The posting first: its unique key refuses a concurrent twin.
+        posting, = cls.create([{
+                    'company': company.id, 'year': year, 'hours': hours,
+                    'amount': amount}])
+        move = Move(company=company, journal=config.journal, period=period,
+            date=date, origin=posting, description=description, lines=[
+                Line(account=found[DEBIT_CODE], debit=amount,
+                    credit=Decimal(0), description=description),
+                Line(account=found[CREDIT_CODE], debit=Decimal(0),
+                    credit=amount, description=description),
+                ])
+        with without_check_access():
+            move.save()
+            Move.post([move])
+        posting.move = move
+        posting.save()
+        return posting
+
+    @classmethod
+    def delete(cls, postings):
+        "The posted entry is the proof: it is cancelled in accounting."
+        raise ValidationError(gettext(
+                'connexion_donation.msg_valuation_delete'))
+
+
+class PostValuationStart(ModelView):
+    "Post Volunteer Time Valuation"
+    __name__ = 'connexion.volunteer.valuation.post.start'
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    year = fields.Integer("Year", required=True,
+        help="The validated hours of this year are posted on 31 December.")
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_year():
+        return dt.date.today().year - 1
+
+
+class PostValuation(Wizard):
+    """Post a year's volunteer time on 864/875, once.
+
+    The valuation lines come from the validated hours (connexion_asso)."""
+    __name__ = 'connexion.volunteer.valuation.post'
+
+    start = StateView('connexion.volunteer.valuation.post.start',
+        'connexion_donation.valuation_post_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Post", 'post', 'tryton-ok', default=True),
+            ])
+    post = StateTransition()
+
+    def transition_post(self):
+        Posting = Pool().get('connexion.volunteer.valuation.posting')
+        Posting.post_year(self.start.company, self.start.year)
+        return 'end'
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'account.move'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + [
+            'connexion.volunteer.valuation.posting']
