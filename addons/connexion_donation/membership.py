@@ -1,0 +1,569 @@
+"""Memberships (adhésions): a fee paid for a calendar year or a rolling
+period, posted on 756 like a gift is posted on 754x, with renewal reminders
+and withdrawal."""
+import datetime as dt
+from email.message import EmailMessage
+
+from trytond.config import config as tconfig
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
+from trytond.model.exceptions import AccessError, ValidationError
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Bool, Eval, If
+from trytond.sendmail import send_message_transactional
+from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .configuration import account_field
+from .donation import PAYMENT_METHODS, Donation
+from .sepa import format_amount
+
+STATUSES = [
+    (None, ""),
+    ('pending', "Pending"),
+    ('active', "Active"),
+    ('expired', "Expired"),
+    ('withdrawn', "Withdrawn"),
+    ('cancelled', "Cancelled"),
+    ]
+# Configuration field → account code, filled with the association accounts.
+ACCOUNT_DEFAULTS = {
+    'account_membership': '7561',
+    'account_membership_counterpart': '7562',
+    }
+
+
+def add_months(date, months):
+    "Same day months later (or the month's last day)."
+    index = date.year * 12 + date.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for day in range(date.day, 27, -1):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    return dt.date(year, month, min(date.day, 28))
+
+
+def fill_membership_accounts(company):
+    "Set the empty 756x settings from the company's chart."
+    pool = Pool()
+    Account = pool.get('account.account')
+    Config = pool.get('connexion.donation.configuration')
+    config = Config(1)
+    for field, code in ACCOUNT_DEFAULTS.items():
+        if not getattr(config, field):
+            accounts = Account.search([
+                    ('company', '=', company.id), ('code', '=', code)],
+                limit=1)
+            if accounts:
+                setattr(config, field, accounts[0])
+    config.save()
+
+
+class Configuration(metaclass=PoolMeta):
+    __name__ = 'connexion.donation.configuration'
+
+    account_membership = account_field(
+        "Membership Fees Account",
+        help="Credited for fees without counterpart (7561).")
+    account_membership_counterpart = account_field(
+        "Membership Fees with Counterpart Account",
+        help="Credited for fees that give a counterpart to the member "
+        "(7562).")
+    reminder_days_before = fields.Integer(
+        "Reminder Days Before",
+        help="Members are reminded this many days before their membership "
+        "ends.")
+    reminder_days_after = fields.Integer(
+        "Reminder Days After",
+        help="Members who did not renew are reminded this many days after "
+        "their membership ended.")
+
+    @classmethod
+    def default_reminder_days_before(cls):
+        return 30
+
+    @classmethod
+    def default_reminder_days_after(cls):
+        return 15
+
+
+class CreateChart(metaclass=PoolMeta):
+    __name__ = 'connexion.donation.create_chart'
+
+    def transition_create_(self):
+        state = super().transition_create_()
+        fill_membership_accounts(self.start.company)
+        return state
+
+
+class MembershipType(DeactivableMixin, ModelSQL, ModelView):
+    "Membership Type"
+    __name__ = 'connexion.membership.type'
+
+    name = fields.Char("Name", required=True, translate=True)
+    fee = fields.Numeric("Fee", digits=(16, 2), required=True)
+    period = fields.Selection([
+            ('yearly', "Calendar Year"),
+            ('rolling', "Rolling Period"),
+            ], "Period", required=True,
+        help="Calendar year: the membership ends on 31 December; rolling: "
+        "it lasts the duration from the day it starts.")
+    duration = fields.Integer(
+        "Duration (Months)",
+        states={
+            'invisible': Eval('period') != 'rolling',
+            'required': Eval('period') == 'rolling',
+            })
+    with_counterpart = fields.Boolean(
+        "With Counterpart",
+        help="The member gets goods or services for the fee (magazine, "
+        "access…): the fee is not a gift and gives no tax receipt.")
+    receiptable = fields.Function(
+        fields.Boolean("Gives a Tax Receipt"), 'on_change_with_receiptable')
+
+    @classmethod
+    def default_period(cls):
+        return 'yearly'
+
+    @classmethod
+    def default_duration(cls):
+        return 12
+
+    @classmethod
+    def default_with_counterpart(cls):
+        return False
+
+    @fields.depends('with_counterpart')
+    def on_change_with_receiptable(self, name=None):
+        return not self.with_counterpart
+
+    @classmethod
+    def validate_fields(cls, types, field_names):
+        super().validate_fields(types, field_names)
+        for type_ in types:
+            if type_.fee is not None and type_.fee < 0:
+                raise ValidationError(gettext(
+                        'connexion_donation.msg_membership_fee_positive',
+                        type=type_.rec_name))
+            if type_.period == 'rolling' and (type_.duration or 0) <= 0:
+                raise ValidationError(gettext(
+                        'connexion_donation.msg_membership_duration',
+                        type=type_.rec_name))
+
+    def end_date(self, start_date):
+        "Last day of a membership of this type starting on start_date."
+        if self.period == 'yearly':
+            return dt.date(start_date.year, 12, 31)
+        return add_months(start_date, self.duration) - dt.timedelta(days=1)
+
+
+class Membership(Workflow, ModelSQL, ModelView):
+    """Membership of a person or an organisation for a period; the fee is
+    posted on 756 when the membership is validated."""
+    __name__ = 'connexion.membership'
+
+    _states = {'readonly': Eval('state') != 'draft'}
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    party = fields.Many2One(
+        'party.party', "Member", required=True, states=_states,
+        context={'company': Eval('company', -1)}, depends={'company'})
+    type = fields.Many2One(
+        'connexion.membership.type', "Type", required=True, states=_states)
+    start_date = fields.Date("Start Date", required=True, states=_states)
+    end_date = fields.Date(
+        "End Date", required=True, states=_states,
+        domain=[If(Eval('start_date') & Eval('end_date'),
+                ('end_date', '>=', Eval('start_date')), ())])
+    date = fields.Date(
+        "Payment Date", required=True, states=_states,
+        help="Date the fee was paid, date of its accounting move.")
+    amount = Monetary(
+        "Fee", currency='currency', digits='currency', required=True,
+        states=_states)
+    currency = fields.Many2One(
+        'currency.currency', "Currency", required=True, states=_states)
+    payment_method = fields.Selection(
+        PAYMENT_METHODS, "Payment Method", states={
+            'readonly': _states['readonly'],
+            'required': Eval('state') == 'validated',
+            })
+    receiptable = fields.Function(
+        fields.Boolean("Gives a Tax Receipt"), 'get_receiptable')
+    status = fields.Function(
+        fields.Selection(STATUSES, "Status"), 'get_status',
+        searcher='search_status')
+    withdrawal_date = fields.Date("Withdrawal Date", readonly=True)
+    withdrawal_reason = fields.Text(
+        "Withdrawal Reason", readonly=True,
+        states={'invisible': ~Eval('withdrawal_date')})
+    reminder_before = fields.Date(
+        "Reminded Before End", readonly=True,
+        help="When the member was reminded to renew before the end.")
+    reminder_after = fields.Date(
+        "Reminded After End", readonly=True,
+        help="When the member was reminded after the end.")
+    move = fields.Many2One(
+        'account.move', "Move", readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    cancel_move = fields.Many2One(
+        'account.move', "Cancel Move", readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    notes = fields.Text("Notes")
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('validated', "Validated"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'validated'),
+            ('draft', 'cancelled'),
+            ('validated', 'cancelled'),
+            }
+        cls._buttons.update({
+                'validate_membership': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') == 'cancelled',
+                    'depends': ['state'],
+                    },
+                'withdraw': {
+                    'invisible': ((Eval('state') != 'validated')
+                        | Bool(Eval('withdrawal_date'))),
+                    'depends': ['state', 'withdrawal_date'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_currency():
+        Company = Pool().get('company.company')
+        company = Transaction().context.get('company')
+        if company is not None and company >= 0:
+            return Company(company).currency.id
+
+    @staticmethod
+    def default_start_date():
+        return Pool().get('ir.date').today()
+
+    @staticmethod
+    def default_date():
+        return Pool().get('ir.date').today()
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @fields.depends('type', 'start_date', 'amount')
+    def on_change_type(self):
+        if self.type:
+            if self.amount is None:
+                self.amount = self.type.fee
+            if self.start_date:
+                self.end_date = self.type.end_date(self.start_date)
+
+    @fields.depends('type', 'start_date')
+    def on_change_start_date(self):
+        if self.type and self.start_date:
+            self.end_date = self.type.end_date(self.start_date)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        "Fee and end date from the type when not given."
+        MembershipType = Pool().get('connexion.membership.type')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and values.get('type'):
+            type_ = MembershipType(values['type'])
+            values.setdefault('amount', type_.fee)
+            if values.get('start_date') is None:
+                values['start_date'] = cls.default_start_date()
+            if not values.get('end_date'):
+                values['end_date'] = type_.end_date(values['start_date'])
+        return values
+
+    def get_rec_name(self, name):
+        return (f"{self.party.rec_name} {self.type.rec_name} "
+            f"{self.start_date:%d/%m/%Y}")
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('party.rec_name',) + tuple(clause[1:])]
+
+    def get_receiptable(self, name):
+        return not self.type.with_counterpart
+
+    def get_status(self, name):
+        today = Pool().get('ir.date').today()
+        if self.state == 'cancelled':
+            return 'cancelled'
+        if self.withdrawal_date and self.withdrawal_date <= today:
+            return 'withdrawn'
+        if self.state == 'draft':
+            return 'pending'
+        if self.end_date < today:
+            return 'expired'
+        if self.start_date > today:
+            return 'pending'
+        return 'active'
+
+    @classmethod
+    def search_status(cls, name, clause):
+        today = Pool().get('ir.date').today()
+        _, operator, value = clause[:3]
+        not_withdrawn = ['OR', ('withdrawal_date', '=', None),
+            ('withdrawal_date', '>', today)]
+        domains = {
+            'cancelled': [('state', '=', 'cancelled')],
+            'withdrawn': [('state', '!=', 'cancelled'),
+                ('withdrawal_date', '<=', today)],
+            'pending': [not_withdrawn, ['OR', ('state', '=', 'draft'),
+                    [('state', '=', 'validated'),
+                        ('start_date', '>', today)]]],
+            'expired': [not_withdrawn, ('state', '=', 'validated'),
+                ('end_date', '<', today)],
+            'active': [not_withdrawn, ('state', '=', 'validated'),
+                ('start_date', '<=', today), ('end_date', '>=', today)],
+            }
+        values = value if operator in {'in', 'not in'} else [value]
+        domain = ['OR'] + [domains[v] for v in values if v in domains]
+        if operator in {'!=', 'not in'}:
+            return ['NOT', domain] if len(domain) > 1 else []
+        return domain if len(domain) > 1 else [('id', '=', -1)]
+
+    @classmethod
+    def check_modification(
+            cls, mode, memberships, values=None, external=False):
+        super().check_modification(
+            mode, memberships, values=values, external=external)
+        if mode == 'delete':
+            for membership in memberships:
+                if membership.state != 'draft' or membership.move:
+                    raise AccessError(gettext(
+                            'connexion_donation.msg_membership_delete_draft',
+                            membership=membership.rec_name))
+
+    @classmethod
+    def copy(cls, memberships, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['move', 'cancel_move', 'withdrawal_date',
+                'withdrawal_reason', 'reminder_before', 'reminder_after']:
+            default.setdefault(name)
+        default.setdefault('state', 'draft')
+        return super().copy(memberships, default=default)
+
+    # Accounting: the move is built by the donation's own code.
+
+    def _accounts(self, config):
+        "(debit, credit) accounts and their settings' names."
+        debit_name = {
+            'cash': 'account_cash',
+            'check': 'account_check',
+            }.get(self.payment_method, 'account_bank')
+        credit_name = ('account_membership_counterpart'
+            if self.type.with_counterpart else 'account_membership')
+        return (getattr(config, debit_name), getattr(config, credit_name),
+            debit_name, credit_name)
+
+    get_move = Donation.get_move
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('validated')
+    def validate_membership(cls, memberships):
+        "Post the fee: debit cash/cheques/bank, credit 7561 or 7562."
+        Move = Pool().get('account.move')
+        for membership in memberships:
+            if not membership.payment_method:
+                raise ValidationError(gettext(
+                        'connexion_donation.msg_membership_payment_method',
+                        membership=membership.rec_name))
+        moves = {m: m.get_move() for m in memberships if m.amount}
+        with without_check_access():
+            Move.save(list(moves.values()))
+            Move.post(list(moves.values()))
+        for membership, move in moves.items():
+            membership.move = move
+        cls.save(list(moves))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, memberships):
+        "Reverse the posted move of the fee."
+        Move = Pool().get('account.move')
+        to_save = []
+        with without_check_access():
+            for membership in memberships:
+                if membership.move and not membership.cancel_move:
+                    membership.cancel_move = membership.move.cancel()
+                    Move.post([membership.cancel_move])
+                    to_save.append(membership)
+        cls.save(to_save)
+
+    @classmethod
+    @ModelView.button_action('connexion_donation.wizard_membership_withdraw')
+    def withdraw(cls, memberships):
+        pass
+
+    @classmethod
+    def to_remind(cls, date):
+        """(memberships to remind before their end, after their end) on
+        date: validated, not withdrawn, not renewed, not yet reminded."""
+        Config = Pool().get('connexion.donation.configuration')
+        config = Config(1)
+        before = config.reminder_days_before or 0
+        after = config.reminder_days_after or 0
+        common = [
+            ('state', '=', 'validated'),
+            ('withdrawal_date', '=', None),
+            ]
+        soon = cls.search(common + [
+                ('reminder_before', '=', None),
+                ('end_date', '>=', date),
+                ('end_date', '<=', date + dt.timedelta(days=before)),
+                ]) if before else []
+        late = cls.search(common + [
+                ('reminder_after', '=', None),
+                ('end_date', '<=', date - dt.timedelta(days=after)),
+                # Older lapses are not chased when reminders are set up.
+                ('end_date', '>', date - dt.timedelta(days=after + 90)),
+                ]) if after else []
+        return ([m for m in soon if not m.renewed()],
+            [m for m in late if not m.renewed()])
+
+    def renewed(self):
+        "Whether the member already has a membership ending later."
+        return bool(self.search([
+                    ('party', '=', self.party.id),
+                    ('company', '=', self.company.id),
+                    ('state', '!=', 'cancelled'),
+                    ('end_date', '>', self.end_date),
+                    ], limit=1))
+
+    @classmethod
+    def send_reminders(cls, date=None):
+        """Cron: remind members to renew, before and after the end of their
+        membership, once each; returns the memberships reminded."""
+        date = date or Pool().get('ir.date').today()
+        soon, late = cls.to_remind(date)
+        for membership, key in ([(m, 'before') for m in soon]
+                + [(m, 'after') for m in late]):
+            membership._send_reminder(key)
+        cls.write(soon, {'reminder_before': date})
+        cls.write(late, {'reminder_after': date})
+        return soon + late
+
+    def _send_reminder(self, key):
+        if not self.party.email:
+            return
+        msg = EmailMessage()
+        msg['From'] = tconfig.get('email', 'from')
+        msg['To'] = self.party.email
+        msg['Subject'] = gettext(
+            f'connexion_donation.msg_membership_reminder_{key}_subject')
+        msg.set_content(gettext(
+                f'connexion_donation.msg_membership_reminder_{key}_body',
+                member=self.party.rec_name, type=self.type.rec_name,
+                date=self.end_date.strftime('%d/%m/%Y'),
+                fee=format_amount(self.type.fee),
+                association=self.company.rec_name))
+        send_message_transactional(msg)
+
+
+class WithdrawStart(ModelView):
+    "Withdraw Membership"
+    __name__ = 'connexion.membership.withdraw.start'
+
+    date = fields.Date("Date", required=True)
+    reason = fields.Text("Reason", required=True)
+
+    @classmethod
+    def default_date(cls):
+        return Pool().get('ir.date').today()
+
+
+class Withdraw(Wizard):
+    "Record that a member leaves the association, and why."
+    __name__ = 'connexion.membership.withdraw'
+
+    start = StateView('connexion.membership.withdraw.start',
+        'connexion_donation.membership_withdraw_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Withdraw", 'withdraw', 'tryton-ok', default=True),
+            ])
+    withdraw = StateTransition()
+
+    def transition_withdraw(self):
+        Membership = Pool().get('connexion.membership')
+        memberships = [m for m in self.records if m.state == 'validated']
+        if not self.start.reason.strip():
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_membership_withdrawal_reason'))
+        Membership.write(memberships, {
+                'withdrawal_date': self.start.date,
+                'withdrawal_reason': self.start.reason,
+                })
+        return 'end'
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    memberships = fields.One2Many(
+        'connexion.membership', 'party', "Memberships", readonly=True)
+    member_status = fields.Function(
+        fields.Selection(STATUSES, "Member Status"), 'get_member_status')
+
+    @classmethod
+    def get_member_status(cls, parties, name):
+        """Active when a membership runs today, else the status of the
+        latest membership (withdrawn or expired), else empty."""
+        Membership = Pool().get('connexion.membership')
+        result = {p.id: None for p in parties}
+        memberships = Membership.search([
+                ('party', 'in', [p.id for p in parties]),
+                ('state', '=', 'validated'),
+                ], order=[('end_date', 'ASC'), ('id', 'ASC')])
+        for membership in memberships:
+            status = membership.status
+            party = membership.party.id
+            if result[party] == 'active' and status != 'withdrawn':
+                continue
+            if status != 'pending' or result[party] is None:
+                result[party] = status
+        return result
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'account.move'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['connexion.membership']
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('connexion.membership|send_reminders',
+                "Send Membership Renewal Reminders"))
