@@ -31,24 +31,50 @@ class SMTPHandler:
 
 
 def setUpModule():
-    "A real server, sending its e-mails to aiosmtpd on loopback."
+    """A real server, sending its e-mails to aiosmtpd on loopback.
+
+    connexion_ideas' portal tests run on it too (one database build for
+    both): it starts once per run, whichever module comes first."""
     global server, smtp
+    if server:
+        return
+    import atexit
     from aiosmtpd.controller import Controller
     from tests.support import free_port
     smtp = Controller(SMTPHandler(), hostname='127.0.0.1', port=free_port())
     smtp.start()
-    server = Server(modules=['connexion_asso']).create()
+    server = Server(modules=['connexion_asso', 'connexion_ideas']).create()
     with open(server.config, 'a') as fp:
         fp.write(f"\n[email]\nuri = smtp://127.0.0.1:{smtp.port}\n"
             "from = benevoles@mille-etoiles.example\n")
     server.start()
+    atexit.register(tearDownModule)
 
 
 def tearDownModule():
+    global server, smtp
     if server:
         server.stop()
+        server = None
     if smtp:
         smtp.stop()
+        smtp = None
+
+
+def multipart(data, files):
+    "Encode a multipart/form-data body, as a browser sends file uploads."
+    boundary = 'connexion-test-boundary'
+    parts = []
+    for name, value in data.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; '
+            f'name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (filename, content) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; '
+            f'name="{name}"; filename="{filename}"\r\n'
+            'Content-Type: application/octet-stream\r\n\r\n'.encode()
+            + content + b'\r\n')
+    parts.append(f'--{boundary}--\r\n'.encode())
+    return b''.join(parts), f'multipart/form-data; boundary={boundary}'
 
 
 class Client:
@@ -59,7 +85,7 @@ class Client:
         self.base = f'/{urllib.parse.quote(server.database)}/portal'
         self.cookies = {}
 
-    def request(self, method, path, data=None, headers=None):
+    def request(self, method, path, data=None, headers=None, files=None):
         conn = http.client.HTTPConnection('127.0.0.1', self.server.port,
             timeout=60)
         headers = dict(headers or {})
@@ -67,7 +93,9 @@ class Client:
             headers['Cookie'] = '; '.join(
                 f'{k}={v}' for k, v in self.cookies.items())
         body = None
-        if data is not None:
+        if files is not None:
+            body, headers['Content-Type'] = multipart(data or {}, files)
+        elif data is not None:
             body = urllib.parse.urlencode(data)
             headers['Content-Type'] = 'application/x-www-form-urlencoded'
         url = path if path.startswith('/') and path.startswith(
@@ -90,6 +118,10 @@ class Client:
 
     def post(self, path, data, **kw):
         return self.request('POST', path, data=data, **kw)
+
+    def upload(self, path, data, files):
+        "POST a multipart form; files: {name: (filename, bytes)}."
+        return self.request('POST', path, data=data, files=files)
 
     def csrf(self, html):
         return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
@@ -127,10 +159,11 @@ class PortalHTTPTest(unittest.TestCase):
     def test_login_required_and_wrong_password(self):
         "Pages need a login; a wrong password is refused in French"
         client = Client(server)
-        status, headers, _ = client.get('/missions')
-        self.assertEqual(status, 303)
-        self.assertIn('/portal/connexion?suite=%2Fmissions',
-            headers['Location'])
+        for path in ['/missions', '/heures', '/frais', '/profil']:
+            status, headers, _ = client.get(path)
+            self.assertEqual(status, 303)
+            self.assertIn('/portal/connexion?suite='
+                + urllib.parse.quote(path, safe=''), headers['Location'])
         status, _ = client.login(ANNE, 'pas-le-bon')
         self.assertEqual(status, 401)
         self.assertNotIn('connexion_portal', client.cookies)
@@ -232,6 +265,49 @@ class PortalHTTPTest(unittest.TestCase):
         _, _, bruno_ics = bruno.get(re.search(
                 r'href="([^"]+\.ics)"', bruno.get('/')[2]).group(1))
         self.assertNotIn(f'UID:signup-{signup_id}@', bruno_ics)
+
+    def test_expense_claim_and_waiver(self):
+        "A volunteer claims expenses or leaves them as a gift, privately"
+        anne, bruno = Client(server), Client(server)
+        anne.login(ANNE)
+        bruno.login(BRUNO)
+        _, _, page = anne.get('/frais')
+        self.assertIn('enctype="multipart/form-data"', page)
+        self.assertIn("abandon de frais", page)
+        today = dt.date.today().isoformat()
+        # Bad input: the French reasons, nothing recorded.
+        status, _, error = anne.post('/frais', {'date': today,
+                'description': '', 'montant': 'douze',
+                'csrf': anne.csrf(page)})
+        self.assertEqual(status, 400)
+        self.assertIn("Dites ce qui a été payé.", error)
+        self.assertIn("Indiquez le montant en euros", error)
+        status, _, _ = anne.upload('/frais', {'date': today,
+                'description': "Goûter de l'atelier Anne-17", 'montant': '23,40',
+                'abandon': 'on', 'csrf': anne.csrf(page)},
+            {'justificatif': ('ticket.pdf', b'%PDF-1.4 ticket de caisse')})
+        self.assertEqual(status, 303)
+        status, _, page = anne.get('/frais')
+        self.assertIn("Votre don est noté", page)
+        row = next(r for r in page.split('<tr>')
+            if "Goûter de l'atelier Anne-17" in html.unescape(r))
+        self.assertIn('23,40 €', row)
+        self.assertIn('À examiner (don)', row)
+        # Only her own mission can be named; Bruno sees nothing of hers.
+        status, _, _ = anne.post('/frais', {'date': today,
+                'description': "Essence", 'montant': '10', 'mission': '999999',
+                'csrf': anne.csrf(page)})
+        self.assertEqual(status, 400)
+        _, _, other = bruno.get('/frais')
+        self.assertNotIn("Anne-17", html.unescape(other))
+        # Her CSRF token is not Bruno's: his session cannot post with it.
+        status, _, _ = bruno.post('/frais', {'date': today,
+                'description': "Anne-17 bis", 'montant': '5',
+                'csrf': anne.csrf(page)})
+        self.assertEqual(status, 403)
+        _, _, page = anne.get('/frais')
+        self.assertNotIn("Anne-17 bis", html.unescape(page))
+        self.assertNotIn("Essence", page)
 
     def test_expired_session_goes_to_login(self):
         "After hours without activity, the volunteer logs in again"
@@ -390,4 +466,21 @@ class PortalBrowserTest(unittest.TestCase):
         self.assertIn(chosen, row.text)
         self.assertIn("2,5 h", row.text)
         self.assertIn("À valider", row.text)
+        self.assert_fits_phone()
+
+        driver.find_element(By.LINK_TEXT, "Mes frais").click()
+        self.wait.until(EC.text_to_be_present_in_element(
+                (By.TAG_NAME, 'h1'), "Mes frais"))
+        self.assert_fits_phone()
+        driver.find_element(By.ID, 'description').send_keys(
+            "Crayons pour l'atelier")
+        driver.find_element(By.ID, 'montant').send_keys('8,90')
+        driver.find_element(By.NAME, 'abandon').click()
+        driver.find_element(By.XPATH,
+            "//button[normalize-space()='Envoyer ma demande']").click()
+        notice = self.wait.until(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, '.notice.ok')))
+        self.assertIn("Votre don est noté", notice.text)
+        self.assertIn("8,90 €", driver.find_element(
+                By.CSS_SELECTOR, 'tbody tr').text)
         self.assert_fits_phone()

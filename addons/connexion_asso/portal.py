@@ -31,9 +31,10 @@ import hashlib
 import hmac
 import html
 import secrets
+import sys
 import urllib.parse
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from sql import Null
 from sql.conditionals import Coalesce
@@ -67,20 +68,51 @@ def h(value):
     return html.escape('' if value is None else str(value))
 
 
-def add_nav(sequence, path, label):
+# Module that registered each menu entry, home section or page: shown or
+# served only on the databases where that module is activated.
+_OWNER = {}
+
+
+def module_of(name):
+    "'connexion_ideas.portal_routes' or 'trytond.modules.x.y' → module."
+    parts = name.split('.')
+    if parts[:2] == ['trytond', 'modules'] and len(parts) > 2:
+        return parts[2]
+    return parts[0]
+
+
+def _caller_module():
+    return module_of(sys._getframe(2).f_globals.get('__name__', ''))
+
+
+def activated(pool, key):
+    "Whether the module that registered key is activated in the database."
+    module = _OWNER.get(key)
+    return module is None or module in pool._modules
+
+
+def add_nav(sequence, path, label, module=None):
     "Add a menu entry (path under the portal, e.g. '/idees')."
     entry = (sequence, path, label)
+    _OWNER[('nav', path)] = module or _caller_module()
     if entry not in NAV:
         NAV.append(entry)
         NAV.sort()
 
 
-def add_home_section(sequence, func):
+def add_home_section(sequence, func, module=None):
     "func(page) returns an HTML fragment shown on the home page, or ''."
     entry = (sequence, func)
+    _OWNER[('home', func)] = module or _caller_module()
     if entry not in HOME_SECTIONS:
         HOME_SECTIONS.append(entry)
         HOME_SECTIONS.sort(key=lambda e: e[0])
+
+
+def home_sections(page):
+    "The HTML of the home sections of the database's activated modules."
+    return [func(page) or '' for _, func in HOME_SECTIONS
+        if activated(page.pool, ('home', func))]
 
 
 _association_name = Cache('connexion_portal.association_name', duration=300)
@@ -248,6 +280,8 @@ class Page:
             items = []
             current = self.request.path[len(self.base):] or '/'
             for _, path, label in NAV:
+                if not activated(self.pool, ('nav', path)):
+                    continue
                 aria = ' aria-current="page"' if path == current else ''
                 items.append(
                     f'<li><a href="{h(self.url(path))}"{aria}>{h(label)}</a>'
@@ -315,10 +349,12 @@ class Page:
             expected = self.request.cookies.get(CSRF_COOKIE) or ''
         return bool(expected) and hmac.compare_digest(sent, expected)
 
-    def form(self, action, fields, submit, css='', button_css='primary'):
-        "A POST form with its CSRF token."
+    def form(self, action, fields, submit, css='', button_css='primary',
+            files=False):
+        "A POST form with its CSRF token (files: it sends file uploads)."
+        enctype = ' enctype="multipart/form-data"' if files else ''
         return (f'<form method="post" action="{h(self.url(action))}"'
-            f' class="{css}">'
+            f' class="{css}"{enctype}>'
             f'<input type="hidden" name="csrf" value="{h(self.csrf_token)}">'
             f'{fields}<button type="submit" class="{button_css}">'
             f'{h(submit)}</button></form>')
@@ -331,11 +367,16 @@ def route(path, methods=('GET',), login=True):
     every POST must carry the CSRF token. A UserError (bad input) rolls the
     transaction back and shows its French message on the page again."""
     def decorator(func):
+        module = module_of(func.__module__)
+
         @app.route(PREFIX + path, methods=list(methods))
         @with_pool
         @with_transaction(context={'language': 'fr'})
         @functools.wraps(func)
         def wrapper(request, pool, **kwargs):
+            if module not in pool._modules:
+                # The page of a module this database does not use.
+                raise NotFound()
             page = Page(request, pool)
             if login and not page.user:
                 if request.method == 'GET':

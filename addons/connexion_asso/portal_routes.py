@@ -16,7 +16,7 @@ from trytond.wsgi import app
 
 from .portal import (
     PREFIX, SESSION_COOKIE, add_nav, format_date, format_datetime, h,
-    HOME_SECTIONS, local, route)
+    home_sections, local, route)
 
 # How far ahead the open missions are shown.
 MISSION_DAYS = 60
@@ -24,6 +24,7 @@ MISSION_DAYS = 60
 add_nav(10, '/', "Accueil")
 add_nav(20, '/missions', "Missions")
 add_nav(30, '/heures', "Mes heures")
+add_nav(35, '/frais', "Mes frais")
 add_nav(90, '/profil', "Mon profil")
 
 
@@ -232,8 +233,7 @@ def home(request, page):
         body.append('<p>Aucune mission prévue pour le moment.</p>')
     body.append(f'<p><a class="button" href="{h(page.url("/missions"))}">'
         'Voir les missions ouvertes</a></p>')
-    for _, func in HOME_SECTIONS:
-        body.append(func(page) or '')
+    body.extend(home_sections(page))
     calendar = page.url(f'/agenda/{info["calendar_token"]}.ics')
     body.append('<h2>Mon agenda</h2><p>Ajoutez vos missions à l\'agenda de '
         f'votre téléphone avec <a href="{h(calendar)}">ce lien '
@@ -388,19 +388,34 @@ def format_hours(value):
     return '{:f}'.format(value.normalize()).replace('.', ',')
 
 
-def _hours_body(page):
-    pool = page.pool
-    Hours = pool.get('connexion.volunteer.hours')
-    Signup = pool.get('connexion.mission.signup')
-    volunteer = page.volunteer
-    today = dt.date.today()
+def my_missions(page):
+    "Missions the volunteer took part in (accepted, started), latest first."
+    Signup = page.pool.get('connexion.mission.signup')
     missions = {}
     for signup in Signup.search([
-                ('volunteer', '=', volunteer.id),
+                ('volunteer', '=', page.volunteer.id),
                 ('state', '=', 'accepted'),
                 ('shift.start', '<=', dt.datetime.now()),
                 ], order=[('shift.start', 'DESC')], limit=200):
         missions.setdefault(signup.shift.mission.id, signup.shift.mission)
+    return missions
+
+
+def _mission_from_form(page, value):
+    "The mission chosen in a form, only among the volunteer's own."
+    try:
+        mission_id = int(value or '')
+    except ValueError:
+        return None
+    return my_missions(page).get(mission_id)
+
+
+def _hours_body(page):
+    pool = page.pool
+    Hours = pool.get('connexion.volunteer.hours')
+    volunteer = page.volunteer
+    today = dt.date.today()
+    missions = my_missions(page)
     if missions:
         options = ''.join(f'<option value="{m.id}">{h(m.name)}</option>'
             for m in missions.values())
@@ -438,6 +453,128 @@ def _hours_body(page):
     total = format_hours(year_total)
     return (f'<section class="card">{form}</section>'
         f'<h2>Mes heures ({today.year} : {h(total)} h)</h2>{table}')
+
+
+# Expenses and abandon de frais
+
+# Largest photo of a receipt accepted (bytes).
+MAX_RECEIPT_SIZE = 8 * 1024 * 1024
+EXPENSE_STATES = {
+    'draft': "À examiner", 'approved': "Acceptée", 'reimbursed': "Remboursée",
+    'waived': "Laissée en don", 'refused': "Refusée"}
+
+
+@route('/frais', methods=['GET', 'POST'])
+def expenses(request, page):
+    pool = page.pool
+    Expense = pool.get('connexion.volunteer.expense')
+    Attachment = pool.get('ir.attachment')
+    volunteer = page.volunteer
+    if not volunteer:
+        return no_profile(page)
+    if request.method == 'POST':
+        form = request.form
+        errors = []
+        try:
+            date = dt.date.fromisoformat(form.get('date', ''))
+        except ValueError:
+            date = None
+            errors.append("Indiquez la date de la dépense.")
+        description = (form.get('description') or '').strip()[:200]
+        if not description:
+            errors.append("Dites ce qui a été payé.")
+        amount = _parse_decimal(form.get('montant'))
+        if amount is None or amount <= 0 or amount > 10000:
+            errors.append("Indiquez le montant en euros, par exemple 12,50.")
+        distance = (form.get('km') or '').strip()
+        if distance and not distance.isdigit():
+            errors.append("Les kilomètres sont un nombre entier.")
+        mission = None
+        if form.get('mission'):
+            mission = _mission_from_form(page, form.get('mission'))
+            if not mission:
+                errors.append("Choisissez une de vos missions.")
+        receipt = request.files.get('justificatif')
+        data = receipt.read(MAX_RECEIPT_SIZE + 1) if receipt else b''
+        if len(data) > MAX_RECEIPT_SIZE:
+            errors.append("Le justificatif dépasse 8 Mo : envoyez une photo "
+                "plus légère.")
+        if errors:
+            return page.render("Mes frais", _expenses_body(page),
+                status=400, error=' '.join(errors))
+        expense = Expense.submit(volunteer, date, description,
+            amount.quantize(Decimal('0.01')),
+            int(distance) if distance else None, mission,
+            waive=form.get('abandon') == 'on')
+        if data:
+            Attachment.create([{
+                        'resource': str(expense),
+                        'name': (receipt.filename or 'justificatif')[-100:],
+                        'data': data,
+                        'description': "Envoyé par le bénévole sur le "
+                        "portail"}])
+        if expense.renunciation:
+            message = ("Merci ! Votre don est noté : l'équipe vérifiera vos "
+                "justificatifs puis vous enverra un reçu fiscal.")
+        else:
+            message = ("Merci ! Votre demande est enregistrée ; l'équipe "
+                "vérifiera vos justificatifs avant le remboursement.")
+        return page.redirect('/frais', message)
+    return page.render("Mes frais", _expenses_body(page))
+
+
+# A phone photo of a receipt is larger than trytond's 2 MB default.
+expenses.max_request_size = MAX_RECEIPT_SIZE + 64 * 1024
+
+
+def format_amount(value):
+    "12.5 → « 12,50 € »."
+    return '{:,.2f}'.format(value).replace(',', ' ').replace('.', ',') + ' €'
+
+
+def _expenses_body(page):
+    Expense = page.pool.get('connexion.volunteer.expense')
+    today = dt.date.today()
+    options = ''.join(f'<option value="{m.id}">{h(m.name)}</option>'
+        for m in my_missions(page).values())
+    fields = (
+        '<label for="date">Date de la dépense</label>'
+        f'<input id="date" name="date" type="date" required '
+        f'max="{today.isoformat()}" value="{today.isoformat()}">'
+        '<label for="description">Ce qui a été payé</label>'
+        '<input id="description" name="description" maxlength="200" '
+        'required placeholder="par exemple : gâteaux pour le goûter">'
+        '<label for="montant">Montant (€)</label>'
+        '<input id="montant" name="montant" inputmode="decimal" required '
+        'placeholder="par exemple 12,50">'
+        '<label for="km">Kilomètres en voiture (facultatif)</label>'
+        '<input id="km" name="km" inputmode="numeric" pattern="[0-9]*">'
+        + ('<label for="mission">Mission (facultatif)</label>'
+            '<select id="mission" name="mission"><option value="">—</option>'
+            f'{options}</select>' if options else '')
+        + '<label for="justificatif">Photo du ticket ou de la facture '
+        '(facultatif)</label><input id="justificatif" name="justificatif" '
+        'type="file" accept="image/*,application/pdf">'
+        '<label class="check"><input type="checkbox" name="abandon">'
+        'Je renonce au remboursement et laisse ces frais en don à '
+        'l\'association (abandon de frais, avec reçu fiscal)</label>')
+    form = page.form('/frais', fields, "Envoyer ma demande", files=True)
+    lines = Expense.search([('volunteer', '=', page.volunteer.id)], limit=50)
+    rows = ''.join(
+        f'<tr><td>{e.date.strftime("%d/%m/%Y")}</td>'
+        f'<td>{h(e.description)}</td>'
+        f'<td>{h(format_amount(e.amount))}</td>'
+        f'<td>{h(EXPENSE_STATES[e.state])}'
+        + (' (don)' if e.renunciation and e.state != 'waived' else '')
+        + '</td></tr>' for e in lines)
+    table = ('<table><thead><tr><th>Date</th><th>Dépense</th>'
+        f'<th>Montant</th><th>État</th></tr></thead><tbody>{rows}</tbody>'
+        '</table>' if lines else '<p>Aucune demande pour le moment.</p>')
+    return ('<p>Vous avez payé quelque chose pour l\'association ? '
+        'Demandez le remboursement, ou laissez la somme en don : vous '
+        'recevrez alors un reçu fiscal. Gardez vos tickets.</p>'
+        f'<section class="card">{form}</section>'
+        f'<h2>Mes demandes</h2>{table}')
 
 
 # Profile and consents

@@ -11,6 +11,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
@@ -101,10 +102,52 @@ class Expense(Workflow, ModelSQL, ModelView):
     def default_handed_over():
         return False
 
+    @classmethod
+    def validate_fields(cls, expenses, field_names):
+        super().validate_fields(expenses, field_names)
+        if field_names is None or field_names & {'date'}:
+            today = dt.date.today()
+            for expense in expenses:
+                if expense.date > today:
+                    raise ValidationError(gettext(
+                            'connexion_asso.msg_expense_future',
+                            date=expense.date.strftime('%d/%m/%Y')))
+
     def get_rec_name(self, name):
         return '%s - %s - %s' % (
             self.volunteer.rec_name, self.date.strftime('%d/%m/%Y'),
             self.description)
+
+    @classmethod
+    def submit(cls, volunteer, date, description, amount, distance=None,
+            mission=None, waive=False):
+        """A claim typed by the volunteer on the portal, to be approved.
+
+        With waive, the volunteer's statement renouncing the reimbursement
+        is recorded with it: staff still check the receipts, then waive."""
+        pool = Pool()
+        Signup = pool.get('connexion.mission.signup')
+        if mission and not Signup.search([
+                    ('volunteer', '=', volunteer.id),
+                    ('shift.mission', '=', mission.id),
+                    ('state', '=', 'accepted'),
+                    ], limit=1):
+            raise ValidationError(gettext(
+                    'connexion_asso.msg_expense_not_signed_up',
+                    mission=mission.rec_name))
+        renunciation = None
+        if waive:
+            renunciation = gettext(
+                'connexion_asso.msg_expense_portal_renunciation',
+                name=volunteer.rec_name, amount=amount,
+                date=dt.date.today().strftime('%d/%m/%Y'))
+        expense, = cls.create([{
+                    'volunteer': volunteer.id,
+                    'mission': mission.id if mission else None,
+                    'date': date, 'description': description,
+                    'amount': amount, 'distance': distance,
+                    'renunciation': renunciation}])
+        return expense
 
     @classmethod
     @ModelView.button

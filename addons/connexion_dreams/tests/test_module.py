@@ -588,4 +588,61 @@ class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
                     Dream.write([Dream(mine.id)], {'plan': "Non"})
 
 
+    @with_transaction()
+    def test_portal_home_section(self):
+        "The portal home shows a volunteer's own visits and dreams only"
+        from types import SimpleNamespace
+        from ..portal import home_section
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        Schedule = pool.get('connexion.hospital.visit.schedule')
+        Child = pool.get('connexion.child')
+        Party = pool.get('party.party')
+        Wish = pool.get('connexion.dream.wish')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            other, = Child.create([{
+                        'party': Party.create([{'name': "Lina Morel"}])[0].id,
+                        'birth_date': dt.date(TODAY.year - 7, 1, 1)}])
+            ana, bruno = create_volunteer("Ana"), create_volunteer("Bruno")
+            schedule, = Schedule.create([{
+                        'hospital': hospital.id,
+                        'service': hospital.services[0].id,
+                        'weekday': str(TODAY.weekday()),
+                        'frequency': 'weekly',
+                        'start_date': TODAY,
+                        'volunteers': [('add', [ana.id])],
+                        }])
+            Schedule.plan_visits([schedule], weeks=3)
+            self._dream(hospital, child, tutor=ana.id)
+            theirs = self._dream(hospital, other,
+                volunteers=[('add', [bruno.id])])
+            wish, = Wish.create([{'dream': theirs.id, 'rank': 1,
+                        'category': 'go', 'description': "Voir la mer"}])
+            Dream.write([theirs], {'chosen_wish': wish.id})
+            cancelled = self._dream(hospital, other, second_dream=True,
+                second_dream_reason="Rechute",
+                volunteers=[('add', [bruno.id])])
+            Dream.write([cancelled], {'state': 'cancelled'})
+
+            def section(volunteer):
+                return home_section(
+                    SimpleNamespace(pool=pool, volunteer=volunteer))
+            mine = section(ana)
+            self.assertIn("Mes visites à l'hôpital", mine)
+            self.assertIn("Onco-hématologie", mine)
+            self.assertIn("Le rêve de Noé", mine)
+            self.assertIn("Tuteur·rice", mine)
+            self.assertNotIn("Lina", mine)
+            self.assertNotIn("Voir la mer", mine)
+            his = section(bruno)
+            self.assertNotIn("Onco-hématologie", his)
+            self.assertNotIn("Noé", his)
+            # One open dream: the cancelled one is not shown.
+            self.assertEqual(his.count("Le rêve de Lina"), 1)
+            self.assertIn("Voir la mer", his)
+            self.assertEqual(section(create_volunteer("Denis")), '')
+
+
 del ModuleTestCase

@@ -1,0 +1,132 @@
+"""The volunteer's hospital visits and dreams on the portal's home page.
+
+Only the logged-in volunteer's own: visits they are planned on, dreams they
+follow as tutor or prepare in the pair. The child appears by first name
+only, as the volunteers call them.
+"""
+import datetime as dt
+
+from sql import Union
+
+from trytond.transaction import Transaction
+
+from connexion_asso import portal
+from connexion_asso.portal import format_date, format_datetime, h, local
+
+from .dream import OPEN_STATES
+
+# How far ahead the planned visits are shown.
+VISIT_DAYS = 45
+DREAM_STATES = {
+    'referral': "Signalé", 'eligible': "Éligible",
+    'approved': "Accord médical", 'discovery': "Découverte du rêve",
+    'design': "Préparation", 'scheduled': "Date fixée",
+    'realised': "Réalisé", 'follow_up': "Suivi",
+    }
+
+
+def _parse(value):
+    "SQLite gives datetimes and dates back as strings."
+    if isinstance(value, str):
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
+def my_visits(page, limit=10):
+    """Planned visits of the volunteer, in one query: rows of
+    (start, end, hospital name, service name)."""
+    pool = page.pool
+    Visit = pool.get('connexion.hospital.visit')
+    VisitVolunteer = pool.get('connexion.hospital.visit-connexion.volunteer')
+    Hospital = pool.get('connexion.hospital')
+    Service = pool.get('connexion.hospital.service')
+    Party = pool.get('party.party')
+    visit = Visit.__table__()
+    rel = VisitVolunteer.__table__()
+    hospital = Hospital.__table__()
+    service = Service.__table__()
+    party = Party.__table__()
+    now = dt.datetime.now()
+    query = rel.join(visit, condition=rel.visit == visit.id
+        ).join(hospital, condition=visit.hospital == hospital.id
+        ).join(party, condition=hospital.party == party.id
+        ).join(service, 'LEFT', condition=visit.service == service.id
+        ).select(visit.start, visit.end, party.name, service.name,
+            where=(rel.volunteer == page.volunteer.id)
+            & (visit.state == 'planned')
+            & (visit.end >= now)
+            & (visit.start < now + dt.timedelta(days=VISIT_DAYS)),
+            order_by=[visit.start.asc, visit.id.asc], limit=limit)
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*query)
+    return [(_parse(s), _parse(e), hospital_name, service_name)
+        for s, e, hospital_name, service_name in cursor]
+
+
+def my_dreams(page, limit=10):
+    """Open dreams the volunteer follows, in one query: rows of
+    (child name, wish, dream date, state, tutor?)."""
+    pool = page.pool
+    Dream = pool.get('connexion.dream')
+    DreamVolunteer = pool.get('connexion.dream-connexion.volunteer')
+    Child = pool.get('connexion.child')
+    Wish = pool.get('connexion.dream.wish')
+    Party = pool.get('party.party')
+    dream = Dream.__table__()
+    rel = DreamVolunteer.__table__()
+    child = Child.__table__()
+    wish = Wish.__table__()
+    party = Party.__table__()
+    volunteer_id = page.volunteer.id
+    mine = Union(
+        dream.select(dream.id.as_('dream'),
+            where=dream.tutor == volunteer_id),
+        rel.select(rel.dream.as_('dream'),
+            where=rel.volunteer == volunteer_id))
+    query = dream.join(child, condition=dream.child == child.id
+        ).join(party, condition=child.party == party.id
+        ).join(wish, 'LEFT', condition=dream.chosen_wish == wish.id
+        ).select(party.name, wish.description, dream.dream_date,
+            dream.state, dream.tutor == volunteer_id,
+            where=dream.id.in_(mine) & dream.state.in_(OPEN_STATES),
+            order_by=[dream.dream_date.asc.nulls_last, dream.id.asc],
+            limit=limit)
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*query)
+    return [(name, wish_, _parse(date), state, bool(tutor))
+        for name, wish_, date, state, tutor in cursor]
+
+
+def home_section(page):
+    "My visits and my dreams, or nothing for a volunteer without any."
+    if not page.volunteer:
+        return ''
+    parts = []
+    visits = my_visits(page)
+    if visits:
+        parts.append('<h2>Mes visites à l\'hôpital</h2>')
+        for start, end, hospital, service in visits:
+            parts.append('<article class="card">'
+                f'<h3>{h(service or hospital)}</h3>'
+                f'<p>{h(format_datetime(local(start), local(end)))}</p>'
+                + (f'<p class="muted">{h(hospital)}</p>' if service else '')
+                + '</article>')
+    dreams = my_dreams(page)
+    if dreams:
+        parts.append('<h2>Mes rêves</h2>')
+        for name, wish, date, state, tutor in dreams:
+            first_name = (name or '').split(' ')[0]
+            title = f"Le rêve de {first_name}"
+            parts.append('<article class="card">'
+                f'<h3>{h(title)}</h3>'
+                + (f'<p>{h(wish)}</p>' if wish else '')
+                + (f'<p>Le {h(format_date(date))}</p>' if date else '')
+                + f'<p><span class="badge">{h(DREAM_STATES[state])}</span>'
+                + (' <span class="badge">Tuteur·rice</span>' if tutor else '')
+                + '</p></article>')
+    return '\n'.join(parts)
+
+
+portal.add_home_section(20, home_section)
