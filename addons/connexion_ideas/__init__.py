@@ -7,3 +7,7 @@ Tryton's ``project.work`` rather than creating a second project model, and it
 lives here so that ideas can be linked to decisions and project tasks without
 a new dependency in ``connexion_asso``.
 """
+# The portal pages register themselves on trytond's app.
+from . import portal_routes
+
+__all__ = [portal_routes]

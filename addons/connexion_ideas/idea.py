@@ -2,10 +2,12 @@
 e-mail, on the portal or in a meeting; the team's referent reviews it and
 answers publicly."""
 import datetime as dt
+from email.message import EmailMessage
 from email.utils import parseaddr
 
 from sql.aggregate import Count
 
+from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, dualmethod,
@@ -13,6 +15,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, PYSONEncoder
+from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
@@ -200,7 +203,22 @@ class Idea(Workflow, ModelSQL, ModelView):
     @classmethod
     def create(cls, vlist):
         """Anonymous ideas are inserted as the root user: create_uid and
-        write_uid then tell nothing about who typed or sent them."""
+        write_uid then tell nothing about who typed or sent them; their
+        creation time keeps only the day, so that it cannot be matched with
+        the activity of a portal session or of a staff member."""
+        ideas = cls._create(vlist)
+        anonymous = [i.id for i in ideas if i.anonymous]
+        if anonymous:
+            table = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.update(
+                    [table.create_date],
+                    [dt.datetime.combine(dt.date.today(), dt.time())],
+                    where=table.id.in_(anonymous)))
+        return ideas
+
+    @classmethod
+    def _create(cls, vlist):
         pool = Pool()
         ModelAccess = pool.get('ir.model.access')
         transaction = Transaction()
@@ -261,11 +279,51 @@ class Idea(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _answer(cls, ideas, message):
-        "Closing an idea needs a public answer to its author."
+        """Closing an idea needs a public answer to its author, who gets it
+        by e-mail when the idea is named."""
         for idea in ideas:
             if not (idea.answer or '').strip():
                 raise ValidationError(gettext(message, idea=idea.rec_name))
         cls.write(ideas, {'answer_date': dt.date.today()})
+        for idea in ideas:
+            idea.send_answer()
+
+    @property
+    def author_email(self):
+        "The author's e-mail, else the one of the author's portal account."
+        pool = Pool()
+        WebUser = pool.get('web.user')
+        if self.anonymous or not self.author:
+            return None
+        if self.author.email:
+            return self.author.email
+        users = WebUser.search([
+                ('party', '=', self.author.id),
+                ('email', '!=', None),
+                ], limit=1)
+        return users[0].email if users else None
+
+    def send_answer(self):
+        """Send the public answer to the author when the transaction commits
+        (nothing leaves if it rolls back)."""
+        to = self.author_email
+        if not to:
+            return
+        lang = self.author.lang.code if self.author.lang else 'fr'
+        with Transaction().set_context(language=lang):
+            state = dict(self.fields_get(['state'])['state']['selection'])[
+                self.state]
+            subject = gettext('connexion_ideas.msg_idea_answer_email_subject',
+                idea=self.title)
+            body = gettext('connexion_ideas.msg_idea_answer_email_body',
+                name=self.author.name, idea=self.title, state=state,
+                answer=self.answer.strip())
+        msg = EmailMessage()
+        msg['From'] = config.get('email', 'from')
+        msg['To'] = to
+        msg['Subject'] = subject
+        msg.set_content(body)
+        send_message_transactional(msg)
 
     @classmethod
     @ModelView.button

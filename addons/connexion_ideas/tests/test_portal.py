@@ -1,0 +1,256 @@
+"""The idea box, the project page and the FAQ of the volunteer portal, over
+real HTTP.
+
+These pages run on the server of ``tests/test_portal.py`` (it activates
+connexion_ideas too): one database build serves both test modules."""
+import html
+import os
+import re
+import unittest
+
+from tests import test_portal
+from tests.support import backend
+from tests.test_portal import Client
+
+# Active demo volunteers with a portal account, not used by tests/test_portal.
+CAMILLE = 'benevole30@mille-etoiles.example'
+DAVID = 'benevole31@mille-etoiles.example'
+
+
+def setUpModule():
+    "Start (or reuse) the portal server of tests/test_portal.py."
+    test_portal.setUpModule()
+
+
+def server():
+    return test_portal.server
+
+
+def query(sql, *params):
+    "Rows of a query run straight on the server's database ('%s' params)."
+    srv = server()
+    if backend() == 'postgresql':
+        import psycopg
+        with psycopg.connect(srv.uri.rstrip('/') + '/' + srv.database,
+                autocommit=True) as conn:
+            return conn.execute(sql, params).fetchall()
+    import sqlite3
+    conn = sqlite3.connect(os.path.join(srv.tmp, srv.database + '.sqlite'))
+    try:
+        rows = conn.execute(sql.replace('%s', '?'), params).fetchall()
+        conn.commit()
+        return rows
+    finally:
+        conn.close()
+
+
+def party_of(email):
+    (party,), = query('SELECT party FROM web_user WHERE email = %s', email)
+    return party
+
+
+class IdeasPortalTest(unittest.TestCase):
+
+    def client(self, email):
+        client = Client(server())
+        status, _ = client.login(email)
+        self.assertEqual(status, 303)
+        return client
+
+    def submit(self, client, title, text, anonymous=False):
+        _, _, page = client.get('/idees/nouvelle')
+        data = {'titre': title, 'texte': text, 'equipe': '',
+            'categorie': '', 'csrf': client.csrf(page)}
+        if anonymous:
+            data['anonyme'] = 'on'
+        return client.post('/idees/nouvelle', data)
+
+    def idea_id(self, title):
+        "The last idea of that title (the one the test just sent)."
+        (idea_id,), = query('SELECT id FROM connexion_idea WHERE title = %s '
+            'ORDER BY id DESC LIMIT 1', title)
+        return idea_id
+
+    def test_login_required(self):
+        "Every page of the idea box, the project and the FAQ needs a login"
+        client = Client(server())
+        for path in ['/idees', '/idees/nouvelle', '/projet', '/faq']:
+            status, headers, _ = client.get(path)
+            self.assertEqual(status, 303, path)
+            self.assertIn('/portal/connexion', headers['Location'])
+        _, _, page = client.get('/connexion')
+        status, headers, _ = client.post('/idees/nouvelle', {
+                'titre': "Idée sans compte", 'texte': "…",
+                'csrf': client.csrf(page)})
+        self.assertEqual(status, 303)
+        self.assertIn('/portal/connexion', headers['Location'])
+        self.assertEqual(query('SELECT id FROM connexion_idea '
+                'WHERE title = %s', "Idée sans compte"), [])
+
+    def test_named_and_anonymous_ideas(self):
+        "A named idea keeps its author; an anonymous one nothing of her"
+        camille = self.client(CAMILLE)
+        status, headers, _ = self.submit(camille,
+            "Un vestiaire pour les bénévoles", "Avec des casiers.")
+        self.assertEqual(status, 303)
+        self.assertTrue(headers['Location'].endswith('/portal/idees'))
+        status, headers, _ = self.submit(camille,
+            "Des réunions plus courtes le samedi", "Une heure au plus.",
+            anonymous=True)
+        self.assertEqual(status, 303)
+        # Same answer as for a named idea: no id that a log could keep.
+        self.assertTrue(headers['Location'].endswith('/portal/idees'))
+        _, _, page = camille.get('/idees')
+        self.assertIn("Votre idée est enregistrée", page)
+        self.assertIn("Des réunions plus courtes le samedi", page)
+
+        named = self.idea_id("Un vestiaire pour les bénévoles")
+        anonymous = self.idea_id("Des réunions plus courtes le samedi")
+        rows = {r[0]: r[1:] for r in query(
+                'SELECT id, author, anonymous, channel, create_uid, '
+                'write_uid, create_date FROM connexion_idea '
+                'WHERE id IN (%s, %s)', named, anonymous)}
+        self.assertEqual(rows[named][0], party_of(CAMILLE))
+        self.assertFalse(rows[named][1])
+        self.assertEqual(rows[named][2], 'portal')
+        author, flag, channel, create_uid, write_uid, created = rows[
+            anonymous]
+        self.assertIsNone(author)
+        self.assertTrue(flag)
+        self.assertEqual((channel, create_uid, write_uid), ('portal', 0, None))
+        # Only the day is kept: the time cannot be matched with a session.
+        self.assertRegex(str(created), r' 00:00:00$')
+        self.assertEqual(query('SELECT id FROM ir_model_log '
+                'WHERE resource = %s', f'connexion.idea,{anonymous}'), [])
+
+        # "Mes idées" lists the named idea only.
+        _, _, mine = camille.get('/idees?vue=miennes')
+        self.assertIn("Un vestiaire pour les bénévoles", mine)
+        self.assertNotIn("Des réunions plus courtes le samedi", mine)
+        self.assertIn("Mon idée", mine)
+        # Another volunteer sees both ideas, no author name, no "Mon idée".
+        _, _, page = self.client(DAVID).get('/idees')
+        self.assertIn("Un vestiaire pour les bénévoles", page)
+        self.assertNotIn("Mon idée", page)
+
+    def test_bad_input_keeps_the_text(self):
+        "A missing title is explained in French; the text typed stays"
+        camille = self.client(CAMILLE)
+        status, _, page = self.submit(camille, "  ", "Un texte à garder.")
+        self.assertEqual(status, 400)
+        self.assertIn("Donnez un titre à votre idée.", page)
+        self.assertIn("Un texte à garder.", page)
+
+    def test_vote_once(self):
+        "Voting twice for an idea counts once"
+        camille, david = self.client(CAMILLE), self.client(DAVID)
+        self.submit(camille, "Un goûter de rentrée", "En septembre.")
+        idea_id = self.idea_id("Un goûter de rentrée")
+        _, _, page = david.get(f'/idees/{idea_id}')
+        self.assertIn("0 soutien<", page)
+        token = david.csrf(page)
+        for _ in range(2):
+            status, headers, _ = david.post(f'/idees/{idea_id}/vote', {
+                    'csrf': token, 'suite': f'/idees/{idea_id}'})
+            self.assertEqual(status, 303)
+            self.assertTrue(headers['Location'].endswith(f'/idees/{idea_id}'))
+        _, _, page = david.get(f'/idees/{idea_id}')
+        self.assertIn("Vous avez déjà voté pour cette idée.", page)
+        self.assertIn("1 soutien<", page)
+        self.assertIn("Vous avez voté pour cette idée", page)
+        self.assertEqual(query('SELECT party FROM connexion_idea_vote '
+                'WHERE idea = %s', idea_id), [(party_of(DAVID),)])
+        # Camille's vote is counted too; a closed idea gets no vote button.
+        _, _, page = camille.get(f'/idees/{idea_id}')
+        camille.post(f'/idees/{idea_id}/vote', {'csrf': camille.csrf(page)})
+        _, _, page = camille.get(f'/idees/{idea_id}')
+        self.assertIn("2 soutiens<", page)
+        (closed,), = query('SELECT id FROM connexion_idea '
+            "WHERE state = 'done' ORDER BY id LIMIT 1")
+        _, _, page = david.get(f'/idees/{closed}')
+        self.assertNotIn("Je soutiens cette idée", page)
+        status, _, _ = david.post(f'/idees/{closed}/vote',
+            {'csrf': david.csrf(page)})
+        self.assertEqual(status, 303)
+        self.assertEqual(query('SELECT id FROM connexion_idea_vote '
+                'WHERE idea = %s AND party = %s', closed, party_of(DAVID)),
+            [])
+
+    def test_stored_xss_is_escaped(self):
+        "Markup typed in an idea is shown as text, never run"
+        camille = self.client(CAMILLE)
+        title = '<script>alert("idée")</script>'
+        text = '<img src=x onerror="alert(1)">\n<b>gras</b>'
+        status, _, _ = self.submit(camille, title, text)
+        self.assertEqual(status, 303)
+        idea_id = self.idea_id(title)
+        escaped = '&lt;script&gt;alert(&quot;idée&quot;)&lt;/script&gt;'
+        _, _, page = self.client(DAVID).get('/idees')
+        self.assertIn(escaped, page)
+        self.assertNotIn('<script>', page)
+        _, _, page = camille.get(f'/idees/{idea_id}')
+        self.assertIn(escaped, page)
+        self.assertNotIn('<script>', page)
+        self.assertIn('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;', page)
+        self.assertNotIn('<img', page)
+        self.assertNotIn('<b>gras', page)
+
+    def test_csrf_required(self):
+        "An idea or a vote sent without its form token is refused"
+        camille = self.client(CAMILLE)
+        status, _, _ = camille.post('/idees/nouvelle', {
+                'titre': "Idée sans jeton", 'texte': "…"})
+        self.assertEqual(status, 403)
+        status, _, _ = camille.post('/idees/nouvelle', {
+                'titre': "Idée sans jeton", 'texte': "…", 'csrf': 'x' * 64})
+        self.assertEqual(status, 403)
+        self.assertEqual(query('SELECT id FROM connexion_idea '
+                'WHERE title = %s', "Idée sans jeton"), [])
+        (open_idea,), = query('SELECT id FROM connexion_idea '
+            "WHERE state = 'review' ORDER BY id LIMIT 1")
+        status, _, _ = camille.post(f'/idees/{open_idea}/vote', {})
+        self.assertEqual(status, 403)
+        self.assertEqual(query('SELECT id FROM connexion_idea_vote '
+                'WHERE idea = %s AND party = %s', open_idea,
+                party_of(CAMILLE)), [])
+        # Every form of the pages carries its token.
+        for path in ['/idees', '/idees/nouvelle', f'/idees/{open_idea}']:
+            _, _, page = camille.get(path)
+            forms = re.findall(r'<form method="post".*?</form>', page, re.S)
+            self.assertTrue(forms, path)
+            for form in forms:
+                self.assertIn('name="csrf"', form)
+
+    def test_answers_project_and_faq(self):
+        "Volunteers read the answers, the milestones, decisions and the FAQ"
+        david = self.client(DAVID)
+        (title, answer), = query('SELECT title, answer FROM connexion_idea '
+            "WHERE state = 'done' ORDER BY id LIMIT 1")
+        _, _, page = david.get('/idees?vue=reponses')
+        self.assertIn(html.escape(title), page)
+        self.assertIn(html.escape(answer)[:40], page)
+
+        status, _, page = david.get('/projet')
+        self.assertEqual(status, 200)
+        self.assertIn("Projet Connexion", page)
+        self.assertIn("Diagnostic", page)
+        self.assertIn("Restitution du diagnostic", page)
+        self.assertIn("Budget de migration plafonné", page)  # validated
+        # Drafts and cancelled decisions are not published.
+        self.assertNotIn("Former les tutrices rêves en premier", page)
+        self.assertNotIn("Abandonner le tableur partagé", page)
+
+        status, _, page = david.get('/faq')
+        self.assertEqual(status, 200)
+        self.assertIn("Puis-je rester anonyme ?", page)
+        self.assertIn("<details", page)
+        (entry, question), = query('SELECT id, question FROM '
+            'connexion_faq_entry ORDER BY id LIMIT 1')
+        query('UPDATE connexion_faq_entry SET published = %s WHERE id = %s',
+            False, entry)
+        try:
+            _, _, page = david.get('/faq')
+            self.assertNotIn(html.escape(question), page)
+        finally:
+            query('UPDATE connexion_faq_entry SET published = %s '
+                'WHERE id = %s', True, entry)
