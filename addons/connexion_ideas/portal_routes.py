@@ -344,7 +344,7 @@ def _project_section(page, project, today):
                     if dates else '') + '</li>')
         parts.append('<h3>Les étapes</h3><ol>' + ''.join(items) + '</ol>')
     if project.milestones:
-        rows = []
+        items = []
         for milestone in project.milestones:
             if milestone.reached_date:
                 state = ('<span class="badge">Atteint le '
@@ -352,12 +352,11 @@ def _project_section(page, project, today):
                     '</span>')
             else:
                 state = '<span class="badge wait">À venir</span>'
-            rows.append(
-                f'<tr><td>{milestone.planned_date.strftime("%d/%m/%Y")}</td>'
-                f'<td>{h(milestone.name)}</td><td>{state}</td></tr>')
-        parts.append('<h3>Les jalons</h3><table><thead><tr><th>Prévu le</th>'
-            '<th>Jalon</th><th>État</th></tr></thead><tbody>'
-            + ''.join(rows) + '</tbody></table>')
+            items.append(f'<li><strong>{h(milestone.name)}</strong><br>'
+                '<span class="muted">Prévu le '
+                f'{h(milestone.planned_date.strftime("%d/%m/%Y"))}</span> '
+                f'{state}</li>')
+        parts.append('<h3>Les jalons</h3><ul>' + ''.join(items) + '</ul>')
     committees = Committee.search([
             ('project', '=', project.id),
             ('state', '=', 'planned'),

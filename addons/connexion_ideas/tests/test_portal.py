@@ -7,6 +7,7 @@ import html
 import os
 import re
 import unittest
+import urllib.parse
 
 from tests import test_portal
 from tests.support import backend
@@ -254,3 +255,48 @@ class IdeasPortalTest(unittest.TestCase):
         finally:
             query('UPDATE connexion_faq_entry SET published = %s '
                 'WHERE id = %s', True, entry)
+
+
+class IdeasBrowserTest(unittest.TestCase):
+    "On a 375 px phone, a volunteer sends an idea and reads the project"
+    # The phone and its checks are those of the portal's own browser test.
+    setUp = test_portal.PortalBrowserTest.setUp
+    assert_fits_phone = test_portal.PortalBrowserTest.assert_fits_phone
+
+    def test_pages_fit_a_phone(self):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        driver = self.driver
+        base = (f'{server().url}/'
+            f'{urllib.parse.quote(server().database)}/portal')
+        driver.get(base + '/idees/nouvelle')
+        self.wait.until(EC.visibility_of_element_located(
+                (By.ID, 'email'))).send_keys(CAMILLE)
+        driver.find_element(By.ID, 'password').send_keys(
+            test_portal.DEMO_PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, 'main button').click()
+        title = self.wait.until(EC.visibility_of_element_located(
+                (By.ID, 'titre')))
+        self.assert_fits_phone()
+        title.send_keys("Un panneau d'affichage à l'accueil")
+        driver.find_element(By.ID, 'texte').send_keys(
+            "Pour les annonces des équipes.")
+        driver.find_element(By.NAME, 'anonyme').click()
+        driver.find_element(By.XPATH,
+            "//button[normalize-space()='Envoyer mon idée']").click()
+        notice = self.wait.until(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, '.notice.ok')))
+        self.assertIn("Votre idée est enregistrée", notice.text)
+        self.assertIn("Un panneau d'affichage à l'accueil",
+            driver.find_element(By.TAG_NAME, 'main').text)
+        self.assert_fits_phone()
+        for link, heading in [("Le projet", "Le projet"),
+                ("Questions", "Questions fréquentes")]:
+            driver.find_element(By.LINK_TEXT, link).click()
+            self.wait.until(EC.text_to_be_present_in_element(
+                    (By.TAG_NAME, 'h1'), heading))
+            self.assert_fits_phone()
+        question = driver.find_element(By.TAG_NAME, 'summary')
+        question.click()
+        self.assertTrue(driver.find_element(
+                By.CSS_SELECTOR, 'details p').is_displayed())
