@@ -1,13 +1,13 @@
 """Tax receipts (reçus fiscaux, CERFA 11580 and 16216): numbered without
 gaps per year of issue, frozen copies of the gifts they cover, never deleted
 (cancel-and-replace keeps the trail)."""
-import base64
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Count, Max, Min, Sum
 
+from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
@@ -20,6 +20,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .donation import FORMS, NATURES, PAYMENT_METHODS
+from . import receipt_pdf
 from .words import amount_to_words
 
 FROZEN = {'company', 'number', 'year', 'sequence', 'kind', 'party',
@@ -55,6 +56,10 @@ PRINTED_METHOD_BOXES = [
     (('transfer', 'direct_debit', 'card'),
         "Virement, prélèvement, carte bancaire"),
     ]
+
+
+def format_date(date):
+    return date.strftime('%d/%m/%Y') if date else ''
 
 
 def format_amount(amount):
@@ -184,8 +189,11 @@ class Receipt(Workflow, ModelSQL, ModelView):
             return []
         cls.lock()
         date = date or Date.today()
-        # Read the gifts again once the table is locked.
-        groups = [Donation.browse([d.id for d in g]) for g in groups]
+        # Read the gifts again once the table is locked, all at once (the
+        # donors and their addresses are then read in bulk too).
+        donations = {d.id: d for d in Donation.browse(
+                [d.id for g in groups for d in g])}
+        groups = [[donations[d.id] for d in g] for g in groups]
         by_company = defaultdict(list)
         for group in groups:
             first = group[0]
@@ -229,13 +237,13 @@ class Receipt(Workflow, ModelSQL, ModelView):
                         'date_end': max(d.date for d in group),
                         'amount': sum((d.amount for d in group), Decimal(0)),
                         'currency': first.currency.id,
-                        'lines': [('create', [
-                                    Line.values_from_donation(d)
-                                    for d in sorted(group,
-                                        key=lambda d: (d.date, d.id))])],
                         })
                 groups_created.append(group)
         receipts = cls.create(to_create)
+        # The lines of every receipt in one call (not one call per receipt).
+        Line.create([dict(Line.values_from_donation(d), receipt=receipt.id)
+                for receipt, group in zip(receipts, groups_created)
+                for d in sorted(group, key=lambda d: (d.date, d.id))])
         to_write = []
         for receipt, group in zip(receipts, groups_created):
             to_write.extend([group, {'receipt': receipt.id}])
@@ -312,6 +320,112 @@ class Receipt(Workflow, ModelSQL, ModelView):
     def in_kind_descriptions(self):
         return [l.in_kind_description for l in self.lines
             if l.nature == 'in_kind' and l.in_kind_description]
+
+    @staticmethod
+    def pdf_values(row, lines, siren):
+        """What the PDF prints for a receipt read as a dict, with its lines
+        (dicts, in order), as plain values (see receipt_pdf)."""
+        company = row['donor_type'] == 'company'
+        forms = {l['form'] for l in lines}
+        natures = {l['nature'] for l in lines}
+        methods = {l['payment_method'] for l in lines}
+
+        def boxes(choices, chosen):
+            return [('☒ ' if key in chosen else '☐ ') + label
+                for key, label in choices]
+        return {
+            'company': company,
+            'cerfa': '16216*01' if company else '11580*05',
+            'number': row['number'],
+            'donor_name': row['donor_name'],
+            'donor_siren': siren if company else None,
+            'donor_address': (row['donor_address'] or '').replace('\n', ', '),
+            'amount_figures': f"***{format_amount(row['amount'])} €***",
+            'amount_words': amount_to_words(row['amount']),
+            'kind': row['kind'],
+            'date_start': format_date(row['date_start']),
+            'date_end': format_date(row['date_end']),
+            'lines': [[format_date(l['date']),
+                    dict(PRINTED_NATURES)[l['nature']],
+                    PRINTED_METHODS.get(l['payment_method']) or '–',
+                    f"{format_amount(l['amount'])} €"]
+                for l in lines] if row['kind'] == 'annual' else [],
+            'in_kind': '; '.join(l['in_kind_description'] for l in lines
+                if l['nature'] == 'in_kind' and l['in_kind_description']),
+            'articles': boxes([('200', "200 du CGI"),
+                    ('238', "238 bis du CGI"), ('978', "978 du CGI")],
+                {'238'} if company else {'200'}),
+            'forms': boxes(PRINTED_FORMS, forms),
+            'natures': boxes(PRINTED_NATURES, natures),
+            'methods': [('☒ ' if set(keys) & methods else '☐ ') + label
+                for keys, label in PRINTED_METHOD_BOXES],
+            'issue_date': format_date(row['issue_date']),
+            }
+
+    @classmethod
+    def render_pdf(cls, ids, processes=None):
+        """One PDF for the receipts, one page (or more) each, in the order
+        of ids; read in bulk, drawn by `processes` processes (default: the
+        [connexion_donation] receipt_processes setting, else 1)."""
+        pool = Pool()
+        Association = pool.get('connexion.association')
+        Config = pool.get('connexion.donation.configuration')
+        Line = pool.get('connexion.donation.receipt.line')
+        Identifier = pool.get('party.identifier')
+        if processes is None:
+            processes = config.getint(
+                'connexion_donation', 'receipt_processes', default=1)
+        ids = list(map(int, ids))
+        configuration = Config(1)
+        association = Association.get_singleton()
+        rate_texts = {t: configuration.rate_text(t)
+            for t in ['individual', 'company']}
+        printed = {
+            'name': association.name if association else '',
+            'address': (association.full_address or '').replace('\n', ', ')
+            if association else '',
+            'rna': association.rna if association else None,
+            'siren': association.siren if association else None,
+            'purpose': (association.purpose or '') if association else '',
+            'public_utility': bool(association and association.public_utility),
+            }
+        signatory = ''
+        if association:
+            signatory = ', '.join(filter(None, [
+                        association.signatory_name,
+                        association.signatory_function]))
+        rows = {r['id']: r for r in cls.read(ids, [
+                    'number', 'kind', 'donor_type', 'donor_name',
+                    'donor_address', 'amount', 'date_start', 'date_end',
+                    'issue_date', 'party'])}
+        lines = defaultdict(list)
+        for i in range(0, len(ids), 5000):
+            for line in Line.search_read(
+                    [('receipt', 'in', ids[i:i + 5000])],
+                    order=[('date', 'ASC'), ('id', 'ASC')],
+                    fields_names=['receipt', 'date', 'amount', 'form',
+                        'nature', 'payment_method', 'in_kind_description']):
+                lines[line['receipt']].append(line)
+        sirens = {}
+        companies = [r['party'] for r in rows.values()
+            if r['donor_type'] == 'company']
+        if companies:
+            for identifier in Identifier.search([
+                        ('party', 'in', companies),
+                        ('type', 'in', ['fr_siren', 'fr_siret']),
+                        ], order=[('id', 'DESC')]):
+                sirens[identifier.party.id] = identifier.code[:9]
+        values = []
+        for id_ in ids:
+            row = rows[id_]
+            value = cls.pdf_values(
+                row, lines[id_], sirens.get(row['party']))
+            value.update(association=printed, signatory=signatory,
+                rate_text=rate_texts[row['donor_type']])
+            values.append(value)
+        signature = association.signature if association else None
+        return receipt_pdf.render(
+            values, signature=signature, processes=processes)
 
 
 class ReceiptLine(ModelSQL, ModelView):
@@ -391,30 +505,32 @@ class ReceiptYear(ModelSQL, ModelView):
             group_by=[receipt.company, receipt.year])
 
 
+class _Printed:
+    "A receipt as the report names its file."
+    __slots__ = ('id', 'rec_name')
+
+    def __init__(self, id, rec_name):
+        self.id, self.rec_name = id, rec_name
+
+    def __int__(self):
+        return self.id
+
+
 class ReceiptReport(Report):
-    "Tax receipt PDF, one page per receipt (HTML template and weasyprint)."
+    "Tax receipt PDF, one page per receipt, drawn by receipt_pdf."
     __name__ = 'connexion.donation.receipt'
 
     @classmethod
-    def get_context(cls, records, header, data):
-        pool = Pool()
-        Association = pool.get('connexion.association')
-        Config = pool.get('connexion.donation.configuration')
-        context = super().get_context(records, header, data)
-        context['association'] = Association.get_singleton()
-        context['config'] = Config(1)
-        context['format_amount'] = format_amount
-        context['format_date'] = lambda d: d.strftime('%d/%m/%Y')
-        context['forms'] = PRINTED_FORMS
-        context['natures'] = PRINTED_NATURES
-        context['methods'] = PRINTED_METHODS
-        context['methods_printed'] = PRINTED_METHOD_BOXES
-        association = context['association']
-        context['signature'] = None
-        if association and association.signature:
-            context['signature'] = 'data:image/png;base64,' + (
-                base64.b64encode(association.signature).decode())
-        return context
+    def _get_records(cls, ids, model, data):
+        "Only ids and numbers (names the file): render_pdf reads in bulk."
+        Receipt = Pool().get(model)
+        numbers = {r['id']: r['number'] for r in Receipt.read(ids, ['number'])}
+        return [_Printed(i, numbers[i]) for i in ids]
+
+    @classmethod
+    def _execute(cls, records, header, data, action):
+        Receipt = Pool().get('connexion.donation.receipt')
+        return 'pdf', Receipt.render_pdf([r.id for r in records])
 
 
 class GenerateStart(ModelView):

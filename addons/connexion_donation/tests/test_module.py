@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 import unittest
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction, TransactionError
 
 from ..words import amount_to_words
+from .support import Mailbox, loopback_smtp
 
 
 def create_validated_donations(company, count):
@@ -48,6 +50,24 @@ def issue_in_new_transaction(donation_id, then=None):
                 then(number)
             transaction.commit()
             return number
+
+
+def make_user(login, group, company):
+    "A user of one group of connexion_asso (a team, or portal volunteers)."
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    user, = User.create([{'login': login, 'name': login.title(),
+                'companies': [('add', [company.id])], 'company': company.id,
+                'groups': [('add', [
+                            ModelData.get_id('connexion_asso', group)])]}])
+    return user
+
+
+def pdf_text(content):
+    from pypdf import PdfReader
+    return ' '.join(' '.join(p.extract_text().split())
+        for p in PdfReader(io.BytesIO(content)).pages)
 
 
 class DonationTestCase(ModuleTestCase):
@@ -149,6 +169,169 @@ class DonationTestCase(ModuleTestCase):
         self.assertEqual([first, second, lost, third],
             [f'{year}-00001', f'{year}-00002', f'{year}-00003',
                 f'{year}-00003'])
+
+    @with_transaction()
+    def test_access_per_team(self):
+        "Fundraising and finances manage gifts; Dreams, Hospitals and portal "
+        "volunteers cannot even read them, nor the donors' totals"
+        pool = Pool()
+        Donation = pool.get('connexion.donation')
+        Receipt = pool.get('connexion.donation.receipt')
+        Party = pool.get('party.party')
+        company = create_company()
+        with set_company(company):
+            donation, = create_validated_donations(company, 1)
+            party = donation.party
+            for login, group, allowed in [
+                    ('collecte', 'group_team_fundraising', True),
+                    ('finances', 'group_team_admin', True),
+                    ('reves', 'group_team_dreams', False),
+                    ('hopitaux', 'group_team_hospitals', False),
+                    ('benevole', 'group_volunteer', False),
+                    ]:
+                user = make_user(login, group, company)
+                with self.subTest(team=login), \
+                        Transaction().set_user(user.id), \
+                        Transaction().set_context(_check_access=True):
+                    if allowed:
+                        self.assertEqual(Donation.search(
+                                [('state', '=', 'validated')]), [donation])
+                        draft, = Donation.create([{
+                                    'company': company.id,
+                                    'party': party.id,
+                                    'currency': company.currency.id,
+                                    'amount': Decimal(5),
+                                    'payment_method': 'cash'}])
+                        Donation.write([draft], {'amount': Decimal(6)})
+                        Receipt.search([])
+                        total = Party.read([party.id], ['donation_total'])
+                        self.assertEqual(
+                            total[0]['donation_total'], Decimal(10))
+                    else:
+                        with self.assertRaises(AccessError):
+                            Donation.search([])
+                        with self.assertRaises(AccessError):
+                            Donation.read([donation.id], ['amount'])
+                        with self.assertRaises(AccessError):
+                            Receipt.search([])
+                        if group != 'group_volunteer':
+                            with self.assertRaises(AccessError):
+                                Party.read([party.id], ['donation_total'])
+
+    @with_transaction()
+    def test_donor_history(self):
+        "Totals, first and last gift, lapsed donors (LYBUNT, SYBUNT)"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Donation = pool.get('connexion.donation')
+        DonorYear = pool.get('connexion.donation.donor_year')
+        this_year = dt.date.today().year
+        company = create_company()
+        with set_company(company):
+            loyal, lapsed, older, new = Party.create([
+                    {'name': n} for n in ["Fidèle", "Perdue", "Ancienne",
+                        "Nouvelle"]])
+            values = []
+            for party, years in [(loyal, [this_year - 2, this_year - 1,
+                            this_year]),
+                    (lapsed, [this_year - 2, this_year - 1]),
+                    (older, [this_year - 3]), (new, [this_year])]:
+                for year in years:
+                    values.append({'company': company.id,
+                            'party': party.id,
+                            'currency': company.currency.id,
+                            'date': dt.date(year, 1, 1),
+                            'amount': Decimal(year - 2000),
+                            'payment_method': 'transfer',
+                            'state': 'validated'})
+            # A draft gift counts for nothing.
+            values.append(dict(values[-1], state='draft',
+                    amount=Decimal(1000)))
+            Donation.create(values)
+            lapsed = Party(lapsed.id)
+            self.assertEqual(lapsed.donation_count, 2)
+            self.assertEqual(lapsed.donation_total,
+                Decimal(2 * this_year - 4003))
+            self.assertEqual(lapsed.first_donation_date,
+                dt.date(this_year - 2, 1, 1))
+            self.assertEqual(lapsed.last_donation_date,
+                dt.date(this_year - 1, 1, 1))
+            self.assertEqual(Party(new.id).donation_year_total,
+                Decimal(this_year - 2000))
+            self.assertEqual(
+                Party.search([('lybunt', '=', True)]), [lapsed])
+            self.assertEqual(
+                Party.search([('sybunt', '=', True)]), [Party(older.id)])
+            self.assertEqual([p.lybunt for p in Party.browse(
+                            [loyal, lapsed, older, new])],
+                [False, True, False, False])
+            self.assertNotIn(lapsed, Party.search([('lybunt', '=', False)]))
+            years = DonorYear.search([('party', '=', loyal.id)])
+            self.assertEqual([(y.year, y.count, y.amount) for y in years],
+                [(str(y), 1, Decimal(y - 2000)) for y in [
+                        this_year, this_year - 1, this_year - 2]])
+
+    @with_transaction()
+    def test_receipt_email_resumes(self):
+        "Receipts are e-mailed with their PDF, each donor once, even when "
+        "the mail server fails halfway and the sending is started again"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Donation = pool.get('connexion.donation')
+        Receipt = pool.get('connexion.donation.receipt')
+        company = create_company()
+        with set_company(company):
+            parties = Party.create([{
+                        'name': f"Donatrice {i}",
+                        'contact_mechanisms': [('create', [{
+                                        'type': 'email',
+                                        'value': f'donatrice{i}@exemple.test',
+                                        }])] if i < 3 else [],
+                        } for i in range(4)])
+            donations = Donation.create([{
+                        'company': company.id, 'party': p.id,
+                        'currency': company.currency.id,
+                        'date': dt.date(2025, 3, 1),
+                        'amount': Decimal(40 + i),
+                        'payment_method': 'transfer',
+                        'state': 'validated'}
+                    for i, p in enumerate(parties)])
+            receipts = Receipt.issue([[d] for d in donations],
+                kind='annual', date=dt.date(2026, 1, 10))
+            queued, without = Receipt.queue_email(receipts)
+            self.assertEqual(len(queued), 3)
+            self.assertEqual([r.donor_name for r in without],
+                ["Donatrice 3"])
+
+            with loopback_smtp(Mailbox(refuse_after=2)) as mailbox:
+                self.assertEqual(Receipt.send_queued(), 2)
+            self.assertEqual(len(mailbox.received), 2)
+            failed = Receipt(queued[2].id)
+            self.assertEqual(failed.email_state, 'queued')
+            self.assertIn('451', failed.email_error)
+
+            with loopback_smtp(Mailbox()) as second:
+                self.assertEqual(Receipt.send_queued(), 1)
+                # Nothing left: sending again sends nothing.
+                self.assertEqual(Receipt.send_queued(), 0)
+                Receipt.queue_email(receipts)
+                self.assertEqual(Receipt.send_queued(), 0)
+            recipients = [r for m in (mailbox, second)
+                for r, _ in m.received]
+            self.assertEqual(sorted(recipients), [
+                    [f'donatrice{i}@exemple.test'] for i in range(3)])
+            self.assertEqual(
+                [r.email_state for r in Receipt.browse(receipts)],
+                ['sent', 'sent', 'sent', None])
+
+            _, message = second.received[0]
+            self.assertIn(failed.number, message['Subject'])
+            attachment, = [p for p in message.walk()
+                if p.get_content_type() == 'application/pdf']
+            text = pdf_text(attachment.get_payload(decode=True))
+            for mention in [failed.number, "Donatrice 2", "***42,00 €***",
+                    "quarante-deux euros", "☒ 200 du CGI"]:
+                self.assertIn(mention, text)
 
 
 del ModuleTestCase
