@@ -38,9 +38,13 @@ def backend_env(backend, cache_dir):
         filter(None, [ROOT, env.get('PYTHONPATH')]))
     env['DB_CACHE'] = os.path.join(cache_dir, backend)
     os.makedirs(env['DB_CACHE'], exist_ok=True)
+    env['CONNEXION_SERVER_CACHE'] = os.path.join(cache_dir, 'server-' + backend)
     if backend == 'postgresql':
         env['TRYTOND_DATABASE__URI'] = os.environ['CONNEXION_PG_URI']
         env['DB_NAME'] = 'test_connexion_' + uuid.uuid4().hex[:8]
+        # Built databases are kept as PostgreSQL templates (a CREATE DATABASE
+        # ... TEMPLATE takes a second, a pg_restore of a dump much longer).
+        env['DB_CACHE'] = os.environ['CONNEXION_PG_URI'].rstrip('/')
     else:
         env.pop('TRYTOND_DATABASE__URI', None)
         env['DB_NAME'] = ':memory:'
@@ -63,19 +67,173 @@ class TimedResult(unittest.TextTestResult):
         super().stopTest(test)
 
 
+def use_run_templates():
+    """Name the template databases of Tryton's test cache after this run's
+    database, so that the run uses only what it built itself and drops all of
+    it at the end (and two runs at once do not share them)."""
+    from trytond.tests import test_tryton
+    db_cache_file = test_tryton._db_cache_file
+
+    def _db_cache_file(path, name):
+        digest = db_cache_file(path, name).rsplit('test-', 1)[1]
+        return f"{path}/{os.environ['DB_NAME']}_{digest[:20]}"
+    test_tryton._db_cache_file = _db_cache_file
+
+
+BUILDS = []
+BASES = []
+
+
+def without_static_checks(suite):
+    """The suite without the generic checks that Tryton's ModuleTestCase (and
+    its mixins) inherits: they read the module's definitions (views, field
+    depends, access lines), not the database, so they run once, on SQLite.
+    Every test written for Connexion and every scenario still runs on each
+    backend."""
+    kept, static = unittest.TestSuite(), 0
+
+    def walk(tests):
+        nonlocal static
+        for test in tests:
+            if isinstance(test, unittest.TestSuite):
+                walk(test)
+                continue
+            name = getattr(test, '_testMethodName', '')
+            owner = next((k for k in type(test).__mro__ if name in vars(k)),
+                None)
+            if owner is not None and owner.__module__.startswith('trytond.'):
+                static += 1
+            else:
+                kept.addTest(test)
+    walk(suite)
+    return kept, static
+
+
+def time_database_builds():
+    "Remember the time each test database took to build or restore."
+    from trytond.tests import test_tryton, tools
+
+    def timed(function, label):
+        def wrapper(modules, *args, **kwargs):
+            start = time.monotonic()
+            try:
+                return function(modules, *args, **kwargs)
+            finally:
+                name = modules if isinstance(modules, str) else ','.join(
+                    modules)
+                if BASES:
+                    name += f' (on {BASES.pop()})'
+                BUILDS.append((time.monotonic() - start, f'{label} {name}'))
+        return wrapper
+    test_tryton.activate_module = timed(
+        test_tryton.activate_module, 'activate_module')
+    tools.activate_modules = timed(tools.activate_modules, 'activate_modules')
+
+
+def build_on_cached_databases():
+    """Build each test database on top of the largest one already built in
+    this run whose modules it includes, activating only the rest (as an
+    administrator adds modules to a live database), instead of from an empty
+    database each time: ir, res, country, party, company... are set up once."""
+    from trytond.modules import get_module_info
+    from trytond.tests import test_tryton, tools
+
+    closures, built, pending = {}, [], []
+
+    def closure(module):
+        if module not in closures:
+            depends = get_module_info(module).get('depends', [])
+            closures[module] = frozenset({module, 'ir', 'res'}).union(
+                *(closure(m) for m in depends if m != module))
+        return closures[module]
+
+    def modules_of(modules):
+        return [modules] if isinstance(modules, str) else list(modules)
+
+    def restore_base(modules, lang, exclude_requested=False):
+        target = frozenset().union(*(closure(m) for m in modules))
+        bases = [(len(c), n) for c, l, n in built
+            if l == lang and c <= target
+            and not (exclude_requested and c & set(modules))]
+        if not bases:
+            return False
+        restored = test_tryton.restore_db_cache(max(bases)[1])
+        if restored:
+            BASES.append(max(bases)[1])
+        return restored
+
+    def remember(name, modules, lang):
+        modules_closure = frozenset().union(*(closure(m) for m in modules))
+        if name not in {n for _, _, n in built}:
+            built.append((modules_closure, lang, name))
+
+    activate_module = test_tryton.activate_module
+
+    def activate_module_on_base(modules, lang='en'):
+        modules = modules_of(modules)
+        name = '-'.join(modules) + ('--' + lang if lang != 'en' else '')
+        if (not test_tryton.db_exist(test_tryton.DB_NAME)
+                and name not in {n for _, _, n in built}):
+            restore_base(modules, lang)
+        result = activate_module(modules, lang)
+        remember(name, modules, lang)
+        return result
+    test_tryton.activate_module = activate_module_on_base
+
+    drop_create = tools.drop_create
+
+    def drop_create_on_base(name=test_tryton.DB_NAME, lang='en'):
+        if pending and name == test_tryton.DB_NAME:
+            if test_tryton.db_exist(name):
+                test_tryton.drop_db(name)
+            # proteus clicks "activate" on the requested modules: the base
+            # must not hold them already.
+            if restore_base(pending[-1], lang, exclude_requested=True):
+                return
+        drop_create(name, lang)
+    tools.drop_create = drop_create_on_base
+
+    activate_modules = tools.activate_modules
+
+    def activate_modules_on_base(modules, *setup):
+        modules = modules_of(modules)
+        pending.append(modules)
+        try:
+            result = activate_modules(modules, *setup)
+        finally:
+            pending.pop()
+        if not setup:
+            remember('-'.join(sorted(modules)), modules, 'en')
+        return result
+    tools.activate_modules = activate_modules_on_base
+
+
 def run_backend(args):
     "Child process: run the selected tests on the backend of the env."
+    if os.environ['CONNEXION_BACKEND'] == 'postgresql':
+        use_run_templates()
+    build_on_cached_databases()
+    time_database_builds()
     loader = unittest.TestLoader()
     if args.k:
         loader.testNamePatterns = [f'*{k}*' for k in args.k]
     suite = unittest.TestSuite()
     for name in args.only or test_modules():
         suite.addTests(loader.loadTestsFromName(name))
+    if os.environ['CONNEXION_BACKEND'] != 'sqlite':
+        suite, static = without_static_checks(suite)
+        print(f"{static} static checks of Tryton's ModuleTestCase "
+            "(views, depends, fields, access...) run on SQLite only",
+            flush=True)
     runner = unittest.TextTestRunner(
         verbosity=2 if args.verbose else 1, resultclass=TimedResult)
     result = runner.run(suite)
     print('Slowest tests:')
     for duration, name in sorted(result.durations, reverse=True)[:12]:
+        print(f'  {duration:7.1f} s  {name}')
+    print(f'Test databases: {len(BUILDS)} activations, '
+        f'{sum(d for d, _ in BUILDS):.0f} s; slowest:')
+    for duration, name in sorted(BUILDS, reverse=True)[:8]:
         print(f'  {duration:7.1f} s  {name}')
     failed = len(result.failures) + len(result.errors) + len(
         result.unexpectedSuccesses)

@@ -1,6 +1,7 @@
 """A real Connexion server for cross-module tests: a fresh database (SQLite or
 PostgreSQL, as the test run's backend), modules activated, demo data loaded,
 ``trytond`` serving sao and the routes on a free loopback port."""
+import hashlib
 import os
 import shutil
 import signal
@@ -26,10 +27,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+# The modules of the servers of the cross-module tests: one list, so that
+# the database is built once per test run and copied for each server.
+SERVER_MODULES = ('connexion_asso', 'connexion_dreams', 'connexion_ideas')
+
+
 class Server:
     "A trytond server on its own database, stopped and dropped by stop()."
 
-    def __init__(self, modules=('connexion_asso',), demo=True,
+    def __init__(self, modules=SERVER_MODULES, demo=True,
             admin_password='admin'):
         self.modules = list(modules)
         self.demo = demo
@@ -76,17 +82,64 @@ max_attempt = 50
             env=self.env(), check=True, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE)
 
+    def _cache_key(self):
+        key = '-'.join(sorted(self.modules)) + ('-demo' if self.demo else '')
+        return hashlib.sha1(
+            f'{key}-{self.admin_password}'.encode()).hexdigest()[:12]
+
+    def _pg(self, sql):
+        import psycopg
+        with psycopg.connect(self.uri.rstrip('/') + '/postgres',
+                autocommit=True) as conn:
+            return conn.execute(sql).fetchall() if sql.startswith(
+                'SELECT') else None
+
+    def _from_cache(self):
+        """Copy the database built earlier in this test run for the same
+        modules and data, if any (SQLite file copy, PostgreSQL template)."""
+        cache = os.environ.get('CONNEXION_SERVER_CACHE')
+        if not cache:
+            return False
+        key = self._cache_key()
+        if self.uri.startswith('sqlite'):
+            source = os.path.join(cache, key + '.sqlite')
+            if not os.path.exists(source):
+                return False
+            shutil.copy(source, os.path.join(
+                    self.tmp, self.database + '.sqlite'))
+        else:
+            template = os.environ['DB_NAME'] + '_srv_' + key
+            if not self._pg("SELECT 1 FROM pg_database "
+                    f"WHERE datname = '{template}'"):
+                return False
+            self._pg(f'CREATE DATABASE "{self.database}" '
+                f'TEMPLATE "{template}"')
+        return True
+
+    def _to_cache(self):
+        cache = os.environ.get('CONNEXION_SERVER_CACHE')
+        if not cache:
+            return
+        key = self._cache_key()
+        if self.uri.startswith('sqlite'):
+            os.makedirs(cache, exist_ok=True)
+            shutil.copy(os.path.join(self.tmp, self.database + '.sqlite'),
+                os.path.join(cache, key + '.sqlite'))
+        else:
+            # Named after the run's database: tests/run.py drops it at the end.
+            self._pg(f'CREATE DATABASE "{os.environ["DB_NAME"]}_srv_{key}" '
+                f'TEMPLATE "{self.database}"')
+
     def create(self):
         "Create the database, activate the modules and load the demo data."
         with open(os.path.join(self.tmp, 'pass'), 'w') as fp:
             fp.write(self.admin_password)
+        if self._from_cache():
+            return self
         if self.uri.startswith('sqlite'):
             open(os.path.join(self.tmp, self.database + '.sqlite'), 'w').close()
         else:
-            import psycopg
-            with psycopg.connect(self.uri.rstrip('/') + '/postgres',
-                    autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{self.database}"')
+            self._pg(f'CREATE DATABASE "{self.database}"')
         self.admin('--all', '--email', 'admin@example.org', '-l', 'fr')
         self.admin('-u', *self.modules, '--activate-dependencies', '-l', 'fr')
         if self.demo:
@@ -95,6 +148,7 @@ max_attempt = 50
                         'demo_data.py'), '-c', self.config, '-d',
                     self.database],
                 env=self.env(), check=True, stdout=subprocess.DEVNULL)
+        self._to_cache()
         return self
 
     def start(self):

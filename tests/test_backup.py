@@ -35,7 +35,8 @@ SNIPPET = textwrap.dedent('''
 class BackupRestoreTest(unittest.TestCase):
 
     def setUp(self):
-        self.server = Server(modules=['connexion_asso'], demo=False).create()
+        # The demo database (shared with the portal tests: built once).
+        self.server = Server().create()
         self.addCleanup(self.server.stop)
         self.env = self.server.env()
 

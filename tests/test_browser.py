@@ -13,7 +13,7 @@ class SaoSmokeTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(modules=['connexion_asso']).create().start()
+        cls.server = Server().create().start()
         cls.addClassCleanup(cls.server.stop)
 
     def setUp(self):

@@ -43,7 +43,7 @@ def setUpModule():
     from tests.support import free_port
     smtp = Controller(SMTPHandler(), hostname='127.0.0.1', port=free_port())
     smtp.start()
-    server = Server(modules=['connexion_asso', 'connexion_ideas']).create()
+    server = Server().create()
     with open(server.config, 'a') as fp:
         fp.write(f"\n[email]\nuri = smtp://127.0.0.1:{smtp.port}\n"
             "from = benevoles@mille-etoiles.example\n")
