@@ -156,6 +156,38 @@ def local(datetime):
         ZoneInfo('Europe/Paris')).replace(tzinfo=None)
 
 
+class Param:
+    "A value given at run time to a query whose SQL text is cached."
+    __slots__ = ('name',)
+
+    def __init__(self, name):
+        self.name = name
+
+
+_QUERIES = {}
+
+
+def execute(pool, key, build, /, **values):
+    """Run the python-sql query build(pool, **values) and return the cursor.
+
+    The SQL text is written once per process and key: python-sql costs more
+    CPU than PostgreSQL's answer on the portal's busiest pages. So build
+    must use values only as query parameters (compared, not computed on),
+    and give the same query for every value."""
+    cached = _QUERIES.get(key)
+    if cached is None:
+        query = build(pool, **{name: Param(name) for name in values})
+        sql, params = tuple(query)
+        params = tuple((p.name, None) if isinstance(p, Param) else (None, p)
+            for p in params)
+        cached = _QUERIES[key] = (sql, params)
+    sql, params = cached
+    cursor = Transaction().connection.cursor()
+    cursor.execute(sql, tuple(values[name] if name else value
+            for name, value in params))
+    return cursor
+
+
 class Page:
     "What a portal page knows of its request, and how it answers."
 
@@ -186,23 +218,8 @@ class Page:
         Session = pool.get('web.user.session')
         WebUser = pool.get('web.user')
         Volunteer = pool.get('connexion.volunteer')
-        Party = pool.get('party.party')
-        session = Session.__table__()
-        user = WebUser.__table__()
-        volunteer = Volunteer.__table__()
-        party = Party.__table__()
-        query = session.join(user, condition=session.user == user.id
-            ).join(volunteer, 'LEFT',
-                condition=(volunteer.party == user.party)
-                & (user.party != Null)
-            ).join(party, 'LEFT', condition=volunteer.party == party.id
-            ).select(
-                session.id, Coalesce(session.write_date, session.create_date),
-                user.id, user.active, user.email, volunteer.id,
-                volunteer.status, volunteer.calendar_token, party.name,
-                where=session.key == self.session_key, limit=1)
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*query)
+        cursor = execute(pool, 'connexion_asso.session', self._session_query,
+            key=self.session_key)
         row = cursor.fetchone()
         if not row:
             self.expired = True
@@ -225,6 +242,27 @@ class Page:
             self.volunteer = Volunteer(volunteer_id)
             self.info = {'name': name or '', 'status': status,
                 'calendar_token': token}
+
+    @staticmethod
+    def _session_query(pool, key):
+        Session = pool.get('web.user.session')
+        WebUser = pool.get('web.user')
+        Volunteer = pool.get('connexion.volunteer')
+        Party = pool.get('party.party')
+        session = Session.__table__()
+        user = WebUser.__table__()
+        volunteer = Volunteer.__table__()
+        party = Party.__table__()
+        return session.join(user, condition=session.user == user.id
+            ).join(volunteer, 'LEFT',
+                condition=(volunteer.party == user.party)
+                & (user.party != Null)
+            ).join(party, 'LEFT', condition=volunteer.party == party.id
+            ).select(
+                session.id, Coalesce(session.write_date, session.create_date),
+                user.id, user.active, user.email, volunteer.id,
+                volunteer.status, volunteer.calendar_token, party.name,
+                where=session.key == key, limit=1)
 
     # URLs, cookies and answers
 

@@ -11,15 +11,16 @@ from decimal import Decimal, InvalidOperation
 from trytond.config import config
 from trytond.exceptions import RateLimitException
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
-from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from .portal import (
-    PREFIX, SESSION_COOKIE, add_nav, format_date, format_datetime, h,
+    PREFIX, SESSION_COOKIE, add_nav, execute, format_date, format_datetime, h,
     home_sections, local, route)
 
 # How far ahead the open missions are shown.
 MISSION_DAYS = 60
+# Coming shifts shown on the home page.
+UPCOMING_LIMIT = 20
 
 add_nav(10, '/', "Accueil")
 add_nav(20, '/missions', "Missions")
@@ -170,27 +171,29 @@ def new_password(request, page):
 
 # Home
 
-def upcoming(page, limit=20):
-    """The volunteer's coming shifts (accepted or waiting), in one query:
-    rows of (signup id, state, start, end, mission name, place)."""
-    pool = page.pool
+def _upcoming_query(pool, volunteer, now):
     Signup = pool.get('connexion.mission.signup')
     Shift = pool.get('connexion.mission.shift')
     Mission = pool.get('connexion.mission')
     signup = Signup.__table__()
     shift = Shift.__table__()
     mission = Mission.__table__()
-    query = signup.join(shift, condition=signup.shift == shift.id
+    return signup.join(shift, condition=signup.shift == shift.id
         ).join(mission, condition=shift.mission == mission.id
         ).select(
             signup.id, signup.state, shift.start, shift.end, mission.name,
             mission.place,
-            where=(signup.volunteer == page.volunteer.id)
+            where=(signup.volunteer == volunteer)
             & signup.state.in_(['accepted', 'waiting'])
-            & (shift.end >= dt.datetime.now()),
-            order_by=[shift.start.asc, signup.id.asc], limit=limit)
-    cursor = Transaction().connection.cursor()
-    cursor.execute(*query)
+            & (shift.end >= now),
+            order_by=[shift.start.asc, signup.id.asc], limit=UPCOMING_LIMIT)
+
+
+def upcoming(page):
+    """The volunteer's coming shifts (accepted or waiting), in one query:
+    rows of (signup id, state, start, end, mission name, place)."""
+    cursor = execute(page.pool, 'connexion_asso.upcoming', _upcoming_query,
+        volunteer=page.volunteer.id, now=dt.datetime.now())
     rows = []
     for signup_id, state, start, end, name, place in cursor:
         if isinstance(start, str):

@@ -8,15 +8,15 @@ import datetime as dt
 
 from sql import Union
 
-from trytond.transaction import Transaction
-
 from connexion_asso import portal
-from connexion_asso.portal import format_date, format_datetime, h, local
+from connexion_asso.portal import (
+    execute, format_date, format_datetime, h, local)
 
 from .dream import OPEN_STATES
 
-# How far ahead the planned visits are shown.
+# How far ahead the planned visits are shown; how many of each.
 VISIT_DAYS = 45
+LIMIT = 10
 DREAM_STATES = {
     'referral': "Signalé", 'eligible': "Éligible",
     'approved': "Accord médical", 'discovery': "Découverte du rêve",
@@ -34,10 +34,7 @@ def _parse(value):
     return value
 
 
-def my_visits(page, limit=10):
-    """Planned visits of the volunteer, in one query: rows of
-    (start, end, hospital name, service name)."""
-    pool = page.pool
+def _visits_query(pool, volunteer, now, until):
     Visit = pool.get('connexion.hospital.visit')
     VisitVolunteer = pool.get('connexion.hospital.visit-connexion.volunteer')
     Hospital = pool.get('connexion.hospital')
@@ -48,27 +45,29 @@ def my_visits(page, limit=10):
     hospital = Hospital.__table__()
     service = Service.__table__()
     party = Party.__table__()
-    now = dt.datetime.now()
-    query = rel.join(visit, condition=rel.visit == visit.id
+    return rel.join(visit, condition=rel.visit == visit.id
         ).join(hospital, condition=visit.hospital == hospital.id
         ).join(party, condition=hospital.party == party.id
         ).join(service, 'LEFT', condition=visit.service == service.id
         ).select(visit.start, visit.end, party.name, service.name,
-            where=(rel.volunteer == page.volunteer.id)
+            where=(rel.volunteer == volunteer)
             & (visit.state == 'planned')
-            & (visit.end >= now)
-            & (visit.start < now + dt.timedelta(days=VISIT_DAYS)),
-            order_by=[visit.start.asc, visit.id.asc], limit=limit)
-    cursor = Transaction().connection.cursor()
-    cursor.execute(*query)
+            & (visit.end >= now) & (visit.start < until),
+            order_by=[visit.start.asc, visit.id.asc], limit=LIMIT)
+
+
+def my_visits(page):
+    """Planned visits of the volunteer, in one query: rows of
+    (start, end, hospital name, service name)."""
+    now = dt.datetime.now()
+    cursor = execute(page.pool, 'connexion_dreams.visits', _visits_query,
+        volunteer=page.volunteer.id, now=now,
+        until=now + dt.timedelta(days=VISIT_DAYS))
     return [(_parse(s), _parse(e), hospital_name, service_name)
         for s, e, hospital_name, service_name in cursor]
 
 
-def my_dreams(page, limit=10):
-    """Open dreams the volunteer follows, in one query: rows of
-    (child name, wish, dream date, state, tutor?)."""
-    pool = page.pool
+def _dreams_query(pool, volunteer):
     Dream = pool.get('connexion.dream')
     DreamVolunteer = pool.get('connexion.dream-connexion.volunteer')
     Child = pool.get('connexion.child')
@@ -79,22 +78,24 @@ def my_dreams(page, limit=10):
     child = Child.__table__()
     wish = Wish.__table__()
     party = Party.__table__()
-    volunteer_id = page.volunteer.id
     mine = Union(
-        dream.select(dream.id.as_('dream'),
-            where=dream.tutor == volunteer_id),
-        rel.select(rel.dream.as_('dream'),
-            where=rel.volunteer == volunteer_id))
-    query = dream.join(child, condition=dream.child == child.id
+        dream.select(dream.id.as_('dream'), where=dream.tutor == volunteer),
+        rel.select(rel.dream.as_('dream'), where=rel.volunteer == volunteer))
+    return dream.join(child, condition=dream.child == child.id
         ).join(party, condition=child.party == party.id
         ).join(wish, 'LEFT', condition=dream.chosen_wish == wish.id
         ).select(party.name, wish.description, dream.dream_date,
-            dream.state, dream.tutor == volunteer_id,
+            dream.state, dream.tutor == volunteer,
             where=dream.id.in_(mine) & dream.state.in_(OPEN_STATES),
             order_by=[dream.dream_date.asc.nulls_last, dream.id.asc],
-            limit=limit)
-    cursor = Transaction().connection.cursor()
-    cursor.execute(*query)
+            limit=LIMIT)
+
+
+def my_dreams(page):
+    """Open dreams the volunteer follows, in one query: rows of
+    (child name, wish, dream date, state, tutor?)."""
+    cursor = execute(page.pool, 'connexion_dreams.dreams', _dreams_query,
+        volunteer=page.volunteer.id)
     return [(name, wish_, _parse(date), state, bool(tutor))
         for name, wish_, date, state, tutor in cursor]
 
