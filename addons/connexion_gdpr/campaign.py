@@ -10,16 +10,21 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import re
 import smtplib
 import threading
 from collections import namedtuple
 from email.header import Header
 from email.message import Message
 from email.policy import compat32
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from html import escape
 from urllib.parse import quote, urljoin
 
-from genshi.core import END, START, Attrs, QName
+from genshi.core import (
+    COMMENT, DOCTYPE, END, END_CDATA, END_NS, PI, START, START_CDATA,
+    START_NS, TEXT, XML_DECL, Attrs, QName)
+from genshi.template.base import EXPR
 from genshi.template import MarkupTemplate
 from genshi.template import TemplateError as GenshiTemplateError
 from sql import Literal, Null
@@ -350,33 +355,40 @@ class Campaign(Workflow, ModelSQL, ModelView):
     @Workflow.transition('queued')
     def queue(cls, campaigns):
         "Build the list: the segment minus anyone without consent or e-mail."
+        for campaign in campaigns:
+            party_ids = campaign.segment_party_ids()
+            emails = campaign.eligible_emails(party_ids)
+            campaign.insert_recipients(emails)
+            campaign.excluded = len(party_ids) - len(emails)
+        cls.save(campaigns)
+
+    def eligible_emails(self, party_ids):
+        """{party id: e-mail} of the parties that may receive the campaign:
+        not anonymised, with the consent, an e-mail address that is not
+        suppressed and not already used by another of them."""
         pool = Pool()
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
         Suppression = pool.get('connexion.gdpr.suppression')
-        party = Pool().get('party.party').__table__()
+        party = pool.get('party.party').__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*party.select(party.id,
                 where=party.gdpr_erased != Null))
-        erased = {i for i, in cursor}
+        party_ids = set(party_ids) - {i for i, in cursor}
         emails = party_emails()
-        for campaign in campaigns:
-            party_ids = campaign.segment_party_ids() - erased
-            consenting = campaign.consenting_ids(party_ids)
-            seen = {s.email for s in Suppression.search([])}
-            to_create = []
-            for party_id in sorted(consenting):
-                email = emails.get(party_id)
-                if not email or email.lower() in seen:
-                    continue
-                seen.add(email.lower())
-                to_create.append({
-                        'campaign': campaign.id,
-                        'party': party_id,
-                        'email': email,
-                        })
-            Recipient.insert(to_create)
-            campaign.excluded = len(party_ids) - len(to_create)
-        cls.save(campaigns)
+        seen = {s.email for s in Suppression.search([])}
+        result = {}
+        for party_id in sorted(self.consenting_ids(party_ids)):
+            email = emails.get(party_id)
+            if not email or email.lower() in seen:
+                continue
+            seen.add(email.lower())
+            result[party_id] = email
+        return result
+
+    def insert_recipients(self, emails):
+        "Queue the recipients of {party id: e-mail}."
+        Recipient = Pool().get('connexion.gdpr.campaign.recipient')
+        Recipient.insert([{'campaign': self.id, 'party': p, 'email': e}
+                for p, e in emails.items()])
 
     @classmethod
     @ModelView.button
@@ -405,40 +417,28 @@ class Campaign(Workflow, ModelSQL, ModelView):
         for kind, data, pos in MarkupTemplate(self.content).stream:
             if kind is START and data[0] == 'a' and data[1].get('href'):
                 href = data[1].get('href')
-                if href not in links:
+                if isinstance(href, str) and href not in links:
                     links.append(href)
         return links
 
-    def _render(self, template, recipient, links, base, secret):
-        "Personalised HTML for one recipient, with tracked links and pixel."
-        token = recipient.token
+    def _template_names(self):
+        """The names of the recipient's values the content may use; modules
+        adding values (the donation automations) extend it."""
+        return ['name', 'preferences_url', 'unsubscribe_url']
 
-        def track(stream):
-            for kind, data, pos in stream:
-                if kind is START and data[0] == 'a' and data[1].get('href'):
-                    tag, attrs = data
-                    href = attrs.get('href')
-                    if href in links:
-                        attrs = (attrs - 'href') | [(QName('href'),
-                                f'{base}c/{token}/{links.index(href)}')]
-                    data = tag, attrs
-                elif kind is END and data == 'body':
-                    yield START, (QName('img'), Attrs([
-                                (QName('src'), f'{base}o/{token}.gif'),
-                                (QName('height'), '1'),
-                                (QName('width'), '1'),
-                                (QName('alt'), ''),
-                                ])), pos
-                    yield END, QName('img'), pos
-                yield kind, data, pos
-        return (template.generate(
-                name=recipient.name,
-                preferences_url=preferences_url(
-                    recipient.party, secret, base),
-                unsubscribe_url=f'{base}u/{token}',
-                )
-            .filter(track)
-            .render())
+    def _recipient_values(self, rows):
+        """{recipient id: {name: value}} for the values that are not the
+        party's own (e.g. the gift thanked), read for a whole batch."""
+        return {}
+
+    def _recipient_attachments(self, rows):
+        "{recipient id: [(file name, MIME type, bytes)]} to attach."
+        return {}
+
+    def _after_sent(self, rows):
+        """Called with the rows the server accepted, in the transaction that
+        marks them sent."""
+        pass
 
     def _headers(self):
         "The headers common to every message of the campaign, encoded."
@@ -448,32 +448,51 @@ class Campaign(Workflow, ModelSQL, ModelView):
         set_from_header(msg, from_cfg, self.from_ or from_cfg)
         msg['Subject'] = Header(self.subject, 'utf-8')
         msg['MIME-Version'] = '1.0'
-        msg['Content-Type'] = 'text/html; charset="utf-8"'
-        msg['Content-Transfer-Encoding'] = 'base64'
         msg['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click'
         header = msg.as_bytes(policy=compat32.clone(linesep='\r\n')).split(
             b'\r\n\r\n')[0]
         sender = parseaddr(from_cfg)[1]
         return header, sender, sender.rpartition('@')[2] or 'localhost'
 
-    def _message(self, template, recipient, links, base, secret, headers):
+    def _message(self, renderer, row, values, attachments, headers, date):
         """The raw e-mail of one recipient.
 
         Written directly as bytes: the header folding of the e-mail package
         costs more than the rendering at this volume."""
         common, _, domain = headers
-        content = self._render(template, recipient, links, base, secret)
+        content = _base64(renderer.html(row, values).encode('utf-8'))
+        name = row.name or ''
+        if row.email.isascii():
+            to = formataddr((name, row.email))
+        else:
+            to = format_address(row.email, name)
         lines = [common,
-            b'To: ' + format_address(recipient.email, recipient.name or ''
-                ).encode('utf-8'),
-            b'Date: ' + formatdate(localtime=True).encode(),
+            b'To: ' + to.encode('utf-8'),
+            b'Date: ' + date,
             b'Message-ID: ' + make_msgid(domain=domain).encode(),
-            f'List-Unsubscribe: <{base}u/{recipient.token}>'.encode(),
-            f'X-Connexion-Recipient: {recipient.token}'.encode(),
-            b'',
-            base64.encodebytes(content.encode('utf-8')).replace(
-                b'\n', b'\r\n'),
+            f'List-Unsubscribe: <{renderer.base}u/{row.token}>'.encode(),
+            f'X-Connexion-Recipient: {row.token}'.encode(),
             ]
+        html = [b'Content-Type: text/html; charset="utf-8"',
+            b'Content-Transfer-Encoding: base64', b'', content]
+        if not attachments:
+            lines.extend(html)
+        else:
+            boundary = f'=_{token_hex(12)}'.encode()
+            lines += [b'Content-Type: multipart/mixed; boundary="'
+                + boundary + b'"', b'', b'--' + boundary] + html
+            for filename, mimetype, data in attachments:
+                if filename.isascii():
+                    disposition = f'filename="{filename}"'
+                else:
+                    disposition = "filename*=utf-8''" + quote(filename)
+                lines += [b'--' + boundary,
+                    f'Content-Type: {mimetype}'.encode(),
+                    b'Content-Transfer-Encoding: base64',
+                    f'Content-Disposition: attachment; {disposition}'
+                    .encode(),
+                    b'', _base64(data)]
+            lines += [b'--' + boundary + b'--', b'']
         return b'\r\n'.join(lines)
 
     @classmethod
@@ -499,9 +518,7 @@ class Campaign(Workflow, ModelSQL, ModelView):
             for campaign in campaigns:
                 if campaign.state != 'sending':
                     continue
-                template = MarkupTemplate(campaign.content)
-                links = campaign._links()
-                base, secret = public_url(''), _secret()
+                renderer = Renderer(campaign)
                 headers = campaign._headers()
                 while True:
                     cursor.execute(*recipient.join(party,
@@ -519,8 +536,12 @@ class Campaign(Workflow, ModelSQL, ModelView):
                         cls.done([campaign])
                         transaction.commit()
                         break
+                    values = campaign._recipient_values(rows)
+                    attachments = campaign._recipient_attachments(rows)
+                    date = formatdate(localtime=True).encode()
                     messages = [(row.id, row.email, campaign._message(
-                                template, row, links, base, secret, headers))
+                                renderer, row, values.get(row.id, {}),
+                                attachments.get(row.id), headers, date))
                         for row in rows]
                     sent, refused, error = send_messages(
                         headers[1], messages, servers)
@@ -533,6 +554,9 @@ class Campaign(Workflow, ModelSQL, ModelView):
                                         recipient.write_date],
                                     [state, now, transaction.user, now],
                                     where=recipient.id.in_(ids)))
+                    if sent:
+                        campaign._after_sent(
+                            [r for r in rows if r.id in set(sent)])
                     if error:
                         campaign.last_error = error
                         campaign.save()
@@ -550,6 +574,146 @@ class Campaign(Workflow, ModelSQL, ModelView):
 
 
 Row = namedtuple('Row', ['id', 'email', 'token', 'party', 'name'])
+
+
+def _base64(data):
+    return base64.encodebytes(data).replace(b'\n', b'\r\n')
+
+
+# Markers of the recipient's values in the pre-rendered content.
+_MARK = re.compile('\ue000(\\d+)\ue001')
+_PLAIN_KINDS = {START, END, TEXT, EXPR, COMMENT, PI, DOCTYPE, START_NS,
+    END_NS, XML_DECL, START_CDATA, END_CDATA}
+
+
+def _plain(stream, names):
+    """Whether the template only prints the recipient's values as they are:
+    no directive (py:if, py:for...) nor expression whose result the value
+    would change."""
+    for kind, data, pos in stream:
+        if kind not in _PLAIN_KINDS:
+            return False
+        if kind is EXPR and data.source.strip() not in names:
+            return False
+        if kind is START:
+            for _, value in data[1]:
+                if not isinstance(value, str) and not _plain(value, names):
+                    return False
+    return True
+
+
+class Renderer:
+    """The HTML of the campaign for one recipient after another.
+
+    The Genshi template is rendered once, with markers in place of the
+    recipient's values, then cut at the markers: each message is the pieces
+    joined with the recipient's escaped values, tens of times faster than a
+    Genshi rendering each. A content whose structure depends on the values
+    (py:if, py:for, expressions) is rendered by Genshi for each recipient.
+    Static links go through the click counter, with an open pixel."""
+
+    def __init__(self, campaign):
+        self.template = MarkupTemplate(campaign.content)
+        self.links = campaign._links()
+        self.base = public_url('')
+        self.secret = _secret()
+        self.names = list(campaign._template_names())
+        self.parts = self.slots = None
+        if ('\ue000' not in campaign.content
+                and _plain(self.template.stream, set(self.names))):
+            marks = [f'\ue000{i}\ue001' for i in range(len(self.names) + 1)]
+            self.parts = _MARK.split(self._generate(
+                    dict(zip(self.names, marks)), marks[-1]))
+            self.slots = [int(i) for i in self.parts[1::2]]
+
+    def values(self, row, values):
+        result = dict.fromkeys(self.names)
+        result.update(
+            name=row.name,
+            preferences_url=preferences_url(row.party, self.secret, self.base),
+            unsubscribe_url=f'{self.base}u/{row.token}')
+        result.update(values)
+        return result
+
+    def html(self, row, values=None):
+        values = self.values(row, values or {})
+        if self.parts is None:
+            return self._generate(values, row.token)
+        texts = [escape(str(v)) if v is not None else ''
+            for v in map(values.get, self.names)] + [row.token]
+        parts = self.parts[:]
+        parts[1::2] = [texts[i] for i in self.slots]
+        return ''.join(parts)
+
+    def _generate(self, values, token):
+        links, base = self.links, self.base
+
+        def track(stream):
+            for kind, data, pos in stream:
+                if kind is START and data[0] == 'a' and data[1].get('href'):
+                    tag, attrs = data
+                    href = attrs.get('href')
+                    if href in links:
+                        attrs = (attrs - 'href') | [(QName('href'),
+                                f'{base}c/{token}/{links.index(href)}')]
+                    data = tag, attrs
+                elif kind is END and data == 'body':
+                    yield START, (QName('img'), Attrs([
+                                (QName('src'), f'{base}o/{token}.gif'),
+                                (QName('height'), '1'),
+                                (QName('width'), '1'),
+                                (QName('alt'), ''),
+                                ])), pos
+                    yield END, QName('img'), pos
+                yield kind, data, pos
+        return self.template.generate(**values).filter(track).render()
+
+
+def _deliver(server, sender, address, message):
+    """server.sendmail(sender, [address], message) in two round trips
+    instead of four when the server allows PIPELINING (RFC 2920): MAIL,
+    RCPT and DATA are written at once, then their replies read."""
+    server.ehlo_or_helo_if_needed()
+    if not (address.isascii() and sender.isascii()):
+        # An internationalised address needs SMTPUTF8 (RFC 6531).
+        if not server.has_extn('smtputf8'):
+            raise smtplib.SMTPRecipientsRefused({address: (
+                        553, b'non-ASCII address and no SMTPUTF8')})
+        server.sendmail(sender, [address], message, ['SMTPUTF8'])
+        return
+    if not server.has_extn('pipelining'):
+        server.sendmail(sender, [address], message)
+        return
+    server.send(f'MAIL FROM:{smtplib.quoteaddr(sender)}\r\n'
+        f'RCPT TO:{smtplib.quoteaddr(address)}\r\nDATA\r\n')
+    replies = [server.getreply() for _ in range(3)]
+    (mail_code, mail_msg), (rcpt_code, rcpt_msg), (data_code, data_msg) = (
+        replies)
+    if data_code == 354 and (mail_code != 250 or rcpt_code not in {250, 251}):
+        # A server should refuse DATA without a recipient; if it did not,
+        # end the empty message so that the session stays usable.
+        server.send(b'.\r\n')
+        server.getreply()
+        data_code = 503
+    if data_code != 354:
+        server.rset()
+        if mail_code != 250:
+            raise smtplib.SMTPSenderRefused(mail_code, mail_msg, sender)
+        if rcpt_code not in {250, 251}:
+            raise smtplib.SMTPRecipientsRefused(
+                {address: (rcpt_code, rcpt_msg)})
+        raise smtplib.SMTPDataError(data_code, data_msg)
+    data = _DOT.sub(b'..', message)
+    if not data.endswith(b'\r\n'):
+        data += b'\r\n'
+    server.send(data + b'.\r\n')
+    code, msg = server.getreply()
+    if code != 250:
+        server.rset()
+        raise smtplib.SMTPDataError(code, msg)
+
+
+_DOT = re.compile(br'(?m)^\.')
 
 
 def send_messages(sender, messages, servers):
@@ -575,7 +739,7 @@ def send_messages(sender, messages, servers):
             try:
                 if servers[index] is None:
                     servers[index] = get_smtp_server(strict=True)
-                servers[index].sendmail(sender, [address], message)
+                _deliver(servers[index], sender, address, message)
             except smtplib.SMTPRecipientsRefused:
                 refused.append(id_)
             except (smtplib.SMTPException, OSError) as exception:

@@ -2,6 +2,8 @@
 donors by amount, recency and donation campaign, LYBUNT and SYBUNT (gave
 Last / Some Year But Unfortunately Not This year) for reactivation appeals.
 The consent filter of the campaign still applies to them."""
+from decimal import Decimal
+
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 from sql.functions import Extract
@@ -56,13 +58,14 @@ class Campaign(metaclass=PoolMeta):
                 where &= donation.date <= self.donation_to
             if self.donation_campaign:
                 where &= donation.campaign == self.donation_campaign.id
-            having = None
-            if self.donation_min_amount:
-                having = (Coalesce(Sum(donation.amount), 0)
-                    >= self.donation_min_amount)
+            # The minimum is compared in Python: SQLite would compare the
+            # sum with the Decimal parameter as text.
+            minimum = self.donation_min_amount or 0
             cursor.execute(*donation.select(donation.party,
-                    where=where, group_by=[donation.party], having=having))
-            return {p for p, in cursor}
+                    Coalesce(Sum(donation.amount), 0),
+                    where=where, group_by=[donation.party]))
+            return {p for p, total in cursor
+                if Decimal(str(total)) >= minimum}
         year = Extract('YEAR', donation.date)
         cursor.execute(*donation.select(donation.party, year,
                 where=validated, group_by=[donation.party, year]))

@@ -16,12 +16,23 @@ def free_port():
 
 
 class Sink:
-    "Keeps every message; dies (closes everything) after kill_after."
+    """Keeps every message; dies (closes everything) after kill_after.
 
-    def __init__(self, kill_after=None):
+    Advertises PIPELINING (RFC 2920) like the usual MTAs, unless told not
+    to: aiosmtpd reads pipelined commands one after the other."""
+
+    def __init__(self, kill_after=None, pipelining=True):
         self.messages = []
         self.kill_after = kill_after
+        self.pipelining = pipelining
         self.controller = None
+
+    async def handle_EHLO(self, server, session, envelope, hostname,
+            responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, '250-PIPELINING')
+        return responses
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content))

@@ -87,6 +87,10 @@ def create_campaign(list_, name):
 class ConnexionGdprTestCase(ModuleTestCase):
     "Test Connexion GDPR module"
     module = 'connexion_gdpr'
+    # The donor segments and automations are registered with
+    # connexion_donation: activate it so that their models and views are
+    # checked too.
+    extras = ['connexion_donation']
 
     @with_transaction()
     def test_campaign_resumes_after_smtp_failure(self):
