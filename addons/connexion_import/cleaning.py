@@ -144,10 +144,14 @@ def clean_bic(value):
     return stdnum_bic.compact(value)
 
 
-def clean_date(value):
+def clean_date(value, future=False):
+    "A past date (or a future one too with future=True)."
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
+        if not future and value > dt.date.today():
+            raise CleanError('connexion_import.msg_clean_date',
+                value=value.strftime('%d/%m/%Y'))
         return value
     value = text(value)
     if not value:
@@ -157,10 +161,19 @@ def clean_date(value):
             date = dt.datetime.strptime(value, format_).date()
         except ValueError:
             continue
-        if date.year < 1900 or date > dt.date.today():
+        if date.year < 1900 or (not future and date > dt.date.today()):
             break
         return date
     raise CleanError('connexion_import.msg_clean_date', value=value)
+
+
+def clean_end_date(value):
+    "End dates of current memberships are in the future."
+    try:
+        return clean_date(value, future=True)
+    except CleanError as error:
+        raise CleanError('connexion_import.msg_clean_any_date',
+            **error.variables)
 
 
 def clean_amount(value):
@@ -202,3 +215,34 @@ def clean_country(value):
     if len(key) == 2 and key.isalpha():
         return key
     raise CleanError('connexion_import.msg_clean_country', value=value)
+
+
+HOURS = re.compile(r'(\d+)\s*(?:h|:)\s*(\d{1,2})?\s*(?:min)?', re.I)
+
+
+def clean_hours(value):
+    "Hours as '3,5', '3.5', '3h30', '3:30' or a spreadsheet number."
+    raw = text(value)
+    if not raw:
+        return None
+    match = HOURS.fullmatch(raw)
+    if match:
+        hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+        if minutes >= 60:
+            raise CleanError('connexion_import.msg_clean_hours', value=raw)
+        return (Decimal(hours) + Decimal(minutes) / 60).quantize(
+            Decimal('0.01'))
+    number = raw.replace(',', '.')
+    if not re.fullmatch(r'\d+(\.\d+)?', number) or Decimal(number) <= 0:
+        raise CleanError('connexion_import.msg_clean_hours', value=raw)
+    return Decimal(number).quantize(Decimal('0.01'))
+
+
+def clean_integer(value):
+    "A whole number, not negative (e.g. kilometres)."
+    raw = text(value)
+    if not raw:
+        return None
+    if not re.fullmatch(r'\d+', raw.replace(' ', '')):
+        raise CleanError('connexion_import.msg_clean_integer', value=raw)
+    return int(raw.replace(' ', ''))

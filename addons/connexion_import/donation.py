@@ -1,15 +1,14 @@
-"""Import of donations, when the donations module (connexion_donation) is
-activated: each gift is attached to its donor through the donor's key in
-the same source (imported before with a donors profile) or their e-mail.
+"""Import of donations and memberships, when the donations module
+(connexion_donation) is activated: each gift or membership is attached to
+its donor or member through their key in the same source (imported before
+with a contacts profile) or their e-mail.
 
 Historical gifts are imported as drafts: their accounting was done in the
-old tool, so no move is posted for them here.
+old tool, so no move is posted for them here. Historical memberships are
+imported validated, without a move for the same reason, so that the
+members' statuses (active, expired) and renewal reminders are right.
 """
-from collections import defaultdict
 from decimal import Decimal
-
-from sql.aggregate import Count, Sum
-from sql.functions import Extract
 
 from trytond.i18n import gettext
 from trytond.pool import Pool
@@ -21,7 +20,14 @@ from .cleaning import CleanError
 DONATION_TARGETS = [('key', False), ('donor_key', False), ('email', False),
     ('date', True), ('amount', True), ('payment_method', False),
     ('check_number', False), ('campaign', False), ('notes', False)]
+MEMBERSHIP_TARGETS = [('key', False), ('donor_key', False),
+    ('email', False), ('membership_type', True), ('start_date', True),
+    ('end_date', False), ('date', False), ('amount', False),
+    ('payment_method', False), ('notes', False)]
 DONATION_CLEANERS = {
+    'membership_type': cleaning.clean_char,
+    'start_date': cleaning.clean_date,
+    'end_date': cleaning.clean_end_date,
     'donor_key': cleaning.clean_char,
     'date': cleaning.clean_date,
     'amount': cleaning.clean_amount,
@@ -44,12 +50,12 @@ class DonationImport:
         except KeyError:
             return None
 
-    def check_donation(self, plan, row):
+    def check_donation(self, plan, row, model='connexion.donation'):
         values = row.values
         method = values.get('payment_method')
         if method:
-            Donation = self.donation_model()
-            methods = dict(Donation.fields_get(
+            Model = Pool().get(model)
+            methods = dict(Model.fields_get(
                     ['payment_method'])['payment_method']['selection'])
             methods.pop(None, None)
             if method not in methods:
@@ -71,6 +77,7 @@ class DonationImport:
         Campaign = pool.get('connexion.donation.campaign')
         by_key = Key.existing(self.profile.source, 'party')
         by_email = None
+        types = None
         campaigns = {}
         for campaign in Campaign.search([]):
             for name in filter(None, [campaign.name, campaign.code]):
@@ -98,6 +105,11 @@ class DonationImport:
                             value=values['email']))
                     continue
             values['party'] = party
+            if values.get('membership_type'):
+                if types is None:
+                    types = self.membership_types()
+                if not self.find_membership_type(plan, row, types):
+                    continue
             if values.get('campaign'):
                 campaign = campaigns.get(cleaning.strip_accents(
                         values['campaign']).lower())
@@ -107,6 +119,42 @@ class DonationImport:
                             value=values['campaign']))
                     continue
                 values['campaign'] = campaign
+
+    @staticmethod
+    def membership_types():
+        "{name without case nor accents, in any language: (id, fee)}."
+        Type = Pool().get('connexion.membership.type')
+        types = {}
+        for language in ['en', 'fr']:
+            with Transaction().set_context(language=language):
+                for type_ in Type.search([]):
+                    types[cleaning.strip_accents(
+                            type_.name).lower()] = (type_.id, type_.fee)
+        return types
+
+    def find_membership_type(self, plan, row, types):
+        "The membership type of the row by its name."
+        value = row.values['membership_type']
+        type_ = types.get(cleaning.strip_accents(value).lower())
+        if not type_:
+            row.reject(plan.column_name('membership_type'), gettext(
+                    'connexion_import.msg_unknown_membership_type',
+                    value=value, types=', '.join(sorted(types))))
+            return False
+        # Without a fee in the file, the type's fee: the indicators of the
+        # file then count what the database will hold.
+        row.values['membership_type'], fee = type_
+        if not row.values.get('amount') and fee is not None:
+            row.values['amount'] = Decimal(fee).quantize(Decimal('0.01'))
+        return True
+
+    def check_membership(self, plan, row):
+        values = row.values
+        self.check_donation(plan, row, 'connexion.membership')
+        if (values.get('end_date') and values.get('start_date')
+                and values['end_date'] < values['start_date']):
+            row.reject(plan.column_name('end_date'), gettext(
+                    'connexion_import.msg_end_before_start'))
 
     def donation_company(self):
         "The company of the user (or the only one) receives the gifts."
@@ -146,23 +194,32 @@ class DonationImport:
         for row, donation in zip(rows, donations):
             row.match = donation.id
 
-    def donation_indicators(self):
-        "{year: [gifts, amount]} of the gifts imported from the source."
-        pool = Pool()
-        Key = pool.get('connexion.import.key')
-        Donation = self.donation_model()
-        key = Key.__table__()
-        donation = Donation.__table__()
-        cursor = Transaction().connection.cursor()
-        year = Extract('YEAR', donation.date)
-        cursor.execute(*key.join(donation,
-                condition=key.record == donation.id).select(
-                year, Count(donation.id), Sum(donation.amount),
-                where=(key.source == self.profile.source)
-                & (key.entity == 'donation'),
-                group_by=[year]))
-        result = defaultdict(lambda: [0, Decimal(0)])
-        for year, count, amount in cursor:
-            result[int(year)] = [count, Decimal(str(amount or 0)).quantize(
-                    Decimal('0.01'))]
-        return result
+    def save_memberships(self, rows):
+        "One create for the whole batch (the ORM checks every membership)."
+        Membership = Pool().get('connexion.membership')
+        rows = [r for r in rows if r.status == 'create']
+        if not rows:
+            return
+        company = self.donation_company()
+        vlist = []
+        for row in rows:
+            values = {
+                'company': company.id,
+                'currency': company.currency.id,
+                'party': row.values['party'],
+                'type': row.values['membership_type'],
+                'start_date': row.values['start_date'],
+                'date': row.values.get('date') or row.values['start_date'],
+                'payment_method': row.values.get('payment_method'),
+                'notes': row.values.get('notes'),
+                'state': 'validated',
+                }
+            # Without them, the type gives the fee and the end date.
+            for name in ['end_date', 'amount']:
+                if row.values.get(name):
+                    values[name] = row.values[name]
+            vlist.append(values)
+        memberships = Membership.create(vlist)
+        for row, membership in zip(rows, memberships):
+            row.match = membership.id
+

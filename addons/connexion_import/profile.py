@@ -14,6 +14,8 @@ ENTITIES = [
     ('party', "Contacts and Donors"),
     ('volunteer', "Volunteers"),
     ('donation', "Donations"),
+    ('hours', "Volunteer Hours"),
+    ('membership', "Memberships"),
     ]
 
 # target: (label, kind); kind selects the cleaning function.
@@ -33,13 +35,20 @@ TARGETS = [
     ('bic', "BIC"),
     ('status', "Volunteer Status"),
     ('criminal_record_date', "Criminal Record Check"),
-    ('donor_key', "Donor Key"),
+    ('donor_key', "Donor or Member Key"),
     ('date', "Date"),
     ('amount', "Amount"),
     ('payment_method', "Payment Method"),
     ('check_number', "Cheque Number"),
     ('campaign', "Campaign"),
     ('notes', "Notes"),
+    ('volunteer_key', "Volunteer Key"),
+    ('mission', "Mission"),
+    ('hours', "Hours"),
+    ('distance', "Distance (km)"),
+    ('membership_type', "Membership Type"),
+    ('start_date', "Start Date"),
+    ('end_date', "End Date"),
     ]
 
 
@@ -112,7 +121,8 @@ class Profile(ModelSQL, ModelView):
         pool = Pool()
         Run = pool.get('connexion.import.run')
         for profile in profiles:
-            if profile.entity == 'donation' and not Run.donation_model():
+            if (profile.entity in {'donation', 'membership'}
+                    and not Run.donation_model()):
                 raise ValidationError(gettext(
                         'connexion_import.msg_donation_not_activated',
                         profile=profile.rec_name))

@@ -14,16 +14,22 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql import Literal
-from sql.aggregate import Count
+from sql.aggregate import Count, Sum
+from sql.functions import Extract
 
+from trytond.backend import DatabaseDataError, DatabaseIntegrityError
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from . import cleaning
 from .cleaning import CleanError, name_key, text
-from .donation import DONATION_CLEANERS, DONATION_TARGETS, DonationImport
+from .donation import (
+    DONATION_CLEANERS, DONATION_TARGETS, MEMBERSHIP_TARGETS, DonationImport)
+from .hours import HOURS_CLEANERS, HOURS_TARGETS, HoursImport
 
 STATES = [
     ('running', "Running"),
@@ -53,6 +59,14 @@ CLEANERS = {
     }
 PARTY_TARGETS = ['key', 'name', 'first_name', 'last_name', 'email', 'phone',
     'mobile', 'street', 'postal_code', 'city', 'country', 'iban', 'bic']
+
+
+# entity: (model, date field, summed field) of the migration indicators.
+INDICATORS = {
+    'donation': ('connexion.donation', 'date', 'amount'),
+    'membership': ('connexion.membership', 'start_date', 'amount'),
+    'hours': ('connexion.volunteer.hours', 'date', 'hours'),
+    }
 
 
 class Row:
@@ -127,7 +141,7 @@ class Key(ModelSQL):
         return dict(cursor)
 
 
-class Run(DonationImport, ModelSQL, ModelView):
+class Run(DonationImport, HoursImport, ModelSQL, ModelView):
     "Import Run"
     __name__ = 'connexion.import.run'
 
@@ -175,6 +189,10 @@ class Run(DonationImport, ModelSQL, ModelView):
                 ('status', False), ('criminal_record_date', False)]
         if entity == 'donation' and cls.donation_model():
             return DONATION_TARGETS
+        if entity == 'membership' and cls.donation_model():
+            return MEMBERSHIP_TARGETS
+        if entity == 'hours':
+            return HOURS_TARGETS
         return []
 
     @classmethod
@@ -184,11 +202,18 @@ class Run(DonationImport, ModelSQL, ModelView):
             return [('name', 'last_name')]
         if entity == 'donation':
             return [('donor_key', 'email'), ('date',), ('amount',)]
+        if entity == 'hours':
+            return [('volunteer_key', 'email'), ('mission',), ('date',),
+                ('hours',)]
+        if entity == 'membership':
+            return [('donor_key', 'email'), ('membership_type',),
+                ('start_date',)]
         return []
 
     @classmethod
     def cleaner(cls, target):
-        return CLEANERS.get(target) or DONATION_CLEANERS[target]
+        return (CLEANERS.get(target) or HOURS_CLEANERS.get(target)
+            or DONATION_CLEANERS[target])
 
     def message(self, error):
         return gettext(error.message, **error.variables)
@@ -235,8 +260,10 @@ class Run(DonationImport, ModelSQL, ModelView):
             if row.status != 'reject':
                 self.check_row(plan, row)
         self.set_keys(plan)
-        if profile.entity == 'donation':
+        if profile.entity in {'donation', 'membership'}:
             self.find_donors(plan)
+        if profile.entity == 'hours':
+            self.find_volunteers(plan)
         self.find_duplicates(plan)
         for row in plan.rows:
             if row.status is None:
@@ -266,6 +293,10 @@ class Run(DonationImport, ModelSQL, ModelView):
                         codes=', '.join(statuses)))
         if self.profile.entity == 'donation':
             self.check_donation(plan, row)
+        if self.profile.entity == 'hours':
+            self.check_hours(plan, row)
+        if self.profile.entity == 'membership':
+            self.check_membership(plan, row)
 
     def set_keys(self, plan):
         """Source key of each row: the key column, else a digest of the row.
@@ -343,31 +374,100 @@ class Run(DonationImport, ModelSQL, ModelView):
     def execute(self, plan, commit=None, progress=None):
         """Save the rows to create, batch by batch.
 
-        ``commit`` is called after each batch (scripts/import commits the
-        transaction there, so that a killed import resumes after the last
-        saved batch); ``progress(done, total)`` follows the rows."""
-        Key = Pool().get('connexion.import.key')
+        A batch is saved whole or not at all. When the database or a rule
+        of a model refuses it, it is saved again row by row: the bad rows
+        are rejected with the reason (in the error file) and the good ones
+        saved. ``commit`` is called after each batch (scripts/import
+        commits the transaction there, so that a killed import resumes
+        after the last saved batch); ``progress(done, total)`` follows the
+        rows."""
         todo = [r for r in plan.rows if r.status in {'create', 'match'}]
         size = self.profile.batch_size
         done = 0
         for start in range(0, len(todo), size):
             batch = todo[start:start + size]
             if self.method == 'bulk':
-                self.save_rows(batch)
+                if not self.try_save(plan, batch, self.save_rows):
+                    for row in batch:
+                        self.try_save(plan, [row], self.save_rows)
             else:
                 for row in batch:
-                    self.save_rows_one_by_one([row])
-            Key.create([{
-                        'source': self.profile.source,
-                        'entity': self.profile.entity,
-                        'key': r.key, 'record': r.match,
-                        'run': self.id, 'line': r.line,
-                        } for r in batch])
+                    self.try_save(plan, [row], self.save_rows_one_by_one)
             done += len(batch)
             if commit:
                 commit()
             if progress:
                 progress(done, len(todo))
+
+    def try_save(self, plan, rows, save):
+        """Save rows and their source keys inside a savepoint.
+
+        Returns False, with the rows and the database as before, when the
+        rows are refused; a single refused row is rejected with the
+        reason."""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        states = [(r.status, r.match) for r in rows]
+        cursor.execute('SAVEPOINT connexion_import')
+        try:
+            save(rows)
+            self.save_keys(rows)
+        except (UserError, DatabaseIntegrityError, DatabaseDataError) as error:
+            if isinstance(error, AccessError):
+                raise
+            cursor.execute('ROLLBACK TO SAVEPOINT connexion_import')
+            cursor.execute('RELEASE SAVEPOINT connexion_import')
+            # The records read or created since the savepoint are gone.
+            for cache in transaction.cache.values():
+                cache.clear()
+            for row, (status, match) in zip(rows, states):
+                row.status, row.match = status, match
+            if len(rows) == 1:
+                row, = rows
+                column, reason = self.refusal(plan, error)
+                row.match = None
+                row.reject(column, reason)
+            return False
+        cursor.execute('RELEASE SAVEPOINT connexion_import')
+        return True
+
+    def save_keys(self, rows):
+        Key = Pool().get('connexion.import.key')
+        Key.create([{
+                    'source': self.profile.source,
+                    'entity': self.profile.entity,
+                    'key': r.key, 'record': r.match,
+                    'run': self.id, 'line': r.line,
+                    } for r in rows])
+
+    # Model fields that hold the value of each target.
+    FIELD_TARGETS = {
+        'party': ['donor_key', 'email', 'name', 'last_name'],
+        'volunteer': ['volunteer_key', 'email', 'name', 'last_name'],
+        'value': ['email', 'phone', 'mobile'],
+        'hours': ['hours'],
+        'description': ['description', 'notes'],
+        'status': ['status'],
+        }
+
+    def refusal(self, plan, error):
+        "(column, French reason) of an error raised by a model or the database."
+        if isinstance(error, UserError):
+            reason = error.message
+            fields_ = []
+            if isinstance(error.domain, tuple) and len(error.domain) == 2 \
+                    and isinstance(error.domain[1], dict):
+                fields_ = list(error.domain[1])
+        else:
+            reason = gettext('connexion_import.msg_database_refused',
+                error=str(error).strip().splitlines()[0])
+            fields_ = []
+        for field in fields_:
+            for target in self.FIELD_TARGETS.get(field, [field]):
+                column = plan.column_name(target)
+                if column:
+                    return column, reason
+        return '', reason
 
     def save_rows(self, rows):
         "Create the records of the rows in one ORM call per model."
@@ -378,6 +478,10 @@ class Run(DonationImport, ModelSQL, ModelView):
             self.save_volunteers(rows)
         if entity == 'donation':
             self.save_donations(rows)
+        if entity == 'hours':
+            self.save_hours(rows)
+        if entity == 'membership':
+            self.save_memberships(rows)
 
     def save_rows_one_by_one(self, rows):
         """The plain ORM path, one create per row and a search for the
@@ -399,6 +503,10 @@ class Run(DonationImport, ModelSQL, ModelView):
                 self.save_volunteers([row])
             if self.profile.entity == 'donation':
                 self.save_donations([row])
+            if self.profile.entity == 'hours':
+                self.save_hours([row])
+            if self.profile.entity == 'membership':
+                self.save_memberships([row])
 
     @staticmethod
     def countries():
@@ -542,19 +650,23 @@ class Run(DonationImport, ModelSQL, ModelView):
     def source_indicators(self, plan):
         "{year: [rows, amount]} of the valid rows of the file."
         result = defaultdict(lambda: [0, Decimal(0)])
+        quantity = 'hours' if self.profile.entity == 'hours' else 'amount'
         for row in plan.rows:
             if row.status == 'reject':
                 continue
-            date = row.values.get('date')
+            date = row.values.get(
+                'start_date' if self.profile.entity == 'membership'
+                else 'date')
             year = date.year if date else None
             result[year][0] += 1
-            result[year][1] += row.values.get('amount') or 0
+            result[year][1] += row.values.get(quantity) or 0
         return result
 
     def database_indicators(self):
         "{year: [records, amount]} imported from the profile's source."
-        if self.profile.entity == 'donation':
-            return self.donation_indicators()
+        if self.profile.entity in INDICATORS:
+            model, date, quantity = INDICATORS[self.profile.entity]
+            return self.record_indicators(model, date, quantity)
         pool = Pool()
         Key = pool.get('connexion.import.key')
         key = Key.__table__()
@@ -564,6 +676,27 @@ class Run(DonationImport, ModelSQL, ModelView):
                 & (key.entity == self.profile.entity)))
         count, = cursor.fetchone()
         return {None: [count, Decimal(0)]}
+
+    def record_indicators(self, model, date, quantity):
+        "{year: [records, sum of quantity]} imported from the source."
+        pool = Pool()
+        Key = pool.get('connexion.import.key')
+        Model = pool.get(model)
+        key = Key.__table__()
+        table = Model.__table__()
+        cursor = Transaction().connection.cursor()
+        year = Extract('YEAR', getattr(table, date))
+        cursor.execute(*key.join(table,
+                condition=key.record == table.id).select(
+                year, Count(table.id), Sum(getattr(table, quantity)),
+                where=(key.source == self.profile.source)
+                & (key.entity == self.profile.entity),
+                group_by=[year]))
+        result = defaultdict(lambda: [0, Decimal(0)])
+        for year, count, total in cursor:
+            result[int(year)] = [count, Decimal(str(total or 0)).quantize(
+                    Decimal('0.01'))]
+        return result
 
     def summary(self, plan, dry_run=False):
         "The French report: counts and the migration indicators."
@@ -581,11 +714,12 @@ class Run(DonationImport, ModelSQL, ModelView):
                 rejected=plan.count('reject')),
             '',
             gettext('connexion_import.msg_report_indicators')]
+        quantity = 'hours' if self.profile.entity == 'hours' else 'amount'
         header = [gettext('connexion_import.msg_report_year'),
             gettext('connexion_import.msg_report_source_rows'),
-            gettext('connexion_import.msg_report_source_amount'),
+            gettext('connexion_import.msg_report_source_' + quantity),
             gettext('connexion_import.msg_report_db_rows'),
-            gettext('connexion_import.msg_report_db_amount')]
+            gettext('connexion_import.msg_report_db_' + quantity)]
         lines.append(' | '.join(header))
         years = sorted(set(source) | set(database),
             key=lambda y: (y is not None, y or 0))

@@ -10,8 +10,9 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
+from trytond.tests import test_tryton
 from trytond.tests.test_tryton import (
-    DB_NAME, ModuleTestCase, with_transaction)
+    DB_NAME, ModuleTestCase, activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
 from ..cleaning import (
@@ -19,6 +20,7 @@ from ..cleaning import (
     clean_iban, clean_name, clean_phone, clean_postal_code)
 from ..reader import read
 
+DONATION_HEADER = ['Réf don', 'N° donateur', 'Date', 'Montant', 'Mode']
 HEADER = ['Réf', 'NOM', 'Prénom', 'Courriel', 'Tél', 'CP', 'Ville']
 ROWS = [
     ['D1', 'MOREAU', 'élise', 'elise.moreau@example.org', '06 11 22 33 44',
@@ -68,7 +70,15 @@ def make_profile(name="Donateurs ancien CRM", entity='party'):
 class ConnexionImportTestCase(ModuleTestCase):
     "Test Connexion Import module"
     module = 'connexion_import'
-    extras = ['bank']
+    extras = ['connexion_donation']
+
+    @classmethod
+    def setUpClass(cls):
+        """One test database for these tests and the scenario: the modules
+        are sorted as proteus' activate_modules sorts them for its cache."""
+        super(test_tryton._DBTestCase, cls).setUpClass()
+        drop_db()
+        activate_module(sorted([cls.module] + cls.extras), lang=cls.language)
 
     def test_cleaning(self):
         "Values are normalised the way the association writes them"
@@ -287,6 +297,70 @@ class ConnexionImportTestCase(ModuleTestCase):
         self.assertEqual(errors[4][0][0], 'Casier')
 
     @with_transaction()
+    def test_volunteer_hours(self):
+        "Hours of the old spreadsheet join their volunteer and mission; a batch the model refuses is saved row by row"
+        pool = Pool()
+        Run = pool.get('connexion.import.run')
+        Profile = pool.get('connexion.import.profile')
+        Team = pool.get('connexion.team')
+        Mission = pool.get('connexion.mission')
+        Hours = pool.get('connexion.volunteer.hours')
+        team, = Team.create([{'name': "Hôpitaux"}])
+        visits, _, _ = Mission.create([{'name': "Visites à l'hôpital",
+                    'team': team.id}, {'name': "Noël", 'team': team.id},
+                {'name': "Noël", 'team': team.id}])
+        volunteers = make_profile("Bénévoles", 'volunteer')
+        run, _, _ = Run.start(volunteers, 'benevoles.csv',
+            csv_bytes(ROWS[:2]))
+        self.assertEqual(run.created, 2)
+        profile, = Profile.create([{
+                    'name': "Heures", 'entity': 'hours',
+                    'source': "Ancien CRM", 'batch_size': 3,
+                    'columns': [('create', [
+                                {'column': c, 'target': t} for c, t in [
+                                    ('Bénévole', 'volunteer_key'),
+                                    ('Mission', 'mission'), ('Date', 'date'),
+                                    ('Heures', 'hours'), ('Km', 'distance'),
+                                    ('Objet', 'notes')]])],
+                    'transcodes': [('create', [{'target': 'mission',
+                                    'source_value': 'VISITE',
+                                    'value': "Visites à l'hôpital"}])],
+                    }])
+        header = ['Bénévole', 'Mission', 'Date', 'Heures', 'Km', 'Objet']
+        rows = [
+            ['D1', 'visite', '12/03/2024', '3h30', '12', 'Clowns'],
+            ['D2', 'VISITE', '13/03/2024', '30', '', ''],  # > 24 h
+            ['D1', 'visite', '14/03/2024', '2,5', '', ''],
+            ['D1', 'Noël', '20/12/2023', '4', '', ''],  # two missions
+            ['D9', 'visite', '14/03/2024', '2', '', ''],  # unknown key
+            ['D2', 'Cuisine', '14/03/2024', '2', '', ''],  # unknown mission
+            ['D2', 'visite', '15/03/2024', '1', '-3', ''],
+            ['D2', 'visite', '16/12/2023', '1:15', '', ''],
+            ]
+        data = csv_bytes(rows, header=header)
+        run, plan, report = Run.start(profile, 'heures.csv', data)
+        self.assertEqual((run.created, run.rejected), (3, 5))
+        errors = errors_of(run.error_file(plan))
+        self.assertEqual({line: e[0][0] for line, e in errors.items()},
+            {3: 'Heures', 5: 'Mission', 6: 'Bénévole', 7: 'Mission',
+                8: 'Km'})
+        lines = Hours.search([], order=[('date', 'ASC')])
+        self.assertEqual([(l.volunteer.party.name, l.mission, l.hours,
+                    l.distance, l.state) for l in lines], [
+                ('Tom Garnier', visits, Decimal('1.25'), None, 'draft'),
+                ('Élise Moreau', visits, Decimal('3.50'), 12, 'draft'),
+                ('Élise Moreau', visits, Decimal('2.50'), None, 'draft')])
+        report = report.splitlines()
+        self.assertIn('2023 | 1 | 1.25 | 1 | 1.25', report)
+        self.assertIn('2024 | 2 | 6.00 | 2 | 6.00', report)
+        # The refused line is fixed in the file: only it comes in.
+        rows[1][3] = '3'
+        run, plan, _ = Run.start(profile, 'heures.csv',
+            csv_bytes(rows, header=header))
+        self.assertEqual((run.created, run.skipped), (1, 3))
+        self.assertEqual(Hours.search_count([]), 4)
+
+    @with_transaction()
     def test_access(self):
         "Fundraising imports; the dreams team and volunteers cannot"
         pool = Pool()
@@ -338,14 +412,14 @@ class ConnexionImportTestCase(ModuleTestCase):
         import signal
         import tempfile
         import time
-        count = 1000
+        count, size = 300, 10
         rows = [[f'K{i}', f'Nom{i:05d}', 'Camille', f'c{i}@example.org', '',
                 '', ''] for i in range(count)]
         with Transaction().start(DB_NAME, 0) as transaction:
             pool = Pool()
             Profile = pool.get('connexion.import.profile')
             profile = make_profile("Reprise interrompue")
-            Profile.write([profile], {'batch_size': 50})
+            Profile.write([profile], {'batch_size': size})
             transaction.commit()
         directory = tempfile.mkdtemp()
         path = os.path.join(directory, 'donateurs.csv')
@@ -353,8 +427,7 @@ class ConnexionImportTestCase(ModuleTestCase):
             fp.write(csv_bytes(rows))
         env = dict(os.environ)
         command = [sys.executable, '-m', 'connexion_import.cli',
-            '-d', DB_NAME, '-p', "Reprise interrompue", '--method', 'record',
-            '-q', path]
+            '-d', DB_NAME, '-p', "Reprise interrompue", '-q', path]
 
         def imported():
             with Transaction().start(DB_NAME, 0, readonly=True):
@@ -363,17 +436,17 @@ class ConnexionImportTestCase(ModuleTestCase):
         try:
             process = subprocess.Popen(command, env=env,
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            while imported() < 50 and process.poll() is None:
-                time.sleep(0.05)
+            while imported() < size and process.poll() is None:
+                time.sleep(0.01)
             if process.poll() is not None:
                 self.fail("scripts/import ended before it was killed: "
                     + process.stderr.read().decode())
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
             first = imported()
-            self.assertGreaterEqual(first, 50)
+            self.assertGreaterEqual(first, size)
             self.assertLess(first, count)
-            self.assertEqual(first % 50, 0)  # only whole batches were saved
+            self.assertEqual(first % size, 0)  # only whole batches saved
 
             result = subprocess.run(command, env=env, capture_output=True,
                 text=True)
@@ -397,31 +470,6 @@ class ConnexionImportTestCase(ModuleTestCase):
                 Party.delete(Party.search([('name', 'like', 'Camille Nom%')]))
                 transaction.commit()
 
-
-def donation_installed():
-    from importlib.metadata import entry_points
-    return 'connexion_donation' in {
-        e.name for e in entry_points(group='trytond.modules')}
-
-
-DONATION_HEADER = ['Réf don', 'N° donateur', 'Date', 'Montant', 'Mode']
-
-
-@unittest.skipUnless(donation_installed(),
-    "connexion_donation is not installed")
-class ConnexionImportDonationTestCase(unittest.TestCase):
-    "Import of donations, when connexion_donation is activated"
-
-    @classmethod
-    def setUpClass(cls):
-        from trytond.tests.test_tryton import activate_module, drop_db
-        drop_db()
-        activate_module(['connexion_import', 'connexion_donation'])
-
-    @classmethod
-    def tearDownClass(cls):
-        from trytond.tests.test_tryton import drop_db
-        drop_db()
 
     @with_transaction()
     def test_donations(self):
@@ -489,6 +537,50 @@ class ConnexionImportDonationTestCase(unittest.TestCase):
             run, plan, report = Run.start(profile, 'dons.csv', data)
             self.assertEqual((run.created, run.skipped), (0, 3))
             self.assertEqual(Donation.search_count([]), 3)
+
+            # Members of the old file: the type gives the fee and the end.
+            Type = pool.get('connexion.membership.type')
+            Membership = pool.get('connexion.membership')
+            Type.create([{'name': "Adhésion annuelle", 'fee': Decimal(20),
+                        'period': 'yearly'}])
+            members, = Profile.create([{
+                        'name': "Adhérents", 'entity': 'membership',
+                        'source': "Ancien CRM",
+                        'columns': [('create', [
+                                    {'column': c, 'target': t} for c, t in [
+                                        ('N° adhérent', 'donor_key'),
+                                        ('Type', 'membership_type'),
+                                        ('Début', 'start_date'),
+                                        ('Fin', 'end_date'),
+                                        ('Cotisation', 'amount'),
+                                        ('Mode', 'payment_method')]])],
+                        }])
+            today = dt.date.today()
+            rows = [
+                ['D1', 'adhesion annuelle', '01/01/2024', '', '', 'check'],
+                ['D2', 'Adhésion annuelle', f'01/01/{today.year}',
+                    f'31/12/{today.year}', '35', 'cash'],
+                ['D1', 'Bienfaiteur', '01/01/2024', '', '', ''],
+                ['D2', 'Adhésion annuelle', '01/01/2023', '31/12/2022', '',
+                    ''],
+                ]
+            data = csv_bytes(rows, header=['N° adhérent', 'Type', 'Début',
+                    'Fin', 'Cotisation', 'Mode'])
+            run, plan, report = Run.start(members, 'adherents.csv', data)
+            self.assertEqual((run.created, run.rejected), (2, 2))
+            self.assertEqual(
+                {line: e[0][0] for line, e in errors_of(
+                        run.error_file(plan)).items()},
+                {4: 'Type', 5: 'Fin'})
+            memberships = Membership.search([], order=[('start_date', 'ASC')])
+            self.assertEqual([(m.party.name, m.end_date, m.amount, m.status)
+                    for m in memberships], [
+                    ('Élise Moreau', dt.date(2024, 12, 31), Decimal(20),
+                        'expired'),
+                    ('Tom Garnier', dt.date(today.year, 12, 31),
+                        Decimal(35), 'active')])
+            self.assertIn('2024 | 1 | 20.00 | 1 | 20.00',
+                report.splitlines())
 
 
 del ModuleTestCase

@@ -1,0 +1,103 @@
+"""Import of the hours given by volunteers, from the old spreadsheets.
+
+Each line is attached to its volunteer through the volunteer's key in the
+same source (imported before with a volunteers profile) or their e-mail,
+and to a mission of Connexion by its name (old mission labels are
+transcoded in the profile). Lines come in "to validate": validating them
+freezes the hourly rate of the volunteer's level, as for hours typed today.
+"""
+from collections import defaultdict
+
+from trytond.i18n import gettext
+from trytond.pool import Pool
+
+from . import cleaning
+
+HOURS_TARGETS = [('key', False), ('volunteer_key', False), ('email', False),
+    ('mission', True), ('date', True), ('hours', True), ('distance', False),
+    ('notes', False)]
+HOURS_CLEANERS = {
+    'volunteer_key': cleaning.clean_char,
+    'mission': cleaning.clean_char,
+    'hours': cleaning.clean_hours,
+    'distance': cleaning.clean_integer,
+    }
+
+
+class HoursImport:
+    "The hours part of the import runs (mixed into connexion.import.run)."
+    __slots__ = ()
+
+    def check_hours(self, plan, row):
+        values = row.values
+        if not values.get('volunteer_key') and not values.get('email'):
+            row.reject(plan.column_name('volunteer_key')
+                or plan.column_name('email'),
+                gettext('connexion_import.msg_volunteer_missing'))
+
+    def find_volunteers(self, plan):
+        """Volunteer and mission of each line: one query per table for the
+        whole file."""
+        from .run import PartyIndex
+        pool = Pool()
+        Key = pool.get('connexion.import.key')
+        Volunteer = pool.get('connexion.volunteer')
+        Mission = pool.get('connexion.mission')
+        by_key = Key.existing(self.profile.source, 'volunteer')
+        by_email = None
+        missions = defaultdict(set)
+        for mission in Mission.search([]):
+            missions[cleaning.strip_accents(mission.name).lower()].add(
+                mission.id)
+        for row in plan.rows:
+            if row.status is not None:
+                continue
+            values = row.values
+            if values.get('volunteer_key'):
+                volunteer = by_key.get(values['volunteer_key'])
+                if not volunteer:
+                    row.reject(plan.column_name('volunteer_key'), gettext(
+                            'connexion_import.msg_unknown_volunteer_key',
+                            value=values['volunteer_key'],
+                            source=self.profile.source))
+                    continue
+            else:
+                if by_email is None:
+                    parties = PartyIndex.load().by_email
+                    volunteers = {v.party.id: v.id for v in Volunteer.search(
+                            [('party', 'in', list(set(parties.values())))])}
+                    by_email = {e: volunteers[p] for e, p in parties.items()
+                        if p in volunteers}
+                volunteer = by_email.get(values['email'])
+                if not volunteer:
+                    row.reject(plan.column_name('email'), gettext(
+                            'connexion_import.msg_unknown_volunteer_email',
+                            value=values['email']))
+                    continue
+            values['volunteer'] = volunteer
+            found = missions.get(
+                cleaning.strip_accents(values['mission']).lower(), set())
+            if len(found) != 1:
+                row.reject(plan.column_name('mission'), gettext(
+                        'connexion_import.msg_unknown_mission'
+                        if not found else
+                        'connexion_import.msg_ambiguous_mission',
+                        value=values['mission']))
+                continue
+            values['mission'], = found
+
+    def save_hours(self, rows):
+        "One create for the whole batch (the ORM checks every line)."
+        Hours = Pool().get('connexion.volunteer.hours')
+        rows = [r for r in rows if r.status == 'create']
+        lines = Hours.create([{
+                    'volunteer': r.values['volunteer'],
+                    'mission': r.values['mission'],
+                    'date': r.values['date'],
+                    'hours': r.values['hours'],
+                    'distance': r.values.get('distance'),
+                    'description': r.values.get('notes'),
+                    'origin': 'staff',
+                    } for r in rows])
+        for row, line in zip(rows, lines):
+            row.match = line.id
