@@ -91,8 +91,8 @@ max_attempt = 50
         import psycopg
         with psycopg.connect(self.uri.rstrip('/') + '/postgres',
                 autocommit=True) as conn:
-            return conn.execute(sql).fetchall() if sql.startswith(
-                'SELECT') else None
+            cursor = conn.execute(sql)
+            return cursor.fetchall() if sql.startswith('SELECT') else None
 
     def _from_cache(self):
         """Copy the database built earlier in this test run for the same
