@@ -13,12 +13,12 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.sendmail import send_message_transactional
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .configuration import account_field
 from .donation import PAYMENT_METHODS, Donation
-from .sepa import format_amount
+from .sepa import CompanyCurrencyMixin, format_amount
 
 STATUSES = [
     (None, ""),
@@ -104,6 +104,7 @@ class CreateChart(metaclass=PoolMeta):
 class MembershipType(DeactivableMixin, ModelSQL, ModelView):
     "Membership Type"
     __name__ = 'connexion.membership.type'
+    __string__ = "Membership Type"
 
     name = fields.Char("Name", required=True, translate=True)
     fee = fields.Numeric("Fee", digits=(16, 2), required=True)
@@ -162,10 +163,11 @@ class MembershipType(DeactivableMixin, ModelSQL, ModelView):
         return add_months(start_date, self.duration) - dt.timedelta(days=1)
 
 
-class Membership(Workflow, ModelSQL, ModelView):
+class Membership(CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
     """Membership of a person or an organisation for a period; the fee is
     posted on 756 when the membership is validated."""
     __name__ = 'connexion.membership'
+    __string__ = "Membership"
 
     _states = {'readonly': Eval('state') != 'draft'}
     company = fields.Many2One(
@@ -246,17 +248,6 @@ class Membership(Workflow, ModelSQL, ModelView):
                     'depends': ['state', 'withdrawal_date'],
                     },
                 })
-
-    @staticmethod
-    def default_company():
-        return Transaction().context.get('company')
-
-    @staticmethod
-    def default_currency():
-        Company = Pool().get('company.company')
-        company = Transaction().context.get('company')
-        if company is not None and company >= 0:
-            return Company(company).currency.id
 
     @staticmethod
     def default_start_date():
@@ -489,6 +480,7 @@ class Membership(Workflow, ModelSQL, ModelView):
 class WithdrawStart(ModelView):
     "Withdraw Membership"
     __name__ = 'connexion.membership.withdraw.start'
+    __string__ = "Withdraw Membership"
 
     date = fields.Date("Date", required=True)
     reason = fields.Text("Reason", required=True)
@@ -501,6 +493,7 @@ class WithdrawStart(ModelView):
 class Withdraw(Wizard):
     "Record that a member leaves the association, and why."
     __name__ = 'connexion.membership.withdraw'
+    __string__ = "Withdraw Membership"
 
     start = StateView('connexion.membership.withdraw.start',
         'connexion_donation.membership_withdraw_start_view_form', [
@@ -557,13 +550,3 @@ class Move(metaclass=PoolMeta):
     def _get_origin(cls):
         return super()._get_origin() + ['connexion.membership']
 
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('connexion.membership|send_reminders',
-                "Send Membership Renewal Reminders"))

@@ -87,10 +87,27 @@ class Configuration(metaclass=PoolMeta):
         return date
 
 
-class Plan(Workflow, ModelSQL, ModelView):
+class CompanyCurrencyMixin:
+    "Company and currency default to the user's current company."
+    __slots__ = ()
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_currency():
+        Company = Pool().get('company.company')
+        company = Transaction().context.get('company')
+        if company is not None and company >= 0:
+            return Company(company).currency.id
+
+
+class Plan(CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
     """Recurring donation plan: a donor gives a fixed amount by SEPA
     direct debit every month, quarter or year under a mandate."""
     __name__ = 'connexion.donation.plan'
+    __string__ = "Recurring Donation Plan"
 
     _states = {'readonly': Eval('state') != 'draft'}
     company = fields.Many2One(
@@ -170,17 +187,6 @@ class Plan(Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 })
-
-    @staticmethod
-    def default_company():
-        return Transaction().context.get('company')
-
-    @staticmethod
-    def default_currency():
-        Company = Pool().get('company.company')
-        company = Transaction().context.get('company')
-        if company is not None and company >= 0:
-            return Company(company).currency.id
 
     @staticmethod
     def default_periodicity():
@@ -511,6 +517,7 @@ class Payment(metaclass=PoolMeta):
 class GenerateStart(ModelView):
     "Generate Direct Debits"
     __name__ = 'connexion.donation.plan.generate.start'
+    __string__ = "Generate Direct Debits"
 
     date = fields.Date(
         "Collection Date", required=True,
@@ -528,6 +535,7 @@ class Generate(Wizard):
     """Create the gifts of the running plans due on a date and the SEPA
     direct debit file (pain.008) of their payment group."""
     __name__ = 'connexion.donation.plan.generate'
+    __string__ = "Generate Direct Debits"
 
     start = StateView('connexion.donation.plan.generate.start',
         'connexion_donation.recurring_generate_start_view_form', [
@@ -572,6 +580,9 @@ class Cron(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.method.selection.append(
-            ('connexion.donation.plan|generate_cron',
-                "Generate Recurring Donations"))
+        cls.method.selection.extend([
+                ('connexion.donation.plan|generate_cron',
+                    "Generate Recurring Donations"),
+                ('connexion.membership|send_reminders',
+                    "Send Membership Renewal Reminders"),
+                ])
