@@ -67,7 +67,8 @@ class ValuationPosting(ModelSQL, ModelView):
                     'connexion_donation.msg_valuation_posted_year',
                     year=year, company=company.rec_name))
         hours, amount = Valuation.totals(year)
-        amount = amount.quantize(Decimal('0.01'))
+        cent = Decimal('0.01')
+        hours, amount = hours.quantize(cent), amount.quantize(cent)
         if not amount:
             raise ValidationError(gettext(
                     'connexion_donation.msg_valuation_nothing', year=year))
