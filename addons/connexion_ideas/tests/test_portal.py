@@ -34,11 +34,13 @@ def query(sql, *params):
         import psycopg
         with psycopg.connect(srv.uri.rstrip('/') + '/' + srv.database,
                 autocommit=True) as conn:
-            return conn.execute(sql, params).fetchall()
+            cursor = conn.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
     import sqlite3
     conn = sqlite3.connect(os.path.join(srv.tmp, srv.database + '.sqlite'))
     try:
-        rows = conn.execute(sql.replace('%s', '?'), params).fetchall()
+        cursor = conn.execute(sql.replace('%s', '?'), params)
+        rows = cursor.fetchall() if cursor.description else []
         conn.commit()
         return rows
     finally:
