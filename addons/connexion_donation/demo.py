@@ -34,8 +34,9 @@ COMPANIES = [
     "Transports Rivière", "Pharmacie des Tilleuls", "Garage du Centre",
     "Cabinet d'architectes Ligne Claire", "Fromagerie des Alpages",
     "Librairie La Page Blanche"]
-DONORS = 120
-DONATIONS = 400
+DONORS = 492   # and the 8 companies: 500 donors
+DONATIONS = 2000
+YEARS = 3      # gifts from 1 January two years ago until today
 
 
 def ensure_chart(pool, company):
@@ -101,9 +102,11 @@ def load(pool):
     with Transaction().set_context(
             company=company.id, companies=[company.id]):
         ensure_chart(pool, company)
-        for year in (last_year, today.year):
+        for year in range(today.year - YEARS + 1, today.year + 1):
             ensure_fiscalyear(pool, company, year)
-        if Donation.search([('company', '=', company.id)], limit=1):
+        # Natural key: the campaign created below (other modules' demos may
+        # have recorded gifts already, e.g. waived volunteer expenses).
+        if Campaign.search([('code', '=', 'NOEL')], limit=1):
             return "déjà chargé"
 
         rng = random.Random(2025)
@@ -150,7 +153,7 @@ def load(pool):
                     })
         donors = Party.create(donors)
 
-        start = dt.date(last_year, 1, 1)
+        start = dt.date(today.year - YEARS + 1, 1, 1)
         span = (today - start).days
         values = []
         for i in range(DONATIONS):
@@ -172,7 +175,8 @@ def load(pool):
                 'amount': amount,
                 'currency': company.currency.id,
                 'nature': nature,
-                'campaign': (campaigns[0].id if date.month == 12
+                'campaign': (None if date.year != last_year
+                    else campaigns[0].id if date.month == 12
                     else campaigns[1].id if date.month in (5, 6) else None),
                 'fund': rng.choice([None] * 8 + [f.id for f in funds]),
                 }
@@ -192,16 +196,20 @@ def load(pool):
                 value['tribute_type'] = 'memory'
                 value['tribute_name'] = rng.choice(list(names))
             values.append(value)
+        values.sort(key=lambda v: v['date'])
         donations = Donation.create(values)
+        # Posted in one call: the moves are saved and posted in bulk.
         Donation.validate_donation(donations)
         load_recurring(pool, company)
 
-        annual, per_gift = Generate.groups(last_year)
-        issue_date = min(today, dt.date(today.year, 1, 20))
-        receipts = Receipt.issue(annual, kind='annual', date=issue_date)
-        receipts += Receipt.issue(per_gift, kind='gift', date=issue_date)
-    return (f"{len(donors)} donateurs, {len(donations)} dons comptabilisés, "
-        f"{len(receipts)} reçus fiscaux {last_year}")
+        receipts = []
+        for year in range(today.year - YEARS + 1, today.year):
+            annual, per_gift = Generate.groups(year)
+            issue_date = min(today, dt.date(year + 1, 1, 20))
+            receipts += Receipt.issue(annual, kind='annual', date=issue_date)
+            receipts += Receipt.issue(per_gift, kind='gift', date=issue_date)
+    return (f"{len(donors)} donateurs, {len(donations)} dons comptabilisés "
+        f"sur {YEARS} ans, {len(receipts)} reçus fiscaux")
 
 
 # Recurring donations by SEPA direct debit and memberships.
