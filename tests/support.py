@@ -158,10 +158,14 @@ max_attempt = 50
                 '-d', self.database],
             env=self.env(), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
-        deadline = time.monotonic() + 60
+        # Ready when the database answers (its pool is loaded in the
+        # background at start: the first login would wait for it), not only
+        # the static web client: the portal's login page needs the pool.
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(self.url + '/', timeout=2)
+                urllib.request.urlopen(
+                    f'{self.url}/{self.database}/portal/connexion', timeout=30)
                 return self
             except OSError:
                 if self.process.poll() is not None:
