@@ -31,6 +31,9 @@ ensure_venv() {
         quiet_pip install -q -e "$ROOT[test]"
         "$PY" -c "import connexion_asso, trytond" || {
             echo "L'installation a échoué." >&2; exit 1; }
+        # The editable build leaves its metadata next to the modules; the
+        # installed metadata (entry points) lives in the venv.
+        rm -rf "$ROOT/addons/connexion.egg-info"
         touch "$stamp"
     fi
 }
