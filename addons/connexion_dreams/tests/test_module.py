@@ -77,6 +77,17 @@ def create_base():
     return hospital, child
 
 
+def create_child(name="Lina"):
+    "A second child (7 years old), with no hospital."
+    pool = Pool()
+    Party = pool.get('party.party')
+    Child = pool.get('connexion.child')
+    child, = Child.create([{
+                'party': Party.create([{'name': name}])[0].id,
+                'birth_date': dt.date(TODAY.year - 7, 1, 1)}])
+    return child
+
+
 class refused:
     """Expect the exception and undo what the failed call wrote.
 
@@ -397,14 +408,10 @@ class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
         pool = Pool()
         Dream = pool.get('connexion.dream')
         Activity = pool.get('connexion.dream.activity')
-        Party = pool.get('party.party')
-        Child = pool.get('connexion.child')
         company = create_company()
         with set_company(company):
             hospital, child = create_base()
-            other, = Child.create([{
-                        'party': Party.create([{'name': "Lina"}])[0].id,
-                        'birth_date': dt.date(TODAY.year - 7, 1, 1)}])
+            other = create_child()
             calm = self._dream(hospital, child,
                 referral_date=TODAY - dt.timedelta(days=3))
             urgent = self._dream(hospital, other, urgent=True)
@@ -426,14 +433,10 @@ class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
         "Average lead time referral → realisation per hospital"
         pool = Pool()
         LeadTime = pool.get('connexion.dream.lead_time')
-        Party = pool.get('party.party')
-        Child = pool.get('connexion.child')
         company = create_company()
         with set_company(company):
             hospital, child = create_base()
-            other, = Child.create([{
-                        'party': Party.create([{'name': "Lina"}])[0].id,
-                        'birth_date': dt.date(TODAY.year - 7, 1, 1)}])
+            other = create_child()
             for c, days in [(child, 40), (other, 100)]:
                 self._dream(hospital, c,
                     referral_date=TODAY - dt.timedelta(days=days),
@@ -549,14 +552,11 @@ class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
         pool = Pool()
         Dream = pool.get('connexion.dream')
         Child = pool.get('connexion.child')
-        Party = pool.get('party.party')
         Wish = pool.get('connexion.dream.wish')
         company = create_company()
         with set_company(company):
             hospital, child = create_base()
-            other, = Child.create([{
-                        'party': Party.create([{'name': "Lina"}])[0].id,
-                        'birth_date': dt.date(TODAY.year - 7, 1, 1)}])
+            other = create_child()
             _, collecte, _, user1, user2 = self._users()
             tutor = create_volunteer("Claire", user=user1)
             partner = create_volunteer("Marc", user=user2)
@@ -596,15 +596,11 @@ class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
         pool = Pool()
         Dream = pool.get('connexion.dream')
         Schedule = pool.get('connexion.hospital.visit.schedule')
-        Child = pool.get('connexion.child')
-        Party = pool.get('party.party')
         Wish = pool.get('connexion.dream.wish')
         company = create_company()
         with set_company(company):
             hospital, child = create_base()
-            other, = Child.create([{
-                        'party': Party.create([{'name': "Lina Morel"}])[0].id,
-                        'birth_date': dt.date(TODAY.year - 7, 1, 1)}])
+            other = create_child("Lina Morel")
             ana, bruno = create_volunteer("Ana"), create_volunteer("Bruno")
             schedule, = Schedule.create([{
                         'hospital': hospital.id,
