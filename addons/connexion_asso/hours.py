@@ -18,7 +18,7 @@ from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 # Hours on a single line above this are a typing error (e.g. 80 for 8.0).
@@ -91,9 +91,32 @@ class Rate(ModelSQL, ModelView):
             ('level', 'ASC'), ('start_date', 'DESC'), ('id', 'DESC')]
 
 
-class Hours(Workflow, ModelSQL, ModelView):
+class PastDatedMixin:
+    """What a volunteer did (hours, expenses): dated today by default and
+    never in the future. ``_future_message`` is the ir.message refusing a
+    future date."""
+    __slots__ = ()
+    _future_message = None
+
+    @staticmethod
+    def default_date():
+        return dt.date.today()
+
+    @classmethod
+    def validate_fields(cls, records, field_names):
+        super().validate_fields(records, field_names)
+        if field_names is None or field_names & {'date'}:
+            today = dt.date.today()
+            for record in records:
+                if record.date > today:
+                    raise ValidationError(gettext(cls._future_message,
+                            date=record.date.strftime('%d/%m/%Y')))
+
+
+class Hours(PastDatedMixin, Workflow, ModelSQL, ModelView):
     "Volunteer Hours"
     __name__ = 'connexion.volunteer.hours'
+    _future_message = 'connexion_asso.msg_hours_future'
 
     _states = {'readonly': Eval('state') != 'draft'}
 
@@ -168,10 +191,6 @@ class Hours(Workflow, ModelSQL, ModelView):
     def default_origin():
         return 'staff'
 
-    @staticmethod
-    def default_date():
-        return dt.date.today()
-
     def get_rec_name(self, name):
         return '%s - %s - %s h' % (
             self.volunteer.rec_name, self.date.strftime('%d/%m/%Y'),
@@ -183,17 +202,6 @@ class Hours(Workflow, ModelSQL, ModelView):
     @classmethod
     def search_team(cls, name, clause):
         return [('mission.team',) + tuple(clause[1:])]
-
-    @classmethod
-    def validate_fields(cls, lines, field_names):
-        super().validate_fields(lines, field_names)
-        if field_names is None or field_names & {'date'}:
-            today = dt.date.today()
-            for line in lines:
-                if line.date > today:
-                    raise ValidationError(gettext(
-                            'connexion_asso.msg_hours_future',
-                            date=line.date.strftime('%d/%m/%Y')))
 
     @classmethod
     def log_hours(cls, volunteer, mission, date, hours, distance=None,

@@ -13,7 +13,6 @@ from trytond.model import (
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
-from trytond.transaction import Transaction
 
 STATUSES = [
     ('candidate', "Candidate"),

@@ -15,10 +15,13 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .hours import PastDatedMixin
 
-class Expense(Workflow, ModelSQL, ModelView):
+
+class Expense(PastDatedMixin, Workflow, ModelSQL, ModelView):
     "Volunteer Expense Claim"
     __name__ = 'connexion.volunteer.expense'
+    _future_message = 'connexion_asso.msg_expense_future'
 
     _states = {'readonly': Eval('state') != 'draft'}
 
@@ -95,23 +98,8 @@ class Expense(Workflow, ModelSQL, ModelView):
         return 'draft'
 
     @staticmethod
-    def default_date():
-        return dt.date.today()
-
-    @staticmethod
     def default_handed_over():
         return False
-
-    @classmethod
-    def validate_fields(cls, expenses, field_names):
-        super().validate_fields(expenses, field_names)
-        if field_names is None or field_names & {'date'}:
-            today = dt.date.today()
-            for expense in expenses:
-                if expense.date > today:
-                    raise ValidationError(gettext(
-                            'connexion_asso.msg_expense_future',
-                            date=expense.date.strftime('%d/%m/%Y')))
 
     def get_rec_name(self, name):
         return '%s - %s - %s' % (
