@@ -151,6 +151,26 @@ max_attempt = 50
         self._to_cache()
         return self
 
+    def query(self, sql, *params):
+        """Rows of a statement run straight on the database ('%s' params):
+        to set up or check what a test needs without the ORM."""
+        if not self.uri.startswith('sqlite'):
+            import psycopg
+            with psycopg.connect(self.uri.rstrip('/') + '/' + self.database,
+                    autocommit=True) as conn:
+                cursor = conn.execute(sql, params)
+                return cursor.fetchall() if cursor.description else []
+        import sqlite3
+        conn = sqlite3.connect(os.path.join(
+                self.tmp, self.database + '.sqlite'))
+        try:
+            cursor = conn.execute(sql.replace('%s', '?'), params)
+            rows = cursor.fetchall() if cursor.description else []
+            conn.commit()
+            return rows
+        finally:
+            conn.close()
+
     def start(self):
         log = open(os.path.join(self.tmp, 'trytond.log'), 'w')
         self.process = subprocess.Popen(

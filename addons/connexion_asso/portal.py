@@ -19,9 +19,13 @@ marketing_email imports its routes)::
 
     portal.add_nav(40, '/idees', "Idées")
     portal.add_home_section(40, lambda page: "<section>…</section>")
+    portal.add_calendar_source(40, my_events)   # the volunteer's iCalendar
+
 
 ``page`` (a ``Page``) holds the pool, the web user, the volunteer (both
-None on public pages), the CSRF token, and renders the shared layout
+None on public pages; their ``user_id`` and ``volunteer_id`` cost nothing,
+the records are made on first use), the CSRF token, and renders the shared
+layout
 (``render``, ``form``, ``redirect``, ``error``; ``h`` escapes). Routes run
 as root: filter every query on ``page.volunteer`` yourself.
 """
@@ -33,6 +37,7 @@ import html
 import secrets
 import sys
 import urllib.parse
+from typing import NamedTuple, Optional, Union
 
 from werkzeug.exceptions import HTTPException, NotFound
 
@@ -53,9 +58,11 @@ CSRF_COOKIE = 'connexion_portal_csrf'
 FLASH_COOKIE = 'connexion_portal_flash'
 CSS_URL = '/connexion/portal.css'
 
-# (sequence, path, label) of the menu; (sequence, func) of the home page.
+# (sequence, path, label) of the menu; (sequence, func) of the home page
+# and of the calendar feed.
 NAV = []
 HOME_SECTIONS = []
+CALENDAR_SOURCES = []
 
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
     "dimanche"]
@@ -115,6 +122,94 @@ def home_sections(page):
         if activated(page.pool, ('home', func))]
 
 
+class Event(NamedTuple):
+    """One event of a volunteer's calendar feed.
+
+    uid: stable key of the record ('visit-12'), the same on every read so
+    that calendar applications update the event instead of adding one.
+    start, end: naive UTC datetimes, or dates for an all-day event (end
+    excluded). Text is read by the volunteer's calendar application, often
+    synced to a third-party cloud: no health data, no full child name."""
+    uid: str
+    summary: str
+    start: Union[dt.datetime, dt.date]
+    end: Union[dt.datetime, dt.date]
+    location: Optional[str] = None
+    stamp: Optional[dt.datetime] = None
+
+
+def add_calendar_source(sequence, func, module=None):
+    """func(pool, volunteer_id, since) returns the volunteer's Events that
+    end after since (a naive UTC datetime), for the iCalendar feed."""
+    entry = (sequence, func)
+    _OWNER[('calendar', func)] = module or _caller_module()
+    if entry not in CALENDAR_SOURCES:
+        CALENDAR_SOURCES.append(entry)
+        CALENDAR_SOURCES.sort(key=lambda e: e[0])
+
+
+def calendar_events(pool, volunteer_id, since):
+    "The Events of the database's activated modules, by start."
+    events = []
+    for _, func in CALENDAR_SOURCES:
+        if activated(pool, ('calendar', func)):
+            events.extend(func(pool, volunteer_id, since))
+
+    def key(event):
+        start = event.start
+        if not isinstance(start, dt.datetime):
+            start = dt.datetime.combine(start, dt.time())
+        return start, event.uid
+    return sorted(events, key=key)
+
+
+def _ics_text(value):
+    "Escape a TEXT value (RFC 5545 3.3.11)."
+    return (str(value).replace('\\', '\\\\').replace(';', '\\;')
+        .replace(',', '\\,').replace('\r\n', '\\n').replace('\n', '\\n'))
+
+
+def _ics_fold(line):
+    "Lines of at most 75 octets, continued after CRLF + space (3.1)."
+    data = line.encode('utf-8')
+    if len(data) <= 75:
+        return line
+    parts, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:
+            end -= 1  # never cut a UTF-8 character
+        parts.append(data[start:end].decode('utf-8'))
+        start, limit = end, 74
+    return '\r\n '.join(parts)
+
+
+def _ics_time(value):
+    if isinstance(value, dt.datetime):
+        return ':' + value.strftime('%Y%m%dT%H%M%SZ')
+    return ';VALUE=DATE:' + value.strftime('%Y%m%d')
+
+
+def icalendar(events, name, domain):
+    "The text of an iCalendar (RFC 5545) of the events."
+    now = dt.datetime.utcnow().replace(microsecond=0)
+    lines = ['BEGIN:VCALENDAR', 'VERSION:2.0',
+        'PRODID:-//Connexion//Portail benevoles//FR', 'CALSCALE:GREGORIAN',
+        'METHOD:PUBLISH', 'X-WR-CALNAME:' + _ics_text(name)]
+    for event in events:
+        lines += ['BEGIN:VEVENT',
+            f'UID:{event.uid}@{domain}',
+            'DTSTAMP' + _ics_time(event.stamp or now),
+            'DTSTART' + _ics_time(event.start),
+            'DTEND' + _ics_time(event.end),
+            'SUMMARY:' + _ics_text(event.summary)]
+        if event.location:
+            lines.append('LOCATION:' + _ics_text(event.location))
+        lines.append('END:VEVENT')
+    lines.append('END:VCALENDAR')
+    return ''.join(_ics_fold(line) + '\r\n' for line in lines)
+
+
 _association_name = Cache('connexion_portal.association_name', duration=300)
 
 
@@ -147,6 +242,15 @@ def format_datetime(start, end=None):
     if end:
         text += ' – %d h %02d' % (end.hour, end.minute)
     return text
+
+
+def parse_datetime(value):
+    "SQLite gives datetimes and dates back as strings from plain SQL."
+    if isinstance(value, str):
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+        return dt.datetime.fromisoformat(value)
+    return value
 
 
 def local(datetime):
@@ -197,9 +301,9 @@ class Page:
         self.database = pool.database_name
         self.base = '/%s/portal' % urllib.parse.quote(self.database)
         self.session_key = request.cookies.get(SESSION_COOKIE)
-        self.session = None
-        self.user = None
-        self.volunteer = None
+        # Ids from the session query; the records are made on first use
+        # (an instance costs more than the home page's own queries).
+        self.session_id = self.user_id = self.volunteer_id = None
         self.expired = False
         self.email = None
         self.info = {}
@@ -210,14 +314,28 @@ class Page:
         if self.session_key:
             self._load_session()
 
+    def _record(self, model, id_):
+        return self.pool.get(model)(id_) if id_ is not None else None
+
+    @functools.cached_property
+    def session(self):
+        return self._record('web.user.session', self.session_id)
+
+    @functools.cached_property
+    def user(self):
+        "The logged-in web user, or None."
+        return self._record('web.user', self.user_id)
+
+    @functools.cached_property
+    def volunteer(self):
+        "The logged-in volunteer, or None (a web user without a profile)."
+        return self._record('connexion.volunteer', self.volunteer_id)
+
     def _load_session(self):
         """One SQL query for the session, its web user and volunteer.
 
         Every portal page runs it: the ORM would read whole records."""
         pool = self.pool
-        Session = pool.get('web.user.session')
-        WebUser = pool.get('web.user')
-        Volunteer = pool.get('connexion.volunteer')
         cursor = execute(pool, 'connexion_asso.session', self._session_query,
             key=self.session_key)
         row = cursor.fetchone()
@@ -226,20 +344,19 @@ class Page:
             return
         (session_id, last, user_id, active, email, volunteer_id, status,
             token, name) = row
-        if isinstance(last, str):
-            last = dt.datetime.fromisoformat(last)
+        last = parse_datetime(last)
         if dt.datetime.now() - last > dt.timedelta(seconds=timeout()):
             self.expired = True
             if not Transaction().readonly:
+                Session = pool.get('web.user.session')
                 Session.delete([Session(session_id)])
             return
         if not active:
             return
-        self.session = Session(session_id)
-        self.user = WebUser(user_id)
+        self.session_id, self.user_id = session_id, user_id
         self.email = email
         if volunteer_id:
-            self.volunteer = Volunteer(volunteer_id)
+            self.volunteer_id = volunteer_id
             self.info = {'name': name or '', 'status': status,
                 'calendar_token': token}
 
@@ -314,7 +431,7 @@ class Page:
             notice = (f'<p class="notice {kind}" role="{role}">'
                 f'{h(flash.lstrip("!"))}</p>')
         menu = ''
-        if nav and self.user:
+        if nav and self.user_id:
             items = []
             current = self.request.path[len(self.base):] or '/'
             for _, path, label in NAV:
@@ -363,7 +480,7 @@ class Page:
 
     @property
     def csrf_token(self):
-        if self.session_key and self.user:
+        if self.session_key and self.user_id:
             return hmac.new(self.session_key.encode(), b'csrf',
                 hashlib.sha256).hexdigest()
         token = self.request.cookies.get(CSRF_COOKIE)
@@ -381,7 +498,7 @@ class Page:
         if origin and origin != 'null':
             if urllib.parse.urlsplit(origin).netloc != self.request.host:
                 return False
-        if self.session_key and self.user:
+        if self.session_key and self.user_id:
             expected = self.csrf_token
         else:
             expected = self.request.cookies.get(CSRF_COOKIE) or ''
@@ -416,7 +533,7 @@ def route(path, methods=('GET',), login=True):
                 # The page of a module this database does not use.
                 raise NotFound()
             page = Page(request, pool)
-            if login and not page.user:
+            if login and not page.user_id:
                 if request.method == 'GET':
                     next_ = request.full_path[len(page.base):].rstrip('?')
                 else:
@@ -446,6 +563,9 @@ def route(path, methods=('GET',), login=True):
                     exception.message)
             except HTTPException:
                 raise
+        # Portal requests carry no Tryton credentials: without this, trytond
+        # would look them up (request.user_id) to choose the size limit.
+        wrapper.max_request_size = config.getint('request', 'max_size')
         return wrapper
     return decorator
 

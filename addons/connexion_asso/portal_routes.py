@@ -13,9 +13,12 @@ from trytond.exceptions import RateLimitException
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
 from trytond.wsgi import app
 
+from sql.conditionals import Coalesce
+
 from .portal import (
-    PREFIX, SESSION_COOKIE, add_nav, execute, format_date, format_datetime, h,
-    home_sections, local, route)
+    PREFIX, SESSION_COOKIE, Event, add_calendar_source, add_nav,
+    calendar_events, execute, format_date, format_datetime, h, home_sections,
+    icalendar, local, parse_datetime, route)
 
 # How far ahead the open missions are shown.
 MISSION_DAYS = 60
@@ -69,7 +72,7 @@ def login(request, page):
     WebUser = pool.get('web.user')
     suite = _safe_next(request.values.get('suite'))
     if request.method == 'GET':
-        if page.user:
+        if page.user_id:
             return page.redirect(suite)
         return page.render("Connexion", _login_form(page, suite=suite),
             nav=False)
@@ -193,14 +196,10 @@ def upcoming(page):
     """The volunteer's coming shifts (accepted or waiting), in one query:
     rows of (signup id, state, start, end, mission name, place)."""
     cursor = execute(page.pool, 'connexion_asso.upcoming', _upcoming_query,
-        volunteer=page.volunteer.id, now=dt.datetime.now())
-    rows = []
-    for signup_id, state, start, end, name, place in cursor:
-        if isinstance(start, str):
-            start = dt.datetime.fromisoformat(start)
-            end = dt.datetime.fromisoformat(end)
-        rows.append((signup_id, state, start, end, name, place))
-    return rows
+        volunteer=page.volunteer_id, now=dt.datetime.now())
+    return [(signup_id, state, parse_datetime(start), parse_datetime(end),
+            name, place)
+        for signup_id, state, start, end, name, place in cursor]
 
 
 def _signup_card(page, row):
@@ -218,8 +217,7 @@ def _signup_card(page, row):
 
 @route('/')
 def home(request, page):
-    volunteer = page.volunteer
-    if not volunteer:
+    if not page.volunteer_id:
         return no_profile(page)
     info = page.info
     first_name = (info['name'].split() or [''])[0]
@@ -238,7 +236,8 @@ def home(request, page):
         'Voir les missions ouvertes</a></p>')
     body.extend(home_sections(page))
     calendar = page.url(f'/agenda/{info["calendar_token"]}.ics')
-    body.append('<h2>Mon agenda</h2><p>Ajoutez vos missions à l\'agenda de '
+    body.append('<h2>Mon agenda</h2><p>Ajoutez vos rendez-vous bénévoles à '
+        'l\'agenda de '
         f'votre téléphone avec <a href="{h(calendar)}">ce lien '
         'personnel</a> (ne le partagez pas).</p>')
     return page.render(f"Bonjour {first_name} !", '\n'.join(body))
@@ -641,50 +640,62 @@ def profile(request, page):
 
 # Calendar feed (secret URL, no session: read by calendar applications)
 
-def _ics_escape(text):
-    return (str(text or '').replace('\\', '\\\\').replace(';', '\\;')
-        .replace(',', '\\,').replace('\n', '\\n'))
+# How far back the feed goes (past events stay in the volunteer's agenda).
+CALENDAR_DAYS = 90
+CALENDAR_LIMIT = 500
+
+
+def _missions_query(pool, volunteer, since):
+    Signup = pool.get('connexion.mission.signup')
+    Shift = pool.get('connexion.mission.shift')
+    Mission = pool.get('connexion.mission')
+    signup = Signup.__table__()
+    shift = Shift.__table__()
+    mission = Mission.__table__()
+    return signup.join(shift, condition=signup.shift == shift.id
+        ).join(mission, condition=shift.mission == mission.id
+        ).select(
+            signup.id, shift.start, shift.end, mission.name, mission.place,
+            Coalesce(signup.write_date, signup.create_date),
+            where=(signup.volunteer == volunteer)
+            & (signup.state == 'accepted') & (shift.end >= since),
+            order_by=[shift.start.asc], limit=CALENDAR_LIMIT)
+
+
+def mission_events(pool, volunteer_id, since):
+    "The shifts the volunteer is accepted on."
+    cursor = execute(pool, 'connexion_asso.calendar_missions',
+        _missions_query, volunteer=volunteer_id, since=since)
+    return [Event(f'signup-{id_}', name, parse_datetime(start),
+            parse_datetime(end), place, parse_datetime(stamp))
+        for id_, start, end, name, place, stamp in cursor]
+
+
+add_calendar_source(10, mission_events)
+
+
+def _token_query(pool, token):
+    Volunteer = pool.get('connexion.volunteer')
+    volunteer = Volunteer.__table__()
+    return volunteer.select(volunteer.id,
+        where=(volunteer.calendar_token == token)
+        & (volunteer.status != 'left'), limit=1)
 
 
 @app.route(PREFIX + '/agenda/<token>.ics', methods=['GET'])
 @with_pool
 @with_transaction(context={'language': 'fr'})
 def calendar(request, pool, token):
-    Volunteer = pool.get('connexion.volunteer')
-    Signup = pool.get('connexion.mission.signup')
-    volunteers = Volunteer.search([
-            ('calendar_token', '=', token),
-            ('status', '!=', 'left'),
-            ], limit=1) if len(token) >= 24 else []
-    if not volunteers:
+    "The volunteer's missions, and what other modules add (visits, dreams)."
+    row = execute(pool, 'connexion_asso.calendar_token', _token_query,
+        token=token).fetchone() if len(token) >= 24 else None
+    if not row:
         return Response("Agenda introuvable", 404,
             content_type='text/plain; charset=utf-8')
-    volunteer, = volunteers
-    signups = Signup.search([
-            ('volunteer', '=', volunteer.id),
-            ('state', '=', 'accepted'),
-            ('shift.start', '>=', dt.datetime.now() - dt.timedelta(days=90)),
-            ], order=[('shift.start', 'ASC')], limit=500)
-    stamp = dt.datetime.utcnow().strftime('%Y%m%dT%H%M%SZ')
-    host = urllib.parse.urlsplit(request.host_url).hostname or 'connexion'
-    lines = ['BEGIN:VCALENDAR', 'VERSION:2.0',
-        '-//Connexion//Portail benevoles//FR', 'CALSCALE:GREGORIAN',
-        'X-WR-CALNAME:Mes missions bénévoles']
-    lines[2] = 'PRODID:' + lines[2]
-    for signup in signups:
-        shift, mission = signup.shift, signup.shift.mission
-        lines += ['BEGIN:VEVENT',
-            f'UID:signup-{signup.id}@{host}',
-            f'DTSTAMP:{stamp}',
-            'DTSTART:' + shift.start.strftime('%Y%m%dT%H%M%SZ'),
-            'DTEND:' + shift.end.strftime('%Y%m%dT%H%M%SZ'),
-            'SUMMARY:' + _ics_escape(mission.name),
-            ]
-        if mission.place:
-            lines.append('LOCATION:' + _ics_escape(mission.place))
-        lines.append('END:VEVENT')
-    lines.append('END:VCALENDAR')
-    return Response('\r\n'.join(lines) + '\r\n', 200,
+    since = dt.datetime.now() - dt.timedelta(days=CALENDAR_DAYS)
+    events = calendar_events(pool, row[0], since)
+    domain = urllib.parse.urlsplit(request.host_url).hostname or 'connexion'
+    return Response(icalendar(events, "Mon agenda bénévole", domain), 200,
         content_type='text/calendar; charset=utf-8',
         headers={'Cache-Control': 'private, max-age=900',
             'Referrer-Policy': 'no-referrer'})

@@ -1,22 +1,26 @@
-"""The volunteer's hospital visits and dreams on the portal's home page.
+"""The volunteer's hospital visits and dreams on the portal's home page and
+in their calendar feed.
 
 Only the logged-in volunteer's own: visits they are planned on, dreams they
 follow as tutor or prepare in the pair. The child appears by first name
-only, as the volunteers call them.
+only on the home page, as the volunteers call them, and by its initial in
+the calendar feed (calendar applications copy it to third-party clouds).
 """
 import datetime as dt
 
 from sql import Union
+from sql.conditionals import Coalesce
 
 from connexion_asso import portal
 from connexion_asso.portal import (
-    execute, format_date, format_datetime, h, local)
+    Event, execute, format_date, format_datetime, h, local, parse_datetime)
 
 from .dream import OPEN_STATES
 
 # How far ahead the planned visits are shown; how many of each.
 VISIT_DAYS = 45
 LIMIT = 10
+CALENDAR_LIMIT = 500
 DREAM_STATES = {
     'referral': "Signalé", 'eligible': "Éligible",
     'approved': "Accord médical", 'discovery': "Découverte du rêve",
@@ -25,16 +29,8 @@ DREAM_STATES = {
     }
 
 
-def _parse(value):
-    "SQLite gives datetimes and dates back as strings."
-    if isinstance(value, str):
-        if len(value) == 10:
-            return dt.date.fromisoformat(value)
-        return dt.datetime.fromisoformat(value)
-    return value
-
-
-def _visits_query(pool, volunteer, now, until):
+def _visits_tables(pool):
+    "The volunteer's visits joined to their hospital's and service's names."
     Visit = pool.get('connexion.hospital.visit')
     VisitVolunteer = pool.get('connexion.hospital.visit-connexion.volunteer')
     Hospital = pool.get('connexion.hospital')
@@ -45,11 +41,16 @@ def _visits_query(pool, volunteer, now, until):
     hospital = Hospital.__table__()
     service = Service.__table__()
     party = Party.__table__()
-    return rel.join(visit, condition=rel.visit == visit.id
+    query = rel.join(visit, condition=rel.visit == visit.id
         ).join(hospital, condition=visit.hospital == hospital.id
         ).join(party, condition=hospital.party == party.id
-        ).join(service, 'LEFT', condition=visit.service == service.id
-        ).select(visit.start, visit.end, party.name, service.name,
+        ).join(service, 'LEFT', condition=visit.service == service.id)
+    return query, rel, visit, party, service
+
+
+def _visits_query(pool, volunteer, now, until):
+    query, rel, visit, party, service = _visits_tables(pool)
+    return query.select(visit.start, visit.end, party.name, service.name,
             where=(rel.volunteer == volunteer)
             & (visit.state == 'planned')
             & (visit.end >= now) & (visit.start < until),
@@ -61,13 +62,15 @@ def my_visits(page):
     (start, end, hospital name, service name)."""
     now = dt.datetime.now()
     cursor = execute(page.pool, 'connexion_dreams.visits', _visits_query,
-        volunteer=page.volunteer.id, now=now,
+        volunteer=page.volunteer_id, now=now,
         until=now + dt.timedelta(days=VISIT_DAYS))
-    return [(_parse(s), _parse(e), hospital_name, service_name)
+    return [(parse_datetime(s), parse_datetime(e), hospital_name, service_name)
         for s, e, hospital_name, service_name in cursor]
 
 
-def _dreams_query(pool, volunteer):
+def _my_dreams_tables(pool, volunteer):
+    """The dreams joined to their child's name, and the ids of those the
+    volunteer follows (tutor or pair)."""
     Dream = pool.get('connexion.dream')
     DreamVolunteer = pool.get('connexion.dream-connexion.volunteer')
     Child = pool.get('connexion.child')
@@ -81,10 +84,15 @@ def _dreams_query(pool, volunteer):
     mine = Union(
         dream.select(dream.id.as_('dream'), where=dream.tutor == volunteer),
         rel.select(rel.dream.as_('dream'), where=rel.volunteer == volunteer))
-    return dream.join(child, condition=dream.child == child.id
+    query = dream.join(child, condition=dream.child == child.id
         ).join(party, condition=child.party == party.id
-        ).join(wish, 'LEFT', condition=dream.chosen_wish == wish.id
-        ).select(party.name, wish.description, dream.dream_date,
+        ).join(wish, 'LEFT', condition=dream.chosen_wish == wish.id)
+    return query, dream, mine, party, wish
+
+
+def _dreams_query(pool, volunteer):
+    query, dream, mine, party, wish = _my_dreams_tables(pool, volunteer)
+    return query.select(party.name, wish.description, dream.dream_date,
             dream.state, dream.tutor == volunteer,
             where=dream.id.in_(mine) & dream.state.in_(OPEN_STATES),
             order_by=[dream.dream_date.asc.nulls_last, dream.id.asc],
@@ -95,14 +103,14 @@ def my_dreams(page):
     """Open dreams the volunteer follows, in one query: rows of
     (child name, wish, dream date, state, tutor?)."""
     cursor = execute(page.pool, 'connexion_dreams.dreams', _dreams_query,
-        volunteer=page.volunteer.id)
-    return [(name, wish_, _parse(date), state, bool(tutor))
+        volunteer=page.volunteer_id)
+    return [(name, wish_, parse_datetime(date), state, bool(tutor))
         for name, wish_, date, state, tutor in cursor]
 
 
 def home_section(page):
     "My visits and my dreams, or nothing for a volunteer without any."
-    if not page.volunteer:
+    if not page.volunteer_id:
         return ''
     parts = []
     visits = my_visits(page)
@@ -131,3 +139,58 @@ def home_section(page):
 
 
 portal.add_home_section(20, home_section)
+
+
+# The calendar feed
+
+
+def _visit_events_query(pool, volunteer, since):
+    query, rel, visit, party, service = _visits_tables(pool)
+    return query.select(visit.id, visit.start, visit.end, party.name,
+        service.name, Coalesce(visit.write_date, visit.create_date),
+        where=(rel.volunteer == volunteer)
+        & visit.state.in_(['planned', 'done']) & (visit.end >= since),
+        order_by=[visit.start.asc], limit=CALENDAR_LIMIT)
+
+
+def visit_events(pool, volunteer_id, since):
+    "The visits the volunteer is planned on (or took part in)."
+    cursor = execute(pool, 'connexion_dreams.calendar_visits',
+        _visit_events_query, volunteer=volunteer_id, since=since)
+    return [Event(f'visit-{id_}', "Visite à l'hôpital",
+            parse_datetime(start), parse_datetime(end),
+            ', '.join(filter(None, [service, hospital])),
+            parse_datetime(stamp))
+        for id_, start, end, hospital, service, stamp in cursor]
+
+
+def _dream_events_query(pool, volunteer, since):
+    query, dream, mine, party, _ = _my_dreams_tables(pool, volunteer)
+    return query.select(dream.id, party.name, dream.dream_date,
+        Coalesce(dream.write_date, dream.create_date),
+        where=dream.id.in_(mine) & ~dream.state.in_(['refused', 'cancelled'])
+        & (dream.dream_date >= since),
+        order_by=[dream.dream_date.asc], limit=CALENDAR_LIMIT)
+
+
+def initial(name):
+    "« Noé Lambert » → « N. »: a child in a calendar feed (GDPR)."
+    name = (name or '').strip()
+    return name[0].upper() + '.' if name else ''
+
+
+def dream_events(pool, volunteer_id, since):
+    "The dates of the dreams the volunteer follows, as all-day events."
+    cursor = execute(pool, 'connexion_dreams.calendar_dreams',
+        _dream_events_query, volunteer=volunteer_id, since=since.date())
+    events = []
+    for id_, name, date, stamp in cursor:
+        date = parse_datetime(date)
+        events.append(Event(f'dream-{id_}', f"Rêve de {initial(name)}",
+                date, date + dt.timedelta(days=1), None,
+                parse_datetime(stamp)))
+    return events
+
+
+portal.add_calendar_source(20, visit_events)
+portal.add_calendar_source(30, dream_events)
