@@ -102,14 +102,106 @@ def clean_phone(value, country='FR'):
     if len(digits) == 9 and digits[0] in '123456789':
         # A spreadsheet dropped the leading 0.
         digits = '0' + digits
+    if (country or 'FR') == 'FR':
+        french = FRENCH_NUMBER.match(digits)
+        if french:
+            return _french_phone(french.group(1), value)
     try:
         number = phonenumbers.parse(digits, country or 'FR')
     except phonenumbers.NumberParseException:
         raise CleanError('connexion_import.msg_clean_phone', value=value)
     if not phonenumbers.is_valid_number(number):
         raise CleanError('connexion_import.msg_clean_phone', value=value)
-    return phonenumbers.format_number(
+    e164 = phonenumbers.format_number(
         number, phonenumbers.PhoneNumberFormat.E164)
+    if len(_INTERNATIONAL) > 1_000_000:
+        _INTERNATIONAL.clear()
+    _INTERNATIONAL[e164] = phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return e164
+
+
+# International form of the numbers clean_phone gave, so that the bulk path
+# writes what party.contact_mechanism.format_value stores without parsing
+# every number again.
+_INTERNATIONAL = {}
+
+
+# '0612345678' or '+33612345678': the national number of most rows.
+FRENCH_NUMBER = re.compile(r'^(?:0|\+33)([1-9]\d{8})$')
+
+
+class _FrenchRules:
+    """phonenumbers' own French metadata (number types, formats),
+    compiled once: the checks of is_valid_number and the INTERNATIONAL
+    format of format_number, without parsing each number (a tenth of the
+    cost; the tests compare both on many numbers)."""
+
+    def __init__(self):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region('FR')
+
+        def desc(number_desc):
+            if number_desc is None or not number_desc.national_number_pattern:
+                return None
+            return (set(number_desc.possible_length),
+                re.compile(number_desc.national_number_pattern))
+        self.general = desc(metadata.general_desc)
+        self.types = [d for d in map(desc, [metadata.premium_rate,
+                    metadata.toll_free, metadata.shared_cost, metadata.voip,
+                    metadata.personal_number, metadata.pager, metadata.uan,
+                    metadata.voicemail, metadata.fixed_line, metadata.mobile])
+            if d]
+        self.formats = [(
+                re.compile(f.leading_digits_pattern[-1])
+                if f.leading_digits_pattern else None,
+                re.compile(f.pattern), f.format)
+            for f in (metadata.intl_number_format or metadata.number_format)]
+        self.prefix = f'+{metadata.country_code}'
+
+    @staticmethod
+    def matches(national, desc):
+        lengths, pattern = desc
+        return ((not lengths or len(national) in lengths)
+            and pattern.fullmatch(national) is not None)
+
+    def valid(self, national):
+        return (self.general is not None
+            and self.matches(national, self.general)
+            and any(self.matches(national, d) for d in self.types))
+
+    def international(self, national):
+        for leading, pattern, format_ in self.formats:
+            if ((leading is None or leading.match(national))
+                    and pattern.fullmatch(national)):
+                national = pattern.sub(format_, national)
+                break
+        return f'{self.prefix} {national}'
+
+
+_FRENCH = []
+
+
+def _french_phone(national, value):
+    "E.164 form of a French national number, checked as phonenumbers does."
+    if not _FRENCH:
+        _FRENCH.append(_FrenchRules())
+    rules, = _FRENCH
+    if not rules.valid(national):
+        raise CleanError('connexion_import.msg_clean_phone', value=value)
+    e164 = rules.prefix + national
+    if len(_INTERNATIONAL) > 1_000_000:
+        _INTERNATIONAL.clear()
+    _INTERNATIONAL[e164] = rules.international(national)
+    return e164
+
+
+def phone_international(e164):
+    "'+33612345678' as party.contact_mechanism stores it: '+33 6 12 34 56 78'."
+    value = _INTERNATIONAL.get(e164)
+    if value is None:
+        value = phonenumbers.format_number(phonenumbers.parse(e164),
+            phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return value
 
 
 def clean_postal_code(value, country='FR'):
@@ -156,6 +248,17 @@ def clean_date(value, future=False):
     value = text(value)
     if not value:
         return None
+    if (len(value) == 10 and value[2] == value[5] == '/'
+            and value[:2].isdigit() and value[3:5].isdigit()
+            and value[6:].isdigit()):
+        # 'dd/mm/yyyy', the usual French export, without strptime's cost.
+        try:
+            date = dt.date(int(value[6:]), int(value[3:5]), int(value[:2]))
+        except ValueError:
+            raise CleanError('connexion_import.msg_clean_date', value=value)
+        if date.year < 1900 or (not future and date > dt.date.today()):
+            raise CleanError('connexion_import.msg_clean_date', value=value)
+        return date
     for format_ in DATE_FORMATS:
         try:
             date = dt.datetime.strptime(value, format_).date()

@@ -4,12 +4,18 @@ A run reads a file, maps and cleans every row, finds the duplicates, then
 saves the valid rows batch by batch. Each saved row leaves a source key
 (``connexion.import.key``) so that importing the same file again, after an
 interruption or by mistake, imports nothing twice.
+
+Two ways to save: 'record' is the plain ORM, one create per row (the
+reference); 'bulk' writes contacts, gifts and keys with SQL in large
+batches (``bulk.py``: which of Tryton's rules it keeps and how), and
+falls back to the ORM row by row for a batch it cannot save whole.
 """
 import csv
 import datetime as dt
 import difflib
 import hashlib
 import io
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -26,6 +32,8 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from . import cleaning
+from .bulk import create as bulk_create
+from .bulk import hooks as create_hooks
 from .cleaning import CleanError, name_key, text
 from .donation import (
     DONATION_CLEANERS, DONATION_TARGETS, MEMBERSHIP_TARGETS, DonationImport)
@@ -57,6 +65,8 @@ CLEANERS = {
     'status': cleaning.clean_char,
     'criminal_record_date': cleaning.clean_date,
     }
+# A phone number as clean_phone gives it.
+E164 = re.compile(r'^\+[1-9]\d{6,14}$')
 PARTY_TARGETS = ['key', 'name', 'first_name', 'last_name', 'email', 'phone',
     'mobile', 'street', 'postal_code', 'city', 'country', 'iban', 'bic']
 
@@ -98,6 +108,18 @@ class Plan:
         self.table = table
         self.mapping = mapping
         self.rows = []
+        self.entity = None
+        self.selections = {}
+
+    def selection(self, model, name):
+        "{value: label} of a selection field, read once per file."
+        key = (model, name)
+        if key not in self.selections:
+            selection = dict(Pool().get(model).fields_get(
+                    [name])[name]['selection'])
+            selection.pop(None, None)
+            self.selections[key] = selection
+        return self.selections[key]
 
     def column_name(self, target):
         position = self.mapping.get(target)
@@ -238,6 +260,7 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
                     for g in missing),
                 separator=table.separator or '')
         plan = Plan(table, mapping)
+        plan.entity = entity
         transcodes = profile.transcodings()
         width = len(table.header)
         cleaners = {t: self.cleaner(t) for t in mapping}
@@ -273,7 +296,8 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
     def check_row(self, plan, row):
         "Entity rules on a cleaned row; reject it with a French reason."
         values = row.values
-        if plan.table and self.profile.entity in {'party', 'volunteer'}:
+        entity = plan.entity
+        if plan.table and entity in {'party', 'volunteer'}:
             if not values.get('name'):
                 name = ' '.join(filter(None, [
                             values.get('first_name'),
@@ -283,19 +307,18 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
                 row.reject(plan.column_name('name')
                     or plan.column_name('last_name'),
                     gettext('connexion_import.msg_required_name'))
-        if self.profile.entity == 'volunteer' and values.get('status'):
-            statuses = dict(Pool().get('connexion.volunteer').fields_get(
-                    ['status'])['status']['selection'])
+        if entity == 'volunteer' and values.get('status'):
+            statuses = plan.selection('connexion.volunteer', 'status')
             if values['status'] not in statuses:
                 row.reject(plan.column_name('status'),
                     gettext('connexion_import.msg_unknown_code',
                         value=values['status'],
                         codes=', '.join(statuses)))
-        if self.profile.entity == 'donation':
+        if entity == 'donation':
             self.check_donation(plan, row)
-        if self.profile.entity == 'hours':
+        if entity == 'hours':
             self.check_hours(plan, row)
-        if self.profile.entity == 'membership':
+        if entity == 'membership':
             self.check_membership(plan, row)
 
     def set_keys(self, plan):
@@ -387,9 +410,10 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         for start in range(0, len(todo), size):
             batch = todo[start:start + size]
             if self.method == 'bulk':
-                if not self.try_save(plan, batch, self.save_rows):
+                if not self.try_save(plan, batch, self.save_rows, bulk=True):
+                    # The ORM tells which row is wrong, and why.
                     for row in batch:
-                        self.try_save(plan, [row], self.save_rows)
+                        self.try_save(plan, [row], self.save_rows_orm)
             else:
                 for row in batch:
                     self.try_save(plan, [row], self.save_rows_one_by_one)
@@ -399,23 +423,24 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
             if progress:
                 progress(done, len(todo))
 
-    def try_save(self, plan, rows, save):
+    def try_save(self, plan, rows, save, bulk=False):
         """Save rows and their source keys inside a savepoint.
 
         Returns False, with the rows and the database as before, when the
         rows are refused; a single refused row is rejected with the
-        reason."""
+        reason. An access error stops the import, with nothing of the
+        rows left written."""
         transaction = Transaction()
         cursor = transaction.connection.cursor()
         states = [(r.status, r.match) for r in rows]
         cursor.execute('SAVEPOINT connexion_import')
         try:
             save(rows)
-            self.save_keys(rows)
+            self.save_keys(rows, bulk=bulk)
         except (UserError, DatabaseIntegrityError, DatabaseDataError) as error:
+            cursor.execute('ROLLBACK TO SAVEPOINT connexion_import')
             if isinstance(error, AccessError):
                 raise
-            cursor.execute('ROLLBACK TO SAVEPOINT connexion_import')
             cursor.execute('RELEASE SAVEPOINT connexion_import')
             # The records read or created since the savepoint are gone.
             for cache in transaction.cache.values():
@@ -431,14 +456,19 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         cursor.execute('RELEASE SAVEPOINT connexion_import')
         return True
 
-    def save_keys(self, rows):
+    def save_keys(self, rows, bulk=False):
         Key = Pool().get('connexion.import.key')
-        Key.create([{
-                    'source': self.profile.source,
-                    'entity': self.profile.entity,
-                    'key': r.key, 'record': r.match,
-                    'run': self.id, 'line': r.line,
-                    } for r in rows])
+        source, entity, run = (
+            self.profile.source, self.profile.entity, self.id)
+        vlist = [{
+                'source': source, 'entity': entity,
+                'key': r.key, 'record': r.match,
+                'run': run, 'line': r.line,
+                } for r in rows]
+        if bulk:
+            bulk_create(Key, vlist)
+        else:
+            Key.create(vlist)
 
     # Model fields that hold the value of each target.
     FIELD_TARGETS = {
@@ -470,7 +500,29 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         return '', reason
 
     def save_rows(self, rows):
-        "Create the records of the rows in one ORM call per model."
+        """Bulk path: the records of the rows written with SQL, one
+        statement per model and batch (see save_parties_sql)."""
+        entity = self.profile.entity
+        if entity in {'party', 'volunteer'}:
+            if self.sql_allowed('party.party', 'party.contact_mechanism',
+                    'party.address'):
+                self.save_parties_sql(rows)
+            else:
+                self.save_parties(rows)
+        if entity == 'volunteer':
+            self.save_volunteers(rows)
+        if entity == 'donation':
+            if self.sql_allowed('connexion.donation'):
+                self.save_donations_sql(rows)
+            else:
+                self.save_donations(rows)
+        if entity == 'hours':
+            self.save_hours(rows)
+        if entity == 'membership':
+            self.save_memberships(rows)
+
+    def save_rows_orm(self, rows):
+        "The records of the rows created with one ORM call per model."
         entity = self.profile.entity
         if entity in {'party', 'volunteer'}:
             self.save_parties(rows)
@@ -482,6 +534,51 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
             self.save_hours(rows)
         if entity == 'membership':
             self.save_memberships(rows)
+
+    # The create hooks of the models the bulk path writes with SQL, each
+    # one reproduced by it or without effect on the records it creates.
+    # A module that adds another hook sends these models back to the ORM
+    # (sql_allowed) until the bulk path learns it.
+    SQL_HOOKS = {
+        'party.party': {
+            # code from the sequence (drawn for the batch), no default
+            # address: save_parties_sql does both.
+            'trytond.modules.party.party.Party.preprocess_values',
+            # code_alnum, code_digit: the model's method is called.
+            'trytond.modules.party.party.Party.compute_fields',
+            },
+        'party.contact_mechanism': {
+            # value and value_compact as format_value(_compact) give them.
+            ('trytond.modules.party.contact_mechanism.ContactMechanism'
+                '.compute_fields'),
+            # phone numbers and e-mails re-checked in save_parties_sql.
+            ('trytond.modules.party.contact_mechanism.ContactMechanism'
+                '.validate_fields'),
+            # only about writes (moving a mechanism to another party).
+            ('trytond.modules.party.contact_mechanism.ContactMechanism'
+                '.check_modification'),
+            },
+        'party.address': {
+            # only about writes (moving an address to another party).
+            'trytond.modules.party.address.Address.check_modification',
+            },
+        'connexion.donation': {
+            # positive amount: re-checked in save_donations_sql.
+            'connexion_donation.donation.Donation.validate_fields',
+            # only about writes and deletes of validated gifts, and
+            # deletes of expense waivers.
+            'connexion_donation.donation.Donation.check_modification',
+            'connexion_donation.expense.Donation.check_modification',
+            },
+        }
+
+    @classmethod
+    def sql_allowed(cls, *models):
+        "Whether the bulk path knows every create hook of the models."
+        pool = Pool()
+        return all(
+            create_hooks(pool.get(m)) <= cls.SQL_HOOKS.get(m, set())
+            for m in models)
 
     def save_rows_one_by_one(self, rows):
         """The plain ORM path, one create per row and a search for the
@@ -558,6 +655,80 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
             Mechanism.create(mechanisms)
         Address.create(addresses)
         self.save_bank_accounts(rows)
+
+    def save_parties_sql(self, rows):
+        """Bulk path: parties, contact mechanisms and addresses written with
+        SQL by bulk.create (access, record rules, defaults, required and
+        selection values, schema constraints: see bulk.py), with the
+        models' own create hooks done for the whole batch:
+
+        - party.party: codes drawn from the party sequence in one call
+          (``get_many``), as ``preprocess_values`` draws one per party, and
+          no default empty address; ``code_alnum``/``code_digit`` from the
+          model's ``compute_fields``; the uniqueness of codes is the
+          table's UNIQUE constraint;
+        - party.contact_mechanism: ``value`` and ``value_compact`` as
+          ``format_value``/``format_value_compact`` store them (phones in
+          international and E.164 forms, e-mails normalised); the rules of
+          ``validate_fields`` checked again: phones are valid numbers
+          (``clean_phone`` runs the same phonenumbers test as
+          ``check_valid_phonenumber``, and the E.164 form is checked
+          here), e-mails pass ``validate_email``;
+        - party.address: the street goes to ``street_unstructured``, as
+          the ``street`` setter does."""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mechanism = pool.get('party.contact_mechanism')
+        Address = pool.get('party.address')
+        rows = [r for r in rows if r.status == 'create']
+        if not rows:
+            return
+        sequence = Party._code_sequence()
+        codes = (list(sequence.get_many(len(rows))) if sequence
+            else [None] * len(rows))
+        parties = []
+        party = Party()  # one record to run the model's compute_fields
+        for row, code in zip(rows, codes):
+            values = {'name': row.values['name'], 'code': code}
+            party.code = code
+            values.update(party.compute_fields({'code'}))
+            parties.append(values)
+        party_ids = bulk_create(Party, parties)
+        mechanisms, addresses = [], []
+        countries = self.countries()
+        for row, party in zip(rows, party_ids):
+            row.match = party
+            row_mechanisms, address = self.party_children(row, countries)
+            for mechanism in row_mechanisms:
+                mechanisms.append(dict(party=party,
+                        **self.mechanism_values(mechanism)))
+            if 'street' in address:
+                address['street_unstructured'] = address.pop('street')
+            addresses.append(dict(address, party=party))
+        bulk_create(Mechanism, mechanisms)
+        bulk_create(Address, addresses)
+        self.save_bank_accounts(rows)
+
+    @staticmethod
+    def mechanism_values(mechanism):
+        """Stored values of a cleaned e-mail or phone, as the contact
+        mechanism's formatting and validation rules make them."""
+        from trytond.tools.email_ import (
+            EmailNotValidError, normalize_email, validate_email)
+        type_, value = mechanism['type'], mechanism['value']
+        if type_ == 'email':
+            try:
+                validate_email(value)
+            except EmailNotValidError as error:
+                raise UserError(gettext('party.msg_email_invalid',
+                        email=value, party=''), str(error)) from error
+            value = normalize_email(value)
+            return {'type': type_, 'value': value, 'value_compact': value}
+        if not E164.match(value):
+            raise UserError(gettext('party.msg_invalid_phone_number',
+                    phone=value, party=''))
+        return {'type': type_, 'value': cleaning.phone_international(value),
+            'value_compact': value}
 
     def save_parties_nested(self, rows):
         "Plain ORM path: each party created with its One2Many values."
@@ -637,6 +808,8 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
             'match': gettext('connexion_import.msg_status_matched'),
             }
         for row in plan.rows:
+            if row.status not in status:
+                continue
             cells = [text(c) for c in row.cells]
             if row.status == 'reject':
                 for column, reason in row.errors:
@@ -650,13 +823,13 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
     def source_indicators(self, plan):
         "{year: [rows, amount]} of the valid rows of the file."
         result = defaultdict(lambda: [0, Decimal(0)])
-        quantity = 'hours' if self.profile.entity == 'hours' else 'amount'
+        entity = self.profile.entity
+        quantity = 'hours' if entity == 'hours' else 'amount'
+        date_name = 'start_date' if entity == 'membership' else 'date'
         for row in plan.rows:
             if row.status == 'reject':
                 continue
-            date = row.values.get(
-                'start_date' if self.profile.entity == 'membership'
-                else 'date')
+            date = row.values.get(date_name)
             year = date.year if date else None
             result[year][0] += 1
             result[year][1] += row.values.get(quantity) or 0
@@ -768,12 +941,14 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
 
 
 class PartyIndex:
-    "Existing parties by e-mail, by name and postal code, and by postal code."
+    "Existing parties by e-mail, by name and postal code, and by bucket."
 
     def __init__(self):
         self.by_email = {}
         self.by_name = {}
-        self.by_postal_code = defaultdict(list)
+        # Fuzzy matching compares a name only with the names of the same
+        # postal code and initial: linear in the file, whatever the base.
+        self.by_bucket = defaultdict(list)
         self.names = {}
 
     @classmethod
@@ -806,14 +981,15 @@ class PartyIndex:
             postal_code = postal_code.replace(' ', '')
             key = name_key(index.names[party_id])
             index.by_name.setdefault((key, postal_code), party_id)
-            index.by_postal_code[postal_code].append((key, party_id))
+            index.by_bucket[postal_code, key[:1]].append((key, party_id))
         return index
 
     def similar(self, key, postal_code, ratio=0.85):
         "A party of the same postal code whose name is nearly the same."
         if not postal_code:
             return None
-        for other, party_id in self.by_postal_code.get(postal_code, []):
+        for other, party_id in self.by_bucket.get(
+                (postal_code, key[:1]), []):
             matcher = difflib.SequenceMatcher(None, key, other)
             if (matcher.real_quick_ratio() >= ratio
                     and matcher.quick_ratio() >= ratio
