@@ -96,6 +96,30 @@ class ConnexionImportTestCase(ModuleTestCase):
         self.assertEqual(clean_date('03/02/2021'), dt.date(2021, 2, 3))
         self.assertEqual(clean_amount('1 234,50 €'), Decimal('1234.50'))
         self.assertEqual(clean_amount(12.5), Decimal('12.50'))
+        # French numbers are checked and formatted from phonenumbers'
+        # metadata without parsing: the same verdict and forms.
+        import random
+
+        import phonenumbers
+        from phonenumbers import PhoneNumberFormat
+        from ..cleaning import phone_international
+        rnd = random.Random(8)
+        for i in range(900):
+            number = f'0{i // 100 + 1}{i % 100:02d}{rnd.randrange(10**6):06d}'
+            parsed = phonenumbers.parse(number, 'FR')
+            expected = None
+            if phonenumbers.is_valid_number(parsed):
+                expected = (
+                    phonenumbers.format_number(
+                        parsed, PhoneNumberFormat.E164),
+                    phonenumbers.format_number(
+                        parsed, PhoneNumberFormat.INTERNATIONAL))
+            try:
+                cleaned = clean_phone(number)
+                result = (cleaned, phone_international(cleaned))
+            except CleanError:
+                result = None
+            self.assertEqual(result, expected, number)
         for function, value in [
                 (clean_phone, '0123'), (clean_email, 'a@b'),
                 (clean_postal_code, '750'), (clean_postal_code, 'ABCDE'),
@@ -207,6 +231,131 @@ class ConnexionImportTestCase(ModuleTestCase):
                 elise.contact_mechanisms),
             [('email', 'elise.moreau@example.org'),
                 ('phone', '+33611223344')])
+
+    @with_transaction()
+    def test_bulk_same_records_as_orm(self):
+        "The bulk path writes the records the ORM path writes, and only with the right to create them"
+        from trytond.modules.company.tests import create_company, set_company
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mechanism = pool.get('party.contact_mechanism')
+        Address = pool.get('party.address')
+        Donation = pool.get('connexion.donation')
+        Key = pool.get('connexion.import.key')
+        Profile = pool.get('connexion.import.profile')
+        Run = pool.get('connexion.import.run')
+        Sequence = pool.get('ir.sequence')
+        User = pool.get('res.user')
+        ModelAccess = pool.get('ir.model.access')
+        ModelData = pool.get('ir.model.data')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        company = create_company()
+        donors = make_profile()
+        gifts, = Profile.create([{
+                    'name': "Dons", 'entity': 'donation',
+                    'source': "Ancien CRM", 'batch_size': 2,
+                    'columns': [('create', [
+                                {'column': c, 'target': t} for c, t in zip(
+                                    DONATION_HEADER, ['key', 'donor_key',
+                                        'date', 'amount',
+                                        'payment_method'])])],
+                    }])
+        rows = ROWS[:2] + [
+            ['D5', "d'ARTOIS", 'anne-marie', 'Anne.Artois@Example.org',
+                '06 45 12 34 56', '35000', 'Rennes']]
+        donations = [['G1', 'D1', '15/03/2023', '50', 'check'],
+            ['G2', 'D5', '02/01/2024', '1 200,50', 'transfer'],
+            ['G3', 'D2', '05/05/2024', '20', ''],
+            ['G4', 'D5', '06/05/2024', '10', 'cash']]
+        sequence = Party._code_sequence()
+
+        def table_rows(Model, where, party_keys, skip=()):
+            "Stored values of records, their ids and parties by source key."
+            table = Model.__table__()
+            cursor.execute(*table.select(where=where(table)))
+            names = [d[0] for d in cursor.description]
+            result = []
+            for values in cursor:
+                values = dict(zip(names, values))
+                # write_uid: the ORM writes the values it computes after
+                # the insert; the bulk path inserts them.
+                for name in ['id', 'create_date', 'write_date', 'write_uid',
+                        'run', 'record', *skip]:
+                    values.pop(name, None)
+                if 'party' in values:
+                    values['party'] = party_keys[values['party']]
+                result.append(sorted(values.items(), key=str))
+            return sorted(result, key=str)
+
+        def import_(method):
+            "Import the donors then their gifts; the records written."
+            first = Sequence(sequence.id).number_next
+            with set_company(company):
+                run, _, _ = Run.start(donors, 'donateurs.csv',
+                    csv_bytes(rows), method=method)
+                self.assertEqual(run.created, 3)
+                run, _, _ = Run.start(gifts, 'dons.csv', csv_bytes(
+                        donations, header=DONATION_HEADER), method=method)
+                self.assertEqual(run.created, 4)
+            keys = Key.search([], order=[('entity', 'ASC'), ('line', 'ASC')])
+            party_keys = {k.record: k.key for k in keys
+                if k.entity == 'party'}
+            parties = Party.browse(list(party_keys))
+            # Codes follow the party sequence, in the order of the file.
+            self.assertEqual(sorted(int(p.code) for p in parties),
+                list(range(first, first + 3)))
+            ids = list(party_keys)
+            return {
+                'parties': table_rows(Party, lambda t: t.id.in_(ids),
+                    party_keys, ['code', 'code_alnum', 'code_digit']),
+                'codes': [(p.code_alnum == p.code, p.code_digit == int(p.code))
+                    for p in parties],
+                'mechanisms': table_rows(Mechanism,
+                    lambda t: t.party.in_(ids), party_keys),
+                'addresses': table_rows(Address,
+                    lambda t: t.party.in_(ids), party_keys),
+                'donations': table_rows(Donation,
+                    lambda t: t.party.in_(ids), party_keys),
+                'keys': table_rows(Key, lambda t: t.id > 0, party_keys),
+                }
+
+        cursor.execute('SAVEPOINT bulk')
+        bulk = import_('bulk')
+        cursor.execute('ROLLBACK TO SAVEPOINT bulk')
+        for cache in transaction.cache.values():
+            cache.clear()
+        orm = import_('record')
+        self.maxDiff = None
+        self.assertEqual(bulk, orm)
+        self.assertEqual(len(bulk['mechanisms']), 4)
+        self.assertIn(('value', '+33 6 45 12 34 56'),
+            sum(bulk['mechanisms'], []))
+        self.assertEqual(len(bulk['donations']), 4)
+        self.assertEqual(len(bulk['keys']), 7)
+        cursor.execute('ROLLBACK TO SAVEPOINT bulk')
+        for cache in transaction.cache.values():
+            cache.clear()
+
+        # Without the right to create parties, the bulk path refuses and
+        # writes nothing.
+        collecte, = User.create([{'login': 'collecte', 'name': "Collecte",
+                    'groups': [('add', [ModelData.get_id(
+                                    'connexion_asso',
+                                    'group_team_fundraising')])]}])
+        ModelAccess.create([{'model': 'party.party', 'perm_read': True,
+                    'perm_write': True, 'perm_create': False,
+                    'perm_delete': False}])
+        parties = Party.search_count([])
+        with Transaction().set_user(collecte.id), \
+                Transaction().set_context(_check_access=True):
+            with self.assertRaises(AccessError) as refused:
+                Run.start(Profile(donors.id), 'donateurs.csv',
+                    csv_bytes(rows), method='bulk')
+        self.assertIn(gettext('ir.msg_access_rule_error',
+                **Party.__names__()), refused.exception.message)
+        self.assertEqual(Party.search_count([]), parties)
+        self.assertEqual(Key.search_count([]), 0)
 
     @with_transaction()
     def test_duplicates(self):
