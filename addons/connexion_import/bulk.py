@@ -91,6 +91,14 @@ def _checker(Model, name):
     size = size if isinstance(size, int) else None
     strip = field._type == 'char' and getattr(field, 'strip', False)
 
+    if (not required and selection is None and size is None and not strip
+            and py_type is not None):
+        def check(value):
+            if value is None or isinstance(value, py_type):
+                return value
+            return field.sql_format(value)
+        return check
+
     def error(cls, message, **variables):
         return cls(gettext(message, **Model.__names__(name), **variables))
 
@@ -120,12 +128,15 @@ def _checker(Model, name):
 def _next_ids(Model, count):
     "Ids for count new records, from the table's sequence."
     transaction = Transaction()
-    database = transaction.database
-    ids = database.nextid(transaction.connection, Model._table, count=count)
-    if ids is not None:
-        return [ids] if count == 1 else list(ids)
-    # SQLite: no sequence; the transaction holds the only write lock.
     cursor = transaction.connection.cursor()
+    if backend.name == 'postgresql':
+        # database.nextid, in one array rather than count rows.
+        cursor.execute(
+            "SELECT array_agg(nextval(pg_get_serial_sequence("
+            "format(%s, %s::text), 'id'))) FROM generate_series(1, %s)",
+            ('%I', Model._table, count))
+        return cursor.fetchone()[0]
+    # SQLite: no sequence; the transaction holds the only write lock.
     table = Model.__table__()
     cursor.execute(*table.select(table.id, order_by=[table.id.desc],
             limit=1))

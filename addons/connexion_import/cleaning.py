@@ -5,6 +5,7 @@ Each function returns the cleaned value (None when empty) or raises
 in the error file instead of being imported half-right.
 """
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -36,7 +37,9 @@ def text(value):
         return ''
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return SPACES.sub(' ', str(value)).strip()
+    # str.split() cuts on the same spaces as SPACES (Unicode whitespace,
+    # no-break spaces included), without a regular expression.
+    return ' '.join(str(value).split())
 
 
 def strip_accents(value):
@@ -44,6 +47,7 @@ def strip_accents(value):
         if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=100_000)
 def name_key(value):
     "Name without case, accents, punctuation nor word order (duplicates)."
     words = re.findall(r'[a-z0-9]+', strip_accents(value or '').lower())
@@ -66,6 +70,14 @@ def _capitalize(word):
 
 
 def clean_name(value):
+    "'DUPONT' or 'jean-pierre' become 'Dupont', 'Jean-Pierre'."
+    if isinstance(value, str):
+        return _clean_name(value)
+    return _clean_name(text(value))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _clean_name(value):
     "'DUPONT' or 'jean-pierre' become 'Dupont', 'Jean-Pierre'."
     value = text(value)
     if not value:
@@ -146,11 +158,19 @@ class _FrenchRules:
             return (set(number_desc.possible_length),
                 re.compile(number_desc.national_number_pattern))
         self.general = desc(metadata.general_desc)
-        self.types = [d for d in map(desc, [metadata.premium_rate,
+        types = [d for d in map(desc, [metadata.premium_rate,
                     metadata.toll_free, metadata.shared_cost, metadata.voip,
                     metadata.personal_number, metadata.pager, metadata.uan,
                     metadata.voicemail, metadata.fixed_line, metadata.mobile])
             if d]
+        # One pattern per length: any type that allows it.
+        self.types = {}
+        for length in range(1, 18):
+            patterns = [p.pattern for lengths, p in types
+                if not lengths or length in lengths]
+            if patterns:
+                self.types[length] = re.compile(
+                    '|'.join(f'(?:{p})' for p in patterns))
         self.formats = [(
                 re.compile(f.leading_digits_pattern[-1])
                 if f.leading_digits_pattern else None,
@@ -165,9 +185,10 @@ class _FrenchRules:
             and pattern.fullmatch(national) is not None)
 
     def valid(self, national):
-        return (self.general is not None
+        pattern = self.types.get(len(national))
+        return (self.general is not None and pattern is not None
             and self.matches(national, self.general)
-            and any(self.matches(national, d) for d in self.types))
+            and pattern.fullmatch(national) is not None)
 
     def international(self, national):
         for leading, pattern, format_ in self.formats:

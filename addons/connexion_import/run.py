@@ -29,7 +29,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from . import cleaning
 from .bulk import create as bulk_create
@@ -683,9 +683,7 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         rows = [r for r in rows if r.status == 'create']
         if not rows:
             return
-        sequence = Party._code_sequence()
-        codes = (list(sequence.get_many(len(rows))) if sequence
-            else [None] * len(rows))
+        codes = draw_codes(Party._code_sequence(), len(rows))
         parties = []
         party = Party()  # one record to run the model's compute_fields
         for row, code in zip(rows, codes):
@@ -938,6 +936,20 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         if commit:
             commit()
         return run, plan, run.report
+
+
+def draw_codes(sequence, count):
+    """count codes of the sequence, as get_many gives them, but with the
+    prefix and suffix (which depend only on the date) formatted once."""
+    if not sequence:
+        return [None] * count
+    if sequence._strict:
+        return list(sequence.get_many(count))
+    with without_check_access():
+        prefix = sequence._process(sequence.prefix)
+        suffix = sequence._process(sequence.suffix)
+        return [f'{prefix}{value}{suffix}'
+            for value in sequence._get_many(count)]
 
 
 class PartyIndex:
