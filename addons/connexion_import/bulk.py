@@ -180,6 +180,9 @@ def create(Model, vlist):
         if name not in Model._fields or not _stored(Model._fields[name]):
             raise ValueError(f"{Model.__name__}.{name} is not a column")
     check_create_access(Model, names)
+    # As _before_create: records cached before are now out of date.
+    transaction.counter += 1
+    Model._count_cache.set(Model.__name__, None)
     defaults = _defaults(Model, names)
     for name, field in Model._fields.items():
         # A required field without a value nor a default fails every row.
