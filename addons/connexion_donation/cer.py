@@ -1,0 +1,448 @@
+"""Compte d'emploi des ressources (CER, ANC 2018-06) of a fiscal year.
+
+Computed from the posted moves, without analytic accounting: each class 6/7
+account (and 86/87 contributions volontaires en nature) goes to a heading of
+the CER through per-company rules on account-code prefixes (the longest
+prefix wins). Resources are shown by origin (générosité du public or not,
+subventions), expenses by destination (missions sociales, recherche de fonds,
+fonctionnement), then provisions, fonds dédiés and the contributions
+volontaires en nature.
+"""
+import csv
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+from sql.aggregate import Sum
+from sql.conditionals import Coalesce
+from sql.operators import Like
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+# Headings a rule may give; their side is checked against the prefix.
+USES = ['mission', 'fundraising_public', 'fundraising_other', 'operating',
+    'provision', 'tax', 'dedicated_report']
+RESOURCES = ['public_membership', 'public_gift', 'public_bequest',
+    'public_patronage', 'public_other', 'other_membership', 'other', 'grant',
+    'reversal', 'dedicated_use']
+IN_KIND_USES = ['in_kind_mission', 'in_kind_fundraising', 'in_kind_operating']
+IN_KIND_RESOURCES = ['in_kind_volunteer', 'in_kind_services', 'in_kind_gifts']
+# Account classes: prefix → headings allowed and the heading of accounts
+# no rule matches (shown so that nothing silently disappears).
+SIDES = {
+    '6': (USES, 'unallocated_use', 1),
+    '7': (RESOURCES, 'unallocated_resource', -1),
+    '86': (IN_KIND_USES, 'unallocated_in_kind_use', 1),
+    '87': (IN_KIND_RESOURCES, 'unallocated_in_kind_resource', -1),
+    }
+
+# Defaults for an association on account_fr: purchases and travel serve the
+# missions (the dreams), advertising and publications the appeals to the
+# public, the rest of the overheads the functioning.
+DEFAULT_RULES = [
+    ('6', 'operating'),
+    ('60', 'mission'),
+    ('623', 'fundraising_public'),
+    ('625', 'mission'),
+    ('657', 'mission'),
+    ('68', 'provision'),
+    ('689', 'dedicated_report'),
+    ('69', 'tax'),
+    ('7', 'other'),
+    ('74', 'grant'),
+    ('754', 'public_other'),
+    ('7541', 'public_gift'),
+    ('7542', 'public_patronage'),
+    ('7543', 'public_bequest'),
+    ('756', 'public_membership'),
+    ('7562', 'other_membership'),
+    ('78', 'reversal'),
+    ('789', 'dedicated_use'),
+    ('86', 'in_kind_mission'),
+    ('87', 'in_kind_volunteer'),
+    ('870', 'in_kind_gifts'),
+    ('871', 'in_kind_services'),
+    ]
+
+# The summary: (section, reference, heading or message id, headings summed
+# or None for the result, is a total). Labels of headings come from the
+# rule selection, those of totals from messages.
+SUBTOTAL_FUNDRAISING = ['fundraising_public', 'fundraising_other']
+TOTAL_USES = (['mission', 'operating', 'unallocated_use']
+    + SUBTOTAL_FUNDRAISING)
+TOTAL_PUBLIC = ['public_membership', 'public_gift', 'public_bequest',
+    'public_patronage', 'public_other']
+TOTAL_OTHER = ['other_membership', 'other']
+TOTAL_RESOURCES = TOTAL_PUBLIC + TOTAL_OTHER + [
+    'grant', 'unallocated_resource']
+TOTAL_CHARGES = TOTAL_USES + ['provision', 'tax', 'dedicated_report']
+TOTAL_PRODUCTS = TOTAL_RESOURCES + ['reversal', 'dedicated_use']
+LAYOUT = [
+    ('uses', '1', 'mission', ['mission'], False),
+    ('uses', '2', 'msg_cer_fundraising', SUBTOTAL_FUNDRAISING, True),
+    ('uses', '2.1', 'fundraising_public', ['fundraising_public'], False),
+    ('uses', '2.2', 'fundraising_other', ['fundraising_other'], False),
+    ('uses', '3', 'operating', ['operating'], False),
+    ('uses', '', 'unallocated_use', ['unallocated_use'], False),
+    ('uses', 'I', 'msg_cer_total_uses', TOTAL_USES, True),
+    ('uses', '4', 'provision', ['provision'], False),
+    ('uses', '5', 'tax', ['tax'], False),
+    ('uses', '6', 'dedicated_report', ['dedicated_report'], False),
+    ('uses', 'II', 'msg_cer_total_charges', TOTAL_CHARGES, True),
+    ('resources', '1', 'msg_cer_public', TOTAL_PUBLIC, True),
+    ('resources', '1.1', 'public_membership', ['public_membership'], False),
+    ('resources', '1.2', 'public_gift', ['public_gift'], False),
+    ('resources', '1.3', 'public_bequest', ['public_bequest'], False),
+    ('resources', '1.4', 'public_patronage', ['public_patronage'], False),
+    ('resources', '1.5', 'public_other', ['public_other'], False),
+    ('resources', '2', 'msg_cer_not_public', TOTAL_OTHER, True),
+    ('resources', '2.1', 'other_membership', ['other_membership'], False),
+    ('resources', '2.2', 'other', ['other'], False),
+    ('resources', '3', 'grant', ['grant'], False),
+    ('resources', '', 'unallocated_resource', ['unallocated_resource'],
+        False),
+    ('resources', 'III', 'msg_cer_total_resources', TOTAL_RESOURCES, True),
+    ('resources', '4', 'reversal', ['reversal'], False),
+    ('resources', '5', 'dedicated_use', ['dedicated_use'], False),
+    ('resources', 'IV', 'msg_cer_total_products', TOTAL_PRODUCTS, True),
+    ('resources', '', 'msg_cer_result', None, True),
+    ('in_kind_uses', '1', 'in_kind_mission', ['in_kind_mission'], False),
+    ('in_kind_uses', '2', 'in_kind_fundraising', ['in_kind_fundraising'],
+        False),
+    ('in_kind_uses', '3', 'in_kind_operating', ['in_kind_operating'], False),
+    ('in_kind_uses', '', 'unallocated_in_kind_use',
+        ['unallocated_in_kind_use'], False),
+    ('in_kind_uses', 'V', 'msg_cer_total_in_kind_uses',
+        IN_KIND_USES + ['unallocated_in_kind_use'], True),
+    ('in_kind_resources', '1', 'in_kind_volunteer', ['in_kind_volunteer'],
+        False),
+    ('in_kind_resources', '2', 'in_kind_services', ['in_kind_services'],
+        False),
+    ('in_kind_resources', '3', 'in_kind_gifts', ['in_kind_gifts'], False),
+    ('in_kind_resources', '', 'unallocated_in_kind_resource',
+        ['unallocated_in_kind_resource'], False),
+    ('in_kind_resources', 'VI', 'msg_cer_total_in_kind_resources',
+        IN_KIND_RESOURCES + ['unallocated_in_kind_resource'], True),
+    ]
+UNALLOCATED = {h for _, h, _ in SIDES.values()}
+
+
+def side_of(prefix):
+    "The account class (key of SIDES) of a code or prefix, or None."
+    found = [s for s in SIDES if prefix.startswith(s)]
+    return max(found, key=len) if found else None
+
+
+class Rule(ModelSQL, ModelView):
+    "Which heading of the CER the accounts of a code prefix go to."
+    __name__ = 'connexion.donation.cer.rule'
+    __string__ = "CER Heading Rule"
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, ondelete='CASCADE')
+    prefix = fields.Char("Account Code Prefix", required=True, strip=True,
+        help="Accounts whose code starts with this prefix (6…, 7…, 86… or "
+        "87…); the longest matching prefix wins.")
+    heading = fields.Selection([
+            ('mission', "Social missions"),
+            ('fundraising_public', "Costs of appeals to public generosity"),
+            ('fundraising_other', "Costs of seeking other resources"),
+            ('operating', "Operating costs"),
+            ('provision', "Provisions and impairments"),
+            ('tax', "Income tax"),
+            ('dedicated_report', "Transfers to dedicated funds"),
+            ('public_membership', "Membership fees without counterpart"),
+            ('public_gift', "Individual gifts"),
+            ('public_bequest', "Bequests, donations and life insurance"),
+            ('public_patronage', "Corporate patronage"),
+            ('public_other', "Other resources from public generosity"),
+            ('other_membership', "Membership fees with counterpart"),
+            ('other', "Other resources not from public generosity"),
+            ('grant', "Grants and other public support"),
+            ('reversal', "Reversals of provisions and impairments"),
+            ('dedicated_use', "Uses of prior dedicated funds"),
+            ('in_kind_mission', "Voluntary contributions to social missions"),
+            ('in_kind_fundraising',
+                "Voluntary contributions to fundraising"),
+            ('in_kind_operating', "Voluntary contributions to operations"),
+            ('in_kind_volunteer', "Volunteer work"),
+            ('in_kind_services', "Services in kind"),
+            ('in_kind_gifts', "Gifts in kind"),
+            ], "Heading", required=True, sort=False)
+    heading_string = heading.translated('heading')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('company_prefix_unique', Unique(t, t.company, t.prefix),
+                'connexion_donation.msg_cer_rule_unique'),
+            ]
+        cls._order = [('company', 'ASC'), ('prefix', 'ASC'), ('id', 'ASC')]
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @classmethod
+    def validate_fields(cls, rules, field_names):
+        super().validate_fields(rules, field_names)
+        if field_names & {'prefix', 'heading'}:
+            for rule in rules:
+                rule.check_side()
+
+    def check_side(self):
+        "A prefix of expenses gets a destination, of resources an origin."
+        side = side_of(self.prefix) if self.prefix.isdigit() else None
+        if side is None or self.heading not in SIDES[side][0]:
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_cer_rule_side',
+                    prefix=self.prefix,
+                    heading=self.heading_string or self.heading))
+
+    @classmethod
+    def for_company(cls, company):
+        "{prefix: heading} of the company, the defaults if it has none."
+        rules = cls.search([('company', '=', company.id)])
+        if not rules:
+            return dict(DEFAULT_RULES)
+        return {r.prefix: r.heading for r in rules}
+
+    @classmethod
+    def create_defaults(cls, company):
+        "Create the default rules missing on the company; returns them."
+        existing = {r.prefix for r in cls.search(
+                [('company', '=', company.id)])}
+        return cls.create([{
+                    'company': company.id, 'prefix': prefix,
+                    'heading': heading}
+                for prefix, heading in DEFAULT_RULES
+                if prefix not in existing])
+
+
+def heading_of(code, rules):
+    "Heading of an account code: longest matching prefix, else unallocated."
+    side = side_of(code)
+    if side is None:
+        return None
+    matches = [p for p in rules if code.startswith(p)]
+    if not matches:
+        return SIDES[side][1]
+    return rules[max(matches, key=len)]
+
+
+def account_balances(fiscalyear):
+    """[(account id, code, debit - credit)] of classes 6, 7, 86 and 87 over
+    the posted moves of the fiscal year, aggregated by the database.
+
+    Moves of situation journals are left out: they hold the opening balances
+    and the closing of the income accounts (balance non-deferral)."""
+    pool = Pool()
+    Line = pool.get('account.move.line')
+    Move = pool.get('account.move')
+    Period = pool.get('account.period')
+    Journal = pool.get('account.journal')
+    Account = pool.get('account.account')
+    line, move, period = Line.__table__(), Move.__table__(), Period.__table__()
+    journal, account = Journal.__table__(), Account.__table__()
+    classes = (Like(account.code, '6%') | Like(account.code, '7%')
+        | Like(account.code, '86%') | Like(account.code, '87%'))
+    query = (line
+        .join(move, condition=line.move == move.id)
+        .join(period, condition=move.period == period.id)
+        .join(journal, condition=move.journal == journal.id)
+        .join(account, condition=line.account == account.id)
+        .select(account.id, account.code,
+            Sum(Coalesce(line.debit, 0) - Coalesce(line.credit, 0)),
+            where=(period.fiscalyear == fiscalyear.id)
+            & (move.company == fiscalyear.company.id)
+            & (move.state == 'posted')
+            & (journal.type != 'situation')
+            & classes,
+            group_by=[account.id, account.code]))
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*query)
+    currency = fiscalyear.company.currency
+    result = []
+    for account_id, code, balance in cursor:
+        if not isinstance(balance, Decimal):
+            balance = Decimal(str(balance or 0))
+        result.append((account_id, code, currency.round(balance)))
+    return result
+
+
+def compute(fiscalyear):
+    """The CER of the fiscal year: (lines, details, public share).
+
+    lines: dicts of section, reference, heading, amount, total;
+    details: (code, account name, heading label, amount) per account."""
+    pool = Pool()
+    Rule = pool.get('connexion.donation.cer.rule')
+    Account = pool.get('account.account')
+    currency = fiscalyear.company.currency
+    rules = Rule.for_company(fiscalyear.company)
+    labels = dict(Rule.fields_get(['heading'])['heading']['selection'])
+    for heading in UNALLOCATED:
+        labels[heading] = gettext('connexion_donation.msg_cer_unallocated')
+    amounts = defaultdict(Decimal)
+    details = []
+    balances = account_balances(fiscalyear)
+    names = {a.id: a.name for a in Account.browse([b[0] for b in balances])}
+    for account_id, code, balance in balances:
+        heading = heading_of(code, rules)
+        if heading is None or not balance:
+            continue
+        amount = balance * SIDES[side_of(code)][2]
+        amounts[heading] += amount
+        details.append((code, names[account_id], labels[heading], amount))
+
+    def total(headings):
+        return sum((amounts[h] for h in headings), Decimal(0))
+    lines = []
+    for section, reference, heading, members, is_total in LAYOUT:
+        if members is None:
+            amount = total(TOTAL_PRODUCTS) - total(TOTAL_CHARGES)
+        else:
+            amount = total(members)
+        if heading in UNALLOCATED and not amount:
+            continue
+        label = (gettext('connexion_donation.' + heading)
+            if heading.startswith('msg_') else labels[heading])
+        lines.append({
+                'section': gettext(
+                    'connexion_donation.msg_cer_section_' + section),
+                'reference': reference, 'heading': label,
+                'amount': currency.round(amount),
+                'total': is_total})
+    resources, public = total(TOTAL_RESOURCES), total(TOTAL_PUBLIC)
+    share = ((public / resources).quantize(Decimal('0.0001'))
+        if resources else None)
+    details.sort()
+    return lines, details, share
+
+
+def to_csv(lines, details, share):
+    "The summary then the detail per account, as French spreadsheets read."
+    pool = Pool()
+    Line = pool.get('connexion.donation.cer.line')
+    Rule = pool.get('connexion.donation.cer.rule')
+    Account = pool.get('account.account')
+    strings = Line.fields_get(['section', 'reference', 'heading', 'amount'])
+
+    def number(value):
+        return str(value).replace('.', ',')
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=';', lineterminator='\n')
+    writer.writerow([strings[f]['string']
+            for f in ['section', 'reference', 'heading', 'amount']])
+    for line in lines:
+        writer.writerow([line['section'], line['reference'], line['heading'],
+                number(line['amount'])])
+    if share is not None:
+        writer.writerow(['', '', gettext('connexion_donation.msg_cer_share'),
+                number((share * 100).quantize(Decimal('0.01'))) + ' %'])
+    writer.writerow([])
+    account = Account.fields_get(['code', 'name'])
+    writer.writerow([account['code']['string'], account['name']['string'],
+            Rule.fields_get(['heading'])['heading']['string'],
+            strings['amount']['string']])
+    for code, name, heading, amount in details:
+        writer.writerow([code, name, heading, number(amount)])
+    # With a BOM, spreadsheets open the accents right.
+    return ('\ufeff' + out.getvalue()).encode('utf-8')
+
+
+class CERStart(ModelView):
+    "The fiscal year whose CER is computed."
+    __name__ = 'connexion.donation.cer.start'
+    __string__ = "Statement of Use of Resources"
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    fiscalyear = fields.Many2One('account.fiscalyear', "Fiscal Year",
+        required=True, domain=[('company', '=', Eval('company', -1))])
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @fields.depends('company', 'fiscalyear')
+    def on_change_company(self):
+        if self.fiscalyear and self.fiscalyear.company != self.company:
+            self.fiscalyear = None
+
+
+class CERLine(ModelView):
+    "A heading or a total of the CER, not stored."
+    __name__ = 'connexion.donation.cer.line'
+    __string__ = "Statement of Use of Resources Line"
+
+    section = fields.Char("Section", readonly=True)
+    reference = fields.Char("Reference", readonly=True)
+    heading = fields.Char("Heading", readonly=True)
+    amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
+    total = fields.Boolean("Total", readonly=True)
+
+
+class CERResult(ModelView):
+    "The CER table, the share of public generosity and the CSV file."
+    __name__ = 'connexion.donation.cer.result'
+    __string__ = "Statement of Use of Resources"
+
+    fiscalyear = fields.Many2One(
+        'account.fiscalyear', "Fiscal Year", readonly=True)
+    lines = fields.One2Many(
+        'connexion.donation.cer.line', None, "Lines", readonly=True)
+    public_share = fields.Float("Share of Public Generosity", digits=(16, 4),
+        readonly=True,
+        help="Resources from public generosity over the total resources of "
+        "the year (before reversals and dedicated funds).")
+    file = fields.Binary("File", readonly=True, filename='filename')
+    filename = fields.Char("File Name", readonly=True)
+
+
+class CER(Wizard):
+    """Compte d'emploi des ressources of a fiscal year, from the posted
+    moves, with a CSV file for the annual report."""
+    __name__ = 'connexion.donation.cer'
+
+    start = StateView('connexion.donation.cer.start',
+        'connexion_donation.cer_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Default Rules", 'default_rules', 'tryton-launch'),
+            Button("Compute", 'result', 'tryton-ok', default=True),
+            ])
+    default_rules = StateTransition()
+    result = StateView('connexion.donation.cer.result',
+        'connexion_donation.cer_result_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+
+    def transition_default_rules(self):
+        Rule = Pool().get('connexion.donation.cer.rule')
+        Rule.create_defaults(self.start.company)
+        return 'start'
+
+    def value_start(self, fields):
+        "Keep the fiscal year when coming back from the default rules."
+        if getattr(self.start, 'fiscalyear', None):
+            return {'company': self.start.company.id,
+                'fiscalyear': self.start.fiscalyear.id}
+        return {}
+
+    def default_result(self, fields):
+        fiscalyear = self.start.fiscalyear
+        lines, details, share = compute(fiscalyear)
+        return {
+            'fiscalyear': fiscalyear.id,
+            'lines': lines,
+            'public_share': float(share) if share is not None else None,
+            'file': to_csv(lines, details, share),
+            'filename': 'CER-%s.csv' % fiscalyear.name,
+            }
