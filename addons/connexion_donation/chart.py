@@ -60,6 +60,7 @@ DEFAULTS = {
     'account_expense_waiver': '75412',
     'account_income_waiver': '75413',
     'account_volunteer_expense': '4681',
+    'account_expense_charge': '6251',
     'account_in_kind': '870',
     'account_in_kind_use': '860',
     }
