@@ -28,6 +28,9 @@ STATUSES = [
     ('withdrawn', "Withdrawn"),
     ('cancelled', "Cancelled"),
     ]
+# What may still change on a fee covered by an issued tax receipt.
+RECEIPT_UNLOCKED = {'receipt', 'notes', 'withdrawal_date', 'withdrawal_reason',
+    'reminder_before', 'reminder_after'}
 # Configuration field → account code, filled with the association accounts.
 ACCOUNT_DEFAULTS = {
     'account_membership': '7561',
@@ -217,6 +220,11 @@ class Membership(CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
         'account.move', "Cancel Move", readonly=True,
         domain=[('company', '=', Eval('company', -1))])
     notes = fields.Text("Notes")
+    receipt = fields.Many2One(
+        'connexion.donation.receipt', "Tax Receipt", readonly=True,
+        ondelete='RESTRICT',
+        help="The tax receipt that includes the fee (fees without "
+        "counterpart only).")
     state = fields.Selection([
             ('draft', "Draft"),
             ('validated', "Validated"),
@@ -348,11 +356,20 @@ class Membership(CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
                     raise AccessError(gettext(
                             'connexion_donation.msg_membership_delete_draft',
                             membership=membership.rec_name))
+        elif mode == 'write' and set(values) - RECEIPT_UNLOCKED:
+            # Like a gift, a receipted fee is frozen until its receipt is
+            # cancelled (follow-up fields stay writable).
+            for membership in memberships:
+                if membership.receipt and membership.receipt.state == 'issued':
+                    raise AccessError(gettext(
+                            'connexion_donation.msg_membership_locked',
+                            membership=membership.rec_name,
+                            receipt=membership.receipt.number))
 
     @classmethod
     def copy(cls, memberships, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['move', 'cancel_move', 'withdrawal_date',
+        for name in ['move', 'cancel_move', 'receipt', 'withdrawal_date',
                 'withdrawal_reason', 'reminder_before', 'reminder_after']:
             default.setdefault(name)
         default.setdefault('state', 'draft')
@@ -396,8 +413,14 @@ class Membership(CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, memberships):
-        "Reverse the posted move of the fee."
+        "Reverse the posted move of the fee; not while it is receipted."
         Move = Pool().get('account.move')
+        for membership in memberships:
+            if membership.receipt and membership.receipt.state == 'issued':
+                raise AccessError(gettext(
+                        'connexion_donation.msg_membership_cancel_receipted',
+                        membership=membership.rec_name,
+                        receipt=membership.receipt.number))
         to_save = []
         with without_check_access():
             for membership in memberships:

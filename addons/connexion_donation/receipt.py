@@ -5,8 +5,11 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from sql import Column, Literal, Null
 from sql.aggregate import Count, Max, Min, Sum
+from sql.functions import CurrentTimestamp
 
+from trytond import backend
 from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import (
@@ -16,12 +19,19 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
 from trytond.report import Report
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .donation import FORMS, NATURES, PAYMENT_METHODS
 from . import receipt_pdf
 from .words import amount_to_words
+
+# Records browsed (or read with function fields) at once: each instance
+# checks the whole id list of its browse, which is quadratic.
+BROWSE = 200
+# A membership fee is neither of the forms of a gift.
+LINE_FORMS = FORMS + [('membership', "Membership Fee")]
 
 FROZEN = {'company', 'number', 'year', 'sequence', 'kind', 'party',
     'donor_type', 'donor_name', 'donor_address', 'issue_date', 'date_start',
@@ -35,6 +45,8 @@ PRINTED_FORMS = [
     ('manual', "Déclaration de don manuel"),
     ('other', "Autres"),
     ]
+# A membership fee without counterpart is printed as "Autres: cotisation".
+MEMBERSHIP_FORM = "Autres : cotisation sans contrepartie"
 PRINTED_NATURES = [
     ('cash', "Numéraire"),
     ('securities', "Titres de sociétés cotés"),
@@ -103,6 +115,8 @@ class Receipt(Workflow, ModelSQL, ModelView):
         'connexion.donation.receipt.line', 'receipt', "Gifts", readonly=True)
     donations = fields.One2Many(
         'connexion.donation', 'receipt', "Donations", readonly=True)
+    memberships = fields.One2Many(
+        'connexion.membership', 'receipt', "Membership Fees", readonly=True)
     state = fields.Selection([
             ('issued', "Issued"),
             ('cancelled', "Cancelled"),
@@ -164,91 +178,281 @@ class Receipt(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _next_sequences(cls, company, year, count):
-        "The next count numbers of the year; the table is locked by issue."
+        """The next count numbers of the year, drawn at once; the table is
+        locked by issue."""
         cursor = Transaction().connection.cursor()
         table = cls.__table__()
         cursor.execute(*table.select(Max(table.sequence),
-                where=(table.company == company.id) & (table.year == year)))
+                where=(table.company == company) & (table.year == year)))
         last, = cursor.fetchone()
         last = last or 0
         return range(last + 1, last + 1 + count)
 
     @classmethod
+    def _receipted_models(cls):
+        """{model name: field of the receipt line}: what a receipt covers
+        (gifts, and membership fees without counterpart)."""
+        return {
+            'connexion.donation': 'donation',
+            'connexion.membership': 'membership',
+            }
+
+    @classmethod
+    def _read_receiptables(cls, model_name, ids):
+        """{id: values} of the gifts (or fees) to receipt, read in SQL once
+        the table is locked, with the state of their current receipt."""
+        pool = Pool()
+        Model = pool.get(model_name)
+        Party = pool.get('party.party')
+        table, receipt = Model.__table__(), cls.__table__()
+        party = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        columns = [table.id, table.company, table.party, table.currency,
+            table.date, table.amount, table.state, table.payment_method,
+            receipt.number.as_('receipt_number'),
+            receipt.state.as_('receipt_state')]
+        if model_name == 'connexion.donation':
+            columns += [table.donor_type, table.form, table.nature,
+                table.in_kind_description]
+            from_ = table.join(receipt, 'LEFT',
+                condition=table.receipt == receipt.id)
+        else:
+            Type = pool.get('connexion.membership.type')
+            type_ = Type.__table__()
+            columns += [party.donor_type,
+                type_.with_counterpart.as_('with_counterpart')]
+            from_ = table.join(receipt, 'LEFT',
+                condition=table.receipt == receipt.id
+                ).join(party, condition=table.party == party.id
+                ).join(type_, condition=table.type == type_.id)
+        result = {}
+        for sub_ids in grouped_slice(ids, 1000):
+            cursor.execute(*from_.select(*columns,
+                    where=reduce_ids(table.id, list(sub_ids))))
+            names = [c[0] for c in cursor.description]
+            for row in cursor:
+                row = dict(zip(names, row))
+                if model_name == 'connexion.membership':
+                    row.update(form='membership', nature='cash',
+                        in_kind_description=None)
+                row['donor_type'] = row['donor_type'] or 'individual'
+                result[row['id']] = row
+        return result
+
+    @classmethod
+    def _check_receiptable(cls, model_name, row):
+        "Refuse what is not validated, already receipted or not a gift."
+        Model = Pool().get(model_name)
+        if model_name == 'connexion.donation':
+            name, not_validated = 'donation', 'msg_receipt_not_validated'
+        else:
+            name, not_validated = 'membership', 'msg_membership_not_validated'
+        if row['state'] != 'validated':
+            raise ValidationError(gettext(
+                    f'connexion_donation.{not_validated}',
+                    **{name: Model(row['id']).rec_name}))
+        if row['receipt_state'] == 'issued':
+            raise ValidationError(gettext(
+                    f'connexion_donation.msg_{name}_receipted',
+                    receipt=row['receipt_number'],
+                    **{name: Model(row['id']).rec_name}))
+        if row.get('with_counterpart'):
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_membership_counterpart',
+                    membership=Model(row['id']).rec_name))
+
+    @classmethod
+    def _donors(cls, party_ids):
+        """{party id: (full name, full address)}, read in SQL by chunks; the
+        addresses are formatted by party.address on unsaved instances (no
+        query per donor)."""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Address = pool.get('party.address')
+        names = [n for n, f in Address._fields.items()
+            if not hasattr(f, 'set') and n not in {
+                'id', 'create_uid', 'create_date', 'write_uid',
+                'write_date', 'party'}]
+        result = {}
+        for sub_ids in grouped_slice(sorted(party_ids), BROWSE):
+            sub_ids = list(sub_ids)
+            for row in Party.read(sub_ids, ['full_name']):
+                result[row['id']] = (row['full_name'], None)
+            seen = set()
+            for row in Address.search_read([('party', 'in', sub_ids)],
+                    fields_names=names + ['party']):
+                party_id = row.pop('party')
+                if party_id in seen:
+                    continue
+                seen.add(party_id)
+                del row['id']
+                address = Address(**row)
+                address.street = address.on_change_with_street()
+                result[party_id] = (result[party_id][0],
+                    address.get_full_address('full_address'))
+        return result
+
+    @staticmethod
+    def _insert(Model, vlist):
+        """Create the rows in SQL, by chunks, with the defaults of the other
+        stored fields: the values come from checked rows, and the ORM's
+        per-record validation would cost minutes for a year of receipts."""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = Model.__table__()
+        names = list(vlist[0])
+        others = [n for n, f in Model._fields.items()
+            if n not in names and not hasattr(f, 'set')
+            and n not in {'id', 'create_uid', 'create_date', 'write_uid',
+                'write_date'}]
+        defaults = Model.default_get(others, with_rec_name=False)
+        names += [n for n in others if defaults.get(n) is not None]
+        columns = [Column(table, n) for n in names] + [
+            table.create_uid, table.create_date]
+        now = dt.datetime.now()
+        size = max(1, backend.MAX_QUERY_PARAMS // len(columns))
+        for start in range(0, len(vlist), size):
+            cursor.execute(*table.insert(columns, [
+                        [Model._fields[n].sql_format(v.get(n, defaults.get(n)))
+                            for n in names] + [transaction.user, now]
+                        for v in vlist[start:start + size]]))
+
+    @classmethod
     def issue(cls, groups, kind='gift', date=None):
-        """One receipt per group of validated gifts of one donor.
+        """One receipt per group of validated gifts (or membership fees
+        without counterpart) of one donor.
 
         The table lock serialises issuing: two users generating receipts at
         the same time get consecutive numbers, and a rolled back generation
-        leaves no gap."""
+        leaves no gap. Set-based: everything is read in SQL, numbers are
+        drawn at once, receipts and lines created and the gifts linked by
+        chunks (no per-gift query), so a year of receipts takes seconds."""
+        groups = [[(r.__name__, r.id) for r in g] for g in groups if g]
+        return cls._issue(groups, kind=kind, date=date)
+
+    @classmethod
+    def _issue(cls, groups, kind='gift', date=None):
+        "issue with groups of (model name, id)."
         pool = Pool()
         Date = pool.get('ir.date')
-        Donation = pool.get('connexion.donation')
         Line = pool.get('connexion.donation.receipt.line')
-        groups = [list(g) for g in groups if g]
+        transaction = Transaction()
+        groups = [g for g in groups if g]
         if not groups:
             return []
         cls.lock()
         date = date or Date.today()
-        # Read the gifts again once the table is locked, all at once (the
-        # donors and their addresses are then read in bulk too).
-        donations = {d.id: d for d in Donation.browse(
-                [d.id for g in groups for d in g])}
-        groups = [[donations[d.id] for d in g] for g in groups]
+        models = cls._receipted_models()
+        rows = {}
+        for model_name in models:
+            ids = {i for g in groups for m, i in g if m == model_name}
+            for id_, row in cls._read_receiptables(
+                    model_name, list(ids)).items():
+                rows[(model_name, id_)] = row
         by_company = defaultdict(list)
         for group in groups:
-            first = group[0]
-            for donation in group:
-                if donation.state != 'validated':
-                    raise ValidationError(gettext(
-                            'connexion_donation.msg_receipt_not_validated',
-                            donation=donation.rec_name))
-                if donation.receipt and donation.receipt.state == 'issued':
-                    raise ValidationError(gettext(
-                            'connexion_donation.msg_donation_receipted',
-                            donation=donation.rec_name,
-                            receipt=donation.receipt.number))
-                if (donation.party != first.party
-                        or donation.company != first.company
-                        or donation.currency != first.currency):
+            group = sorted(group,
+                key=lambda k: (rows[k]['date'], k[0] != 'connexion.donation',
+                    k[1]))
+            first = rows[group[0]]
+            for key in group:
+                row = rows[key]
+                cls._check_receiptable(key[0], row)
+                if (row['party'], row['company'], row['currency']) != (
+                        first['party'], first['company'], first['currency']):
                     raise ValidationError(gettext(
                             'connexion_donation.msg_receipt_one_donor'))
-            by_company[first.company].append(group)
-        to_create, groups_created = [], []
+            by_company[first['company']].append(group)
+        donors = cls._donors({rows[g[0]]['party'] for g in groups})
+
+        to_create, created_groups = [], []
         for company, company_groups in by_company.items():
             sequences = cls._next_sequences(
                 company, date.year, len(company_groups))
             for group, sequence in zip(company_groups, sequences):
-                first = group[0]
-                party = first.party
-                address = party.address_get()
+                first = rows[group[0]]
+                name, address = donors[first['party']]
                 to_create.append({
-                        'company': company.id,
+                        'company': company,
                         'year': date.year,
                         'sequence': sequence,
                         'number': f"{date.year}-{sequence:05d}",
                         'kind': kind,
-                        'party': party.id,
-                        'donor_type': first.donor_type,
-                        'donor_name': party.full_name,
-                        'donor_address': (
-                            address.full_address if address else None),
+                        'party': first['party'],
+                        'donor_type': first['donor_type'],
+                        'donor_name': name,
+                        'donor_address': address,
                         'issue_date': date,
-                        'date_start': min(d.date for d in group),
-                        'date_end': max(d.date for d in group),
-                        'amount': sum((d.amount for d in group), Decimal(0)),
-                        'currency': first.currency.id,
+                        'date_start': min(rows[k]['date'] for k in group),
+                        'date_end': max(rows[k]['date'] for k in group),
+                        'amount': sum(
+                            (rows[k]['amount'] for k in group), Decimal(0)),
+                        'currency': first['currency'],
                         })
-                groups_created.append(group)
-        receipts = cls.create(to_create)
-        # The lines of every receipt in one call (not one call per receipt).
-        Line.create([dict(Line.values_from_donation(d), receipt=receipt.id)
-                for receipt, group in zip(receipts, groups_created)
-                for d in sorted(group, key=lambda d: (d.date, d.id))])
-        to_write = []
-        for receipt, group in zip(receipts, groups_created):
-            to_write.extend([group, {'receipt': receipt.id}])
-        Donation.write(*to_write)
-        return receipts
+                created_groups.append(group)
+
+        cls._insert(cls, to_create)
+        # The ids of the new receipts, by number (unique per company).
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        by_number = {}
+        for company in by_company:
+            numbers = [v['sequence'] for v in to_create
+                if v['company'] == company]
+            cursor.execute(*table.select(table.number, table.id,
+                    where=(table.company == company)
+                    & (table.year == date.year)
+                    & (table.sequence >= min(numbers))
+                    & (table.sequence <= max(numbers))))
+            by_number.update({(company, n): i for n, i in cursor})
+        receipt_ids = [by_number[(v['company'], v['number'])]
+            for v in to_create]
+        lines = []
+        for receipt_id, group in zip(receipt_ids, created_groups):
+            for key in group:
+                lines.append(dict(
+                        Line.values_from_row(models[key[0]], rows[key]),
+                        receipt=receipt_id))
+        fields = list(models.values())
+        for line in lines:
+            for field in fields:
+                line.setdefault(field, None)
+        cls._insert(Line, lines)
+        cls._link(models, receipt_ids)
+        # Gifts and fees changed in SQL: forget what was read of them.
+        transaction.counter += 1
+        for cache in transaction.cache.values():
+            for model_name in models:
+                cache.pop(model_name, None)
+        return cls.browse_chunked(receipt_ids)
+
+    @classmethod
+    def _link(cls, models, receipt_ids):
+        """Point the gifts and fees of the lines of the receipts to their
+        receipt, in one UPDATE per model."""
+        pool = Pool()
+        Line = pool.get('connexion.donation.receipt.line')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        line = Line.__table__()
+        for model_name, field in models.items():
+            table = pool.get(model_name).__table__()
+            column = getattr(line, field)
+            cursor.execute(*table.update(
+                    [table.receipt, table.write_uid, table.write_date],
+                    [line.select(line.receipt,
+                            where=(column == table.id)
+                            & reduce_ids(line.receipt, receipt_ids)),
+                        transaction.user, CurrentTimestamp()],
+                    where=table.id.in_(line.select(column,
+                            where=reduce_ids(line.receipt, receipt_ids)))))
+
+    @classmethod
+    def browse_chunked(cls, ids):
+        """browse, by chunks: each instance of a browse checks the whole id
+        list, which is quadratic for a year of receipts."""
+        return [r for sub_ids in grouped_slice(ids, BROWSE)
+            for r in cls.browse(list(sub_ids))]
 
     @classmethod
     @ModelView.button
@@ -256,23 +460,29 @@ class Receipt(Workflow, ModelSQL, ModelView):
     def cancel(cls, receipts):
         "The number stays used; the gifts are released for a new receipt."
         pool = Pool()
-        Donation = pool.get('connexion.donation')
-        donations = [d for r in receipts for d in r.donations]
-        if donations:
-            Donation.write(donations, {'receipt': None})
+        for model_name in cls._receipted_models():
+            Model = pool.get(model_name)
+            records = Model.search([('receipt', 'in', [r.id for r in receipts])])
+            if records:
+                Model.write(records, {'receipt': None})
+
+    def _covered(self):
+        "The gifts and fees of the receipt, as (model name, id)."
+        return [(r.__name__, r.id)
+            for r in list(self.donations) + list(self.memberships)]
 
     @classmethod
     @ModelView.button
     def replace(cls, receipts):
         """Cancel and issue a new receipt for the same gifts (e.g. after a
         correction of the donor's address); the old one points to the new."""
-        groups = [list(r.donations) for r in receipts]
+        groups = [r._covered() for r in receipts]
         kinds = [r.kind for r in receipts]
         cls.cancel(receipts)
         for receipt, group, kind in zip(receipts, groups, kinds):
             if not group:
                 continue
-            new, = cls.issue([group], kind=kind)
+            new, = cls._issue([group], kind=kind)
             cls.write([receipt], {'replaced_by': new.id})
 
     # Values printed on the receipt
@@ -327,6 +537,11 @@ class Receipt(Workflow, ModelSQL, ModelView):
         (dicts, in order), as plain values (see receipt_pdf)."""
         company = row['donor_type'] == 'company'
         forms = {l['form'] for l in lines}
+        printed_forms = PRINTED_FORMS
+        if 'membership' in forms:
+            forms = (forms - {'membership'}) | {'other'}
+            printed_forms = [(k, MEMBERSHIP_FORM if k == 'other' else v)
+                for k, v in PRINTED_FORMS]
         natures = {l['nature'] for l in lines}
         methods = {l['payment_method'] for l in lines}
 
@@ -346,7 +561,8 @@ class Receipt(Workflow, ModelSQL, ModelView):
             'date_start': format_date(row['date_start']),
             'date_end': format_date(row['date_end']),
             'lines': [[format_date(l['date']),
-                    dict(PRINTED_NATURES)[l['nature']],
+                    "Cotisation" if l['form'] == 'membership'
+                    else dict(PRINTED_NATURES)[l['nature']],
                     PRINTED_METHODS.get(l['payment_method']) or '–',
                     f"{format_amount(l['amount'])} €"]
                 for l in lines] if row['kind'] == 'annual' else [],
@@ -355,7 +571,7 @@ class Receipt(Workflow, ModelSQL, ModelView):
             'articles': boxes([('200', "200 du CGI"),
                     ('238', "238 bis du CGI"), ('978', "978 du CGI")],
                 {'238'} if company else {'200'}),
-            'forms': boxes(PRINTED_FORMS, forms),
+            'forms': boxes(printed_forms, forms),
             'natures': boxes(PRINTED_NATURES, natures),
             'methods': [('☒ ' if set(keys) & methods else '☐ ') + label
                 for keys, label in PRINTED_METHOD_BOXES],
@@ -436,10 +652,15 @@ class ReceiptLine(ModelSQL, ModelView):
         'connexion.donation.receipt', "Receipt", required=True,
         ondelete='CASCADE')
     donation = fields.Many2One(
-        'connexion.donation', "Donation", required=True, ondelete='RESTRICT')
+        'connexion.donation', "Donation", ondelete='RESTRICT',
+        states={'invisible': ~Eval('donation')})
+    membership = fields.Many2One(
+        'connexion.membership', "Membership", ondelete='RESTRICT',
+        states={'invisible': ~Eval('membership')},
+        help="A membership fee without counterpart, receipted like a gift.")
     date = fields.Date("Date", required=True)
     amount = fields.Numeric("Amount", digits=(16, 2), required=True)
-    form = fields.Selection(FORMS, "Form", required=True)
+    form = fields.Selection(LINE_FORMS, "Form", required=True)
     nature = fields.Selection(NATURES, "Nature", required=True)
     payment_method = fields.Selection(PAYMENT_METHODS, "Payment Method")
     in_kind_description = fields.Text("Description of the Goods")
@@ -448,18 +669,26 @@ class ReceiptLine(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('receipt')
+        t = cls.__table__()
+        # Issuing links the gifts through their lines (Receipt._link).
+        cls._sql_indexes.update({
+                Index(t, (t.donation, Index.Equality())),
+                Index(t, (t.membership, Index.Equality())),
+                })
         cls._order = [('date', 'ASC'), ('id', 'ASC')]
 
     @classmethod
-    def values_from_donation(cls, donation):
+    def values_from_row(cls, field, row):
+        """Frozen copy of a gift or fee (field: 'donation' or 'membership')
+        read by Receipt._read_receiptables."""
         return {
-            'donation': donation.id,
-            'date': donation.date,
-            'amount': donation.amount,
-            'form': donation.form,
-            'nature': donation.nature,
-            'payment_method': donation.payment_method,
-            'in_kind_description': donation.in_kind_description,
+            field: row['id'],
+            'date': row['date'],
+            'amount': row['amount'],
+            'form': row['form'],
+            'nature': row['nature'],
+            'payment_method': row['payment_method'],
+            'in_kind_description': row['in_kind_description'],
             }
 
     @classmethod
@@ -563,32 +792,64 @@ class Generate(Wizard):
 
     @classmethod
     def groups(cls, year):
-        "Groups of gifts to receipt for the year, by donor preference."
-        Donation = Pool().get('connexion.donation')
-        donations = Donation.search([
-                ('state', '=', 'validated'),
-                ('receipt', '=', None),
-                ('date', '>=', dt.date(year, 1, 1)),
-                ('date', '<=', dt.date(year, 12, 31)),
-                ], order=[('party', 'ASC'), ('date', 'ASC'), ('id', 'ASC')])
+        """Groups of gifts (and membership fees without counterpart) to
+        receipt for the year, by donor preference, read in SQL."""
+        annual, per_gift = cls.keys(year)
+        return ([cls._records(g) for g in annual],
+            [cls._records(g) for g in per_gift])
+
+    @staticmethod
+    def _records(keys):
+        pool = Pool()
+        return [pool.get(m)(i) for m, i in keys]
+
+    @classmethod
+    def keys(cls, year):
+        "groups as lists of (model name, id), for Receipt._issue."
+        pool = Pool()
+        Party = pool.get('party.party')
+        Type = pool.get('connexion.membership.type')
+        party = Party.__table__()
+        type_ = Type.__table__()
+        cursor = Transaction().connection.cursor()
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        rows = []
+        for model_name in ['connexion.donation', 'connexion.membership']:
+            table = pool.get(model_name).__table__()
+            where = ((table.state == 'validated')
+                & (table.receipt == Null)
+                & (table.date >= start) & (table.date <= end))
+            from_ = table.join(party, condition=table.party == party.id)
+            if model_name == 'connexion.membership':
+                from_ = from_.join(type_, condition=table.type == type_.id)
+                where &= ((type_.with_counterpart == Null)
+                    | (type_.with_counterpart == Literal(False)))
+                where &= table.amount > 0
+            cursor.execute(*from_.select(
+                    table.party, table.company, table.currency, table.date,
+                    table.id, party.receipt_preference, where=where))
+            rows.extend((p, c, cur, d, model_name != 'connexion.donation',
+                    i, model_name, pref) for p, c, cur, d, i, pref in cursor)
+        rows.sort(key=lambda r: r[:6])
         annual, per_gift = defaultdict(list), []
-        for donation in donations:
-            preference = donation.party.receipt_preference or 'annual'
+        for party_id, company, currency, _, _, id_, model_name, preference \
+                in rows:
+            preference = preference or 'annual'
             if preference == 'none':
                 continue
             if preference == 'gift':
-                per_gift.append([donation])
+                per_gift.append([(model_name, id_)])
             else:
-                annual[(donation.party, donation.company,
-                        donation.currency)].append(donation)
+                annual[(party_id, company, currency)].append(
+                    (model_name, id_))
         return list(annual.values()), per_gift
 
     def do_generate(self, action):
         Receipt = Pool().get('connexion.donation.receipt')
-        annual, per_gift = self.groups(self.start.year)
-        receipts = Receipt.issue(
+        annual, per_gift = self.keys(self.start.year)
+        receipts = Receipt._issue(
             annual, kind='annual', date=self.start.issue_date)
-        receipts += Receipt.issue(
+        receipts += Receipt._issue(
             per_gift, kind='gift', date=self.start.issue_date)
         action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [r.id for r in receipts])])
