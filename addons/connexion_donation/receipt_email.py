@@ -1,6 +1,8 @@
 """Tax receipts sent by e-mail, the PDF attached, from a queue.
 
-The receipts to send are marked queued first; each one is marked sent as
+The only way receipts are e-mailed (the wizard, the cron and connexion_gdpr's
+donor automations all use this queue). The receipts to send are marked queued
+first; each one is marked sent as
 soon as the SMTP server accepted it, and committed at once: after an SMTP
 failure or a crash, sending again picks up the receipts still queued, and
 no donor gets the same receipt twice."""
@@ -9,6 +11,9 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
+from sql import For
+
+from trytond import backend
 from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
@@ -36,63 +41,107 @@ class Receipt(metaclass=PoolMeta):
         states={'invisible': ~Eval('email_error')})
 
     @classmethod
-    def queue_email(cls, receipts):
-        """Queue the issued receipts not e-mailed yet whose donor has an
-        e-mail address; return those left out for want of an address."""
-        to_queue, without = [], []
+    def queue_email(cls, receipts, addresses=None):
+        """Queue the issued receipts not e-mailed (nor queued) yet whose
+        donor has an e-mail address (or the one given in addresses, {receipt
+        id: address}); return (queued, left out for want of an address).
+
+        This queue is the only way receipts are e-mailed: the wizard, the
+        cron and the donor automations of connexion_gdpr all feed it."""
+        to_queue, without, to_write = [], [], []
         for receipt in receipts:
             if (receipt.state != 'issued'
                     or receipt.email_state in {'queued', 'sent'}):
                 continue
-            address = receipt.party.email
+            if addresses is not None:
+                address = addresses.get(receipt.id)
+            else:
+                address = receipt.party.email
             if address:
                 to_queue.append(receipt)
-                cls.write([receipt], {
-                        'email_state': 'queued',
-                        'email_address': address,
-                        'email_error': None,
-                        })
+                to_write.extend([[receipt], {
+                            'email_state': 'queued',
+                            'email_address': address,
+                            'email_error': None,
+                            }])
             else:
                 without.append(receipt)
+        if to_write:
+            cls.write(*to_write)
         return to_queue, without
 
-    def email_message(self, sender, pdf):
-        "The message to the donor, the receipt attached."
+    def _email_content(self):
+        """(subject, plain text, HTML or None) of the message to the donor;
+        connexion_gdpr's automations give their own."""
         pool = Pool()
         Association = pool.get('connexion.association')
         association = Association.get_singleton()
         name = association.name if association else ''
+        subject = gettext(
+            'connexion_donation.msg_receipt_email_subject',
+            number=self.number, association=name)
+        text = gettext(
+            'connexion_donation.msg_receipt_email_body',
+            name=self.donor_name, number=self.number, association=name)
+        return subject, text, None
+
+    def email_message(self, sender, pdf):
+        "The message to the donor, the receipt attached."
+        subject, text, html = self._email_content()
         message = EmailMessage()
         set_from_header(message, sender, sender)
         message['To'] = formataddr((self.donor_name, self.email_address))
-        message['Subject'] = gettext(
-            'connexion_donation.msg_receipt_email_subject',
-            number=self.number, association=name)
+        message['Subject'] = subject
         message['Date'] = formatdate(localtime=True)
         message['Message-ID'] = make_msgid()
-        message.set_content(gettext(
-                'connexion_donation.msg_receipt_email_body',
-                name=self.donor_name, number=self.number,
-                association=name))
+        message.set_content(text)
+        if html:
+            message.add_alternative(html, subtype='html')
         message.add_attachment(pdf, maintype='application', subtype='pdf',
             filename=f'recu-fiscal-{self.number}.pdf')
         return message
 
     @classmethod
+    def _claim(cls, receipt):
+        """Whether the receipt is still queued, its row locked until the
+        next commit: a second sending running at the same time (cron,
+        wizard, automation) skips it instead of e-mailing it twice."""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        query = table.select(table.id,
+            where=(table.id == receipt.id) & (table.email_state == 'queued'))
+        if transaction.database.has_select_for():
+            query.for_ = For('UPDATE', nowait=True)
+        try:
+            cursor.execute(*query)
+            return cursor.fetchone() is not None
+        except backend.DatabaseOperationalError:
+            # Locked (or just sent) by another transaction.
+            transaction.rollback()
+            return False
+
+    @classmethod
     def send_queued(cls, receipts=None, limit=None):
         """Send the queued receipts (all, or those given); commit after each
         one accepted. Stop at the first SMTP failure, noted on the receipt,
-        which stays queued. Return the number sent."""
+        which stays queued. Return the number sent.
+
+        The one place receipts are rendered, sent and marked e-mailed."""
         transaction = Transaction()
         sender = (config.get('connexion_donation', 'email_from')
             or config.get('email', 'from'))
         domain = [('email_state', '=', 'queued')]
         if receipts is not None:
             domain.append(('id', 'in', [r.id for r in receipts]))
-        queued = cls.search(domain, order=[('id', 'ASC')], limit=limit)
+        queued = [r.id for r in cls.search(
+                domain, order=[('id', 'ASC')], limit=limit)]
         server, sent = None, 0
         try:
-            for receipt in queued:
+            for receipt_id in queued:
+                receipt = cls(receipt_id)
+                if not cls._claim(receipt):
+                    continue
                 pdf = cls.render_pdf([receipt.id], processes=1)
                 message = receipt.email_message(sender, pdf)
                 try:

@@ -4,15 +4,20 @@ yearly appeal to lapsed donors (LYBUNT/SYBUNT).
 
 Each run of the cron turns what is due into a campaign of the automation:
 same consent filter, same queued and resumable sender as any campaign. What
-an e-mail covers (a gift, a receipt, a donor for a year) is recorded under a
-key unique per automation, so nothing is sent twice, even by two runs at
-the same time (the second one fails on the unique constraint)."""
+an e-mail covers (a gift, a donor for a year) is recorded under a key unique
+per automation, so nothing is sent twice, even by two runs at the same time
+(the second one fails on the unique constraint).
+
+Tax receipts are the exception: they go through connexion_donation's receipt
+e-mail queue, the only sender of receipts (it renders, attaches the PDF,
+sends and marks them e-mailed), so a receipt is e-mailed once whether the
+automation or the finance team's wizard queued it first. The automation
+only picks the consenting donors and gives the text."""
 import datetime as dt
 from collections import defaultdict
 
 from genshi.template import MarkupTemplate
 from genshi.template import TemplateError as GenshiTemplateError
-from sql import Null
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -20,6 +25,7 @@ from trytond.model import (
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction
 
 KINDS = [
@@ -36,6 +42,16 @@ def format_amount(amount):
     from connexion_donation.receipt import (
         format_amount as receipt_amount)
     return f"{receipt_amount(amount)} €"
+
+
+def receipt_values(receipts):
+    "What the text of an automation may print of the receipts it sends."
+    return {
+        'receipt_number': ", ".join(r.number for r in receipts),
+        'year': ", ".join(sorted({str(r.date_end.year) for r in receipts})),
+        'amount': format_amount(sum(r.amount for r in receipts)),
+        'date': max(r.issue_date for r in receipts).strftime('%d/%m/%Y'),
+        }
 
 
 class Automation(DeactivableMixin, ModelSQL, ModelView):
@@ -127,15 +143,21 @@ class Automation(DeactivableMixin, ModelSQL, ModelView):
         for automation in automations:
             automation.queue_due()
         Campaign.process()
+        if any(a.kind == 'receipt' for a in automations):
+            Receipt = pool.get('connexion.donation.receipt')
+            Receipt.send_queued()
 
     def queue_due(self, date=None):
         """The campaign (started, not sent) of what is due and not yet
-        covered, among the donors who consent; None if there is nobody."""
+        covered, among the donors who consent; None if there is nobody.
+        Tax receipts: the list of those queued in the receipt e-mail queue."""
         pool = Pool()
         Campaign = pool.get('connexion.gdpr.campaign')
         Item = pool.get('connexion.gdpr.automation.item')
         Recipient = pool.get('connexion.gdpr.campaign.recipient')
         date = date or pool.get('ir.date').today()
+        if self.kind == 'receipt':
+            return self._queue_receipts(date)
         item = Item.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*item.select(item.key,
@@ -178,22 +200,42 @@ class Automation(DeactivableMixin, ModelSQL, ModelView):
         return [(p, f'connexion.donation,{i}', f'connexion.donation,{i}')
             for p, i in cursor]
 
-    def _due_receipt(self, date):
-        """[(party, key, origin)]: the tax receipts issued since the start,
-        except those e-mailed (or queued) by connexion_donation's own
-        sending when it has one."""
-        Receipt = Pool().get('connexion.donation.receipt')
-        receipt = Receipt.__table__()
-        cursor = Transaction().connection.cursor()
-        where = ((receipt.state == 'issued')
-            & (receipt.issue_date >= self.start_date)
-            & (receipt.issue_date <= date))
-        if 'email_state' in Receipt._fields:
-            where &= receipt.email_state == Null
-        cursor.execute(*receipt.select(receipt.party, receipt.id,
-                where=where))
-        return [(p, f'connexion.donation.receipt,{i}',
-                f'connexion.donation.receipt,{i}') for p, i in cursor]
+    def _queue_receipts(self, date):
+        """Queue in connexion_donation's receipt e-mail queue the receipts
+        issued since the start and never queued, of the donors who consent;
+        return them."""
+        pool = Pool()
+        Campaign = pool.get('connexion.gdpr.campaign')
+        Receipt = pool.get('connexion.donation.receipt')
+        receipts = Receipt.search([
+                ('state', '=', 'issued'),
+                ('email_state', '=', None),
+                ('issue_date', '>=', self.start_date),
+                ('issue_date', '<=', date),
+                ])
+        if not receipts:
+            return []
+        filter_ = Campaign(purpose=self.purpose, segment='automation')
+        emails = filter_.eligible_emails({r.party.id for r in receipts})
+        receipts = [r for r in receipts if r.party.id in emails]
+        if receipts:
+            Receipt.write(receipts, {'email_automation': self.id})
+        queued, _ = Receipt.queue_email(receipts,
+            addresses={r.id: emails[r.party.id] for r in receipts})
+        return queued
+
+    def receipt_content(self, receipt):
+        "(subject, HTML) of the e-mail of a receipt queued by the automation."
+        from .campaign import preferences_url
+        values = dict.fromkeys(
+            ['name', 'preferences_url', 'unsubscribe_url'] + NAMES)
+        values.update(receipt_values([receipt]))
+        values['name'] = receipt.donor_name
+        # The preferences page is where the donor withdraws consent.
+        values['preferences_url'] = values['unsubscribe_url'] = (
+            preferences_url(receipt.party.id))
+        html = MarkupTemplate(self.content).generate(**values).render()
+        return self.subject, html
 
     def _due_reactivation(self, date):
         "[(party, key, origin)]: the lapsed donors, once a year each."
@@ -291,82 +333,47 @@ class Campaign(metaclass=PoolMeta):
         pool = Pool()
         Item = pool.get('connexion.gdpr.automation.item')
         Donation = pool.get('connexion.donation')
-        Receipt = pool.get('connexion.donation.receipt')
         origins = Item.origins([r.id for r in rows])
         for row in rows:
             ids = defaultdict(list)
             for model, id_ in origins.get(row.id, []):
                 ids[model].append(id_)
             value = values.setdefault(row.id, {})
-            if ids['connexion.donation.receipt']:
-                receipts = Receipt.browse(ids['connexion.donation.receipt'])
-                value['receipt_number'] = ", ".join(
-                    r.number for r in receipts)
-                value['year'] = ", ".join(sorted(
-                        {str(r.date_end.year) for r in receipts}))
-                value['amount'] = format_amount(sum(r.amount for r in receipts))
-                value['date'] = max(r.issue_date for r in receipts)
-            else:
-                donations = Donation.browse(ids['connexion.donation'])
-                if ids['party.party']:
-                    donations = Donation.search([
-                            ('party', 'in', ids['party.party']),
-                            ('state', '=', 'validated'),
-                            ], order=[('date', 'DESC'), ('id', 'DESC')],
-                        limit=1)
-                if donations:
-                    value['amount'] = format_amount(
-                        sum(d.amount for d in donations))
-                    value['date'] = max(d.date for d in donations)
-                    value['year'] = str(value['date'].year)
-            if value.get('date'):
-                value['date'] = value['date'].strftime('%d/%m/%Y')
+            donations = Donation.browse(ids['connexion.donation'])
+            if ids['party.party']:
+                donations = Donation.search([
+                        ('party', 'in', ids['party.party']),
+                        ('state', '=', 'validated'),
+                        ], order=[('date', 'DESC'), ('id', 'DESC')],
+                    limit=1)
+            if donations:
+                value['amount'] = format_amount(
+                    sum(d.amount for d in donations))
+                value['date'] = max(d.date for d in donations).strftime(
+                    '%d/%m/%Y')
+                value['year'] = value['date'][-4:]
         return values
 
-    def _recipient_attachments(self, rows):
-        "The PDF of the tax receipts an automation e-mails."
-        attachments = super()._recipient_attachments(rows)
-        if not self.automation or self.automation.kind != 'receipt':
-            return attachments
-        pool = Pool()
-        Item = pool.get('connexion.gdpr.automation.item')
-        Receipt = pool.get('connexion.donation.receipt')
-        ReceiptReport = pool.get('connexion.donation.receipt', type='report')
-        for recipient, origins in Item.origins([r.id for r in rows]).items():
-            for model, id_ in origins:
-                if model != 'connexion.donation.receipt':
-                    continue
-                receipt = Receipt(id_)
-                _, content, _, _ = ReceiptReport.execute([id_], {})
-                attachments.setdefault(recipient, []).append((
-                        f"recu-fiscal-{receipt.number}.pdf",
-                        'application/pdf', bytes(content)))
-        return attachments
+class Receipt(metaclass=PoolMeta):
+    __name__ = 'connexion.donation.receipt'
 
+    email_automation = fields.Many2One(
+        'connexion.gdpr.automation', "E-mail Automation", readonly=True,
+        ondelete='RESTRICT',
+        help="The donor automation that queued the e-mail, with its text.")
 
-    def _after_sent(self, rows):
-        """Note the receipts e-mailed on them too, when connexion_donation
-        records it: its own sending then leaves them out."""
-        super()._after_sent(rows)
-        pool = Pool()
-        Receipt = pool.get('connexion.donation.receipt')
-        Item = pool.get('connexion.gdpr.automation.item')
-        if (not self.automation or self.automation.kind != 'receipt'
-                or 'email_state' not in Receipt._fields):
-            return
-        emails = {r.id: r.email for r in rows}
-        now = dt.datetime.now()
-        to_write = []
-        for recipient, origins in Item.origins(list(emails)).items():
-            receipts = Receipt.browse([i for m, i in origins
-                    if m == 'connexion.donation.receipt'])
-            values = {'email_state': 'sent',
-                'email_address': emails[recipient], 'email_date': now}
-            if receipts:
-                to_write.extend([receipts, {k: v for k, v in values.items()
-                            if k in Receipt._fields}])
-        if to_write:
-            Receipt.write(*to_write)
+    def email_message(self, sender, pdf):
+        message = super().email_message(sender, pdf)
+        if self.email_automation and self.email_automation.from_:
+            del message['From']
+            set_from_header(message, sender, self.email_automation.from_)
+        return message
+
+    def _email_content(self):
+        subject, text, html = super()._email_content()
+        if self.email_automation:
+            subject, html = self.email_automation.receipt_content(self)
+        return subject, text, html
 
 
 class Cron(metaclass=PoolMeta):
