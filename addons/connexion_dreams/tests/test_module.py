@@ -624,7 +624,8 @@ class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
 
             def section(volunteer):
                 return home_section(
-                    SimpleNamespace(pool=pool, volunteer=volunteer))
+                    SimpleNamespace(pool=pool, volunteer=volunteer,
+                        volunteer_id=volunteer.id))
             mine = section(ana)
             self.assertIn("Mes visites à l'hôpital", mine)
             self.assertIn("Onco-hématologie", mine)
