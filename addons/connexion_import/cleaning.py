@@ -300,6 +300,10 @@ def clean_end_date(value):
             **error.variables)
 
 
+_AMOUNT_NOISE = re.compile(r'[\s€]|EUR', re.I)
+_AMOUNT = re.compile(r'-?\d+(\.\d+)?')
+
+
 def clean_amount(value):
     "'1 234,50 €', '1234.5' or a spreadsheet number; positive, in cents."
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -309,7 +313,7 @@ def clean_amount(value):
         raw = text(value)
         if not raw:
             return None
-        number = re.sub(r'[\s€]|EUR', '', raw, flags=re.I)
+        number = _AMOUNT_NOISE.sub('', raw)
         if ',' in number and '.' in number:
             if number.rfind(',') > number.rfind('.'):
                 number = number.replace('.', '').replace(',', '.')
@@ -317,7 +321,7 @@ def clean_amount(value):
                 number = number.replace(',', '')
         else:
             number = number.replace(',', '.')
-        if not re.fullmatch(r'-?\d+(\.\d+)?', number):
+        if not _AMOUNT.fullmatch(number):
             raise CleanError('connexion_import.msg_clean_amount', value=raw)
         try:
             amount = Decimal(number)
