@@ -272,14 +272,3 @@ class CreateFromExpenses(Wizard):
         action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [d.id for d in donations])])
         return action, {}
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('connexion.donation|create_from_expenses_cron',
-                "Create Expense Waiver Donations"))

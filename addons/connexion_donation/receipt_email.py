@@ -218,14 +218,3 @@ class SendEmail(Wizard):
             'connexion_donation.msg_receipt_email_result',
             queued=len(queued), without=len(without))
         return action, {}
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('connexion.donation.receipt|send_queued',
-                "Send Queued Tax Receipts"))

@@ -575,17 +575,3 @@ class Generate(Wizard):
 
     def do_open_(self, action):
         return action, {'res_id': [self._group]}
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.extend([
-                ('connexion.donation.plan|generate_cron',
-                    "Generate Recurring Donations"),
-                ('connexion.membership|send_reminders',
-                    "Send Membership Renewal Reminders"),
-                ])

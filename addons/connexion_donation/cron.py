@@ -1,0 +1,20 @@
+"""The scheduled tasks of the donations module, in one ir.cron extension."""
+from trytond.pool import PoolMeta
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('connexion.donation.plan|generate_cron',
+                    "Generate Recurring Donations"),
+                ('connexion.membership|send_reminders',
+                    "Send Membership Renewal Reminders"),
+                ('connexion.donation.receipt|send_queued',
+                    "Send Queued Tax Receipts"),
+                ('connexion.donation|create_from_expenses_cron',
+                    "Create Expense Waiver Donations"),
+                ])
