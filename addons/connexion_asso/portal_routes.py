@@ -17,7 +17,7 @@ from sql.conditionals import Coalesce
 
 from .portal import (
     PREFIX, SESSION_COOKIE, Event, add_calendar_source, add_nav,
-    calendar_events, execute, format_date, format_datetime, h, home_sections,
+    calendar_events, execute, format_datetime, h, home_sections,
     icalendar, local, parse_datetime, route)
 
 # How far ahead the open missions are shown.
@@ -174,16 +174,19 @@ def new_password(request, page):
 
 # Home
 
+def _signup_tables(pool):
+    "(signup, shift, mission) tables and their join, for one-query pages."
+    signup = pool.get('connexion.mission.signup').__table__()
+    shift = pool.get('connexion.mission.shift').__table__()
+    mission = pool.get('connexion.mission').__table__()
+    join = signup.join(shift, condition=signup.shift == shift.id
+        ).join(mission, condition=shift.mission == mission.id)
+    return signup, shift, mission, join
+
+
 def _upcoming_query(pool, volunteer, now):
-    Signup = pool.get('connexion.mission.signup')
-    Shift = pool.get('connexion.mission.shift')
-    Mission = pool.get('connexion.mission')
-    signup = Signup.__table__()
-    shift = Shift.__table__()
-    mission = Mission.__table__()
-    return signup.join(shift, condition=signup.shift == shift.id
-        ).join(mission, condition=shift.mission == mission.id
-        ).select(
+    signup, shift, mission, join = _signup_tables(pool)
+    return join.select(
             signup.id, signup.state, shift.start, shift.end, mission.name,
             mission.place,
             where=(signup.volunteer == volunteer)
@@ -646,15 +649,8 @@ CALENDAR_LIMIT = 500
 
 
 def _missions_query(pool, volunteer, since):
-    Signup = pool.get('connexion.mission.signup')
-    Shift = pool.get('connexion.mission.shift')
-    Mission = pool.get('connexion.mission')
-    signup = Signup.__table__()
-    shift = Shift.__table__()
-    mission = Mission.__table__()
-    return signup.join(shift, condition=signup.shift == shift.id
-        ).join(mission, condition=shift.mission == mission.id
-        ).select(
+    signup, shift, mission, join = _signup_tables(pool)
+    return join.select(
             signup.id, shift.start, shift.end, mission.name, mission.place,
             Coalesce(signup.write_date, signup.create_date),
             where=(signup.volunteer == volunteer)
