@@ -27,10 +27,13 @@ class SaoSmokeTest(unittest.TestCase):
     def login(self, login, password):
         driver = self.driver
         driver.get(f'{self.server.url}/#{self.server.database}')
-        field = self.wait(EC.visibility_of_element_located((By.ID, 'login')))
+        # The first login of a fresh server loads its pool: on a loaded CI
+        # machine that can take longer than the other steps.
+        field = self.wait(EC.visibility_of_element_located((By.ID, 'login')),
+            timeout=90)
         field.send_keys(login, Keys.ENTER)
         password_field = self.wait(EC.visibility_of_element_located(
-                (By.CSS_SELECTOR, 'input[type=password]')))
+                (By.CSS_SELECTOR, 'input[type=password]')), timeout=90)
         password_field.send_keys(password, Keys.ENTER)
         return password_field
 
