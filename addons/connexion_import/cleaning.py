@@ -47,6 +47,14 @@ def strip_accents(value):
         if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=100_000, typed=True)
+def code_key(value):
+    """A cell as codes and names are compared: without case, accents nor
+    extra spaces (column headers, transcodification, campaigns...).
+    Cached: a column of codes repeats a handful of values."""
+    return strip_accents(text(value)).lower()
+
+
 @functools.lru_cache(maxsize=100_000)
 def name_key(value):
     "Name without case, accents, punctuation nor word order (duplicates)."
@@ -269,26 +277,31 @@ def clean_date(value, future=False):
     value = text(value)
     if not value:
         return None
+    date = _parse_date(value)
+    if (date is None or date.year < 1900
+            or (not future and date > dt.date.today())):
+        raise CleanError('connexion_import.msg_clean_date', value=value)
+    return date
+
+
+@functools.lru_cache(maxsize=100_000)
+def _parse_date(value):
+    """The date written in a cell's text, or None. Cached: a file of gifts
+    holds a few thousand distinct dates."""
     if (len(value) == 10 and value[2] == value[5] == '/'
             and value[:2].isdigit() and value[3:5].isdigit()
             and value[6:].isdigit()):
         # 'dd/mm/yyyy', the usual French export, without strptime's cost.
         try:
-            date = dt.date(int(value[6:]), int(value[3:5]), int(value[:2]))
+            return dt.date(int(value[6:]), int(value[3:5]), int(value[:2]))
         except ValueError:
-            raise CleanError('connexion_import.msg_clean_date', value=value)
-        if date.year < 1900 or (not future and date > dt.date.today()):
-            raise CleanError('connexion_import.msg_clean_date', value=value)
-        return date
+            return None
     for format_ in DATE_FORMATS:
         try:
-            date = dt.datetime.strptime(value, format_).date()
+            return dt.datetime.strptime(value, format_).date()
         except ValueError:
             continue
-        if date.year < 1900 or (not future and date > dt.date.today()):
-            break
-        return date
-    raise CleanError('connexion_import.msg_clean_date', value=value)
+    return None
 
 
 def clean_end_date(value):
@@ -302,34 +315,49 @@ def clean_end_date(value):
 
 _AMOUNT_NOISE = re.compile(r'[\s€]|EUR', re.I)
 _AMOUNT = re.compile(r'-?\d+(\.\d+)?')
+CENT = Decimal('0.01')
 
 
 def clean_amount(value):
     "'1 234,50 €', '1234.5' or a spreadsheet number; positive, in cents."
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        amount = Decimal(str(value))
         raw = str(value)
+        amount = _amount(Decimal(raw))
     else:
         raw = text(value)
         if not raw:
             return None
-        number = _AMOUNT_NOISE.sub('', raw)
-        if ',' in number and '.' in number:
-            if number.rfind(',') > number.rfind('.'):
-                number = number.replace('.', '').replace(',', '.')
-            else:
-                number = number.replace(',', '')
-        else:
-            number = number.replace(',', '.')
-        if not _AMOUNT.fullmatch(number):
-            raise CleanError('connexion_import.msg_clean_amount', value=raw)
-        try:
-            amount = Decimal(number)
-        except InvalidOperation:
-            raise CleanError('connexion_import.msg_clean_amount', value=raw)
-    if amount <= 0 or amount != amount.quantize(Decimal('0.01')):
+        amount = _parse_amount(raw)
+    if amount is None:
         raise CleanError('connexion_import.msg_clean_amount', value=raw)
-    return amount.quantize(Decimal('0.01'))
+    return amount
+
+
+def _amount(amount):
+    "A positive amount in cents, or None."
+    if amount <= 0 or amount != amount.quantize(CENT):
+        return None
+    return amount.quantize(CENT)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _parse_amount(raw):
+    """The amount written in a cell's text, or None. Cached: gifts repeat
+    the same few amounts."""
+    number = _AMOUNT_NOISE.sub('', raw)
+    if ',' in number and '.' in number:
+        if number.rfind(',') > number.rfind('.'):
+            number = number.replace('.', '').replace(',', '.')
+        else:
+            number = number.replace(',', '')
+    else:
+        number = number.replace(',', '.')
+    if not _AMOUNT.fullmatch(number):
+        return None
+    try:
+        return _amount(Decimal(number))
+    except InvalidOperation:
+        return None
 
 
 def clean_country(value):

@@ -78,7 +78,7 @@ class DonationImport:
         campaigns = {}
         for campaign in Campaign.search([]):
             for name in filter(None, [campaign.name, campaign.code]):
-                campaigns[cleaning.strip_accents(name).lower()] = campaign.id
+                campaigns[cleaning.code_key(name)] = campaign.id
         for row in plan.rows:
             if row.status is not None:
                 continue
@@ -108,8 +108,7 @@ class DonationImport:
                 if not self.find_membership_type(plan, row, types):
                     continue
             if values.get('campaign'):
-                campaign = campaigns.get(cleaning.strip_accents(
-                        values['campaign']).lower())
+                campaign = campaigns.get(cleaning.code_key(values['campaign']))
                 if not campaign:
                     row.reject(plan.column_name('campaign'), gettext(
                             'connexion_import.msg_unknown_campaign',
@@ -125,14 +124,14 @@ class DonationImport:
         for language in ['en', 'fr']:
             with Transaction().set_context(language=language):
                 for type_ in Type.search([]):
-                    types[cleaning.strip_accents(
-                            type_.name).lower()] = (type_.id, type_.fee)
+                    types[cleaning.code_key(type_.name)] = (
+                        type_.id, type_.fee)
         return types
 
     def find_membership_type(self, plan, row, types):
         "The membership type of the row by its name."
         value = row.values['membership_type']
-        type_ = types.get(cleaning.strip_accents(value).lower())
+        type_ = types.get(cleaning.code_key(value))
         if not type_:
             row.reject(plan.column_name('membership_type'), gettext(
                     'connexion_import.msg_unknown_membership_type',

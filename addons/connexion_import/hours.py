@@ -47,7 +47,7 @@ class HoursImport:
         by_email = None
         missions = defaultdict(set)
         for mission in Mission.search([]):
-            missions[cleaning.strip_accents(mission.name).lower()].add(
+            missions[cleaning.code_key(mission.name)].add(
                 mission.id)
         for row in plan.rows:
             if row.status is not None:
@@ -76,7 +76,7 @@ class HoursImport:
                     continue
             values['volunteer'] = volunteer
             found = missions.get(
-                cleaning.strip_accents(values['mission']).lower(), set())
+                cleaning.code_key(values['mission']), set())
             if len(found) != 1:
                 row.reject(plan.column_name('mission'), gettext(
                         'connexion_import.msg_unknown_mission'

@@ -7,7 +7,7 @@ import csv
 import io
 import zipfile
 
-from .cleaning import CleanError, strip_accents
+from .cleaning import CleanError, code_key
 
 SEPARATORS = ';,\t|'
 
@@ -24,7 +24,7 @@ class Table:
 
 def column_key(name):
     "Header names compared without case, accents nor surrounding spaces."
-    return ' '.join(strip_accents(str(name or '')).lower().split())
+    return code_key(name)
 
 
 def decode(data):
@@ -67,7 +67,7 @@ def read_csv(data):
     rows = []
     for cells in reader:
         # Excel leaves empty lines at the end.
-        if not any(c.strip() for c in cells):
+        if not ''.join(cells).strip():
             continue
         rows.append((reader.line_num, cells))
     return Table(header, rows, encoding, separator)

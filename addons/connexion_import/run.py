@@ -273,9 +273,9 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
                 continue
             for target, position in mapping.items():
                 value = cells[position]
-                if target in transcodes and text(value):
+                if target in transcodes:
                     value = transcodes[target].get(
-                        cleaning.strip_accents(text(value)).lower(), value)
+                        cleaning.code_key(value) or None, value)
                 try:
                     row.values[target] = cleaners[target](value)
                 except CleanError as error:
@@ -409,6 +409,8 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         done = 0
         for start in range(0, len(todo), size):
             batch = todo[start:start + size]
+            if commit:
+                self.commit_without_waiting()
             if self.method == 'bulk':
                 if not self.try_save(plan, batch, self.save_rows, bulk=True):
                     # The ORM tells which row is wrong, and why.
@@ -422,6 +424,18 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
                 commit()
             if progress:
                 progress(done, len(todo))
+
+    @staticmethod
+    def commit_without_waiting():
+        """The commit of the batch does not wait for the disk (PostgreSQL's
+        synchronous_commit, for this transaction only): a crash of the
+        database server may lose the last batches saved, whole and with
+        their source keys, so that the next run imports them again;
+        nothing is ever half-saved."""
+        from trytond import backend
+        if backend.name == 'postgresql':
+            Transaction().connection.cursor().execute(
+                'SET LOCAL synchronous_commit TO OFF')
 
     def try_save(self, plan, rows, save, bulk=False):
         """Save rows and their source keys inside a savepoint.

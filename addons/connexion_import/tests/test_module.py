@@ -131,6 +131,43 @@ class ConnexionImportTestCase(ModuleTestCase):
                 with self.assertRaises(CleanError):
                     function(value)
 
+    @with_transaction()
+    def test_bulk_rules(self):
+        "The bulk path strips, converts and refuses values as the ORM does"
+        from trytond.model.modelstorage import (
+            RequiredValidationError, SelectionValidationError)
+
+        from ..bulk import create as bulk_create
+        pool = Pool()
+        Key = pool.get('connexion.import.key')
+        Party = pool.get('party.party')
+        Mechanism = pool.get('party.contact_mechanism')
+        keys = [{'source': "Ancien CRM", 'entity': 'party', 'key': key,
+                    'record': record} for key, record in [
+                    ('K1', 1), (' K2 ', '2'), ('K3', None)]]
+        cursor = Transaction().connection.cursor()
+        cursor.execute('SAVEPOINT rules')
+        # A missing required value in one row refuses the whole batch.
+        with self.assertRaises(RequiredValidationError):
+            bulk_create(Key, keys)
+        cursor.execute('ROLLBACK TO SAVEPOINT rules')
+        self.assertEqual(Key.search_count([]), 0)
+        keys[2]['record'] = 3
+        ids = bulk_create(Key, keys)
+        # Char values are stripped and integers converted, as create()
+        # stores them.
+        self.assertEqual([(k.key, k.record) for k in Key.browse(ids)],
+            [('K1', 1), ('K2', 2), ('K3', 3)])
+        party, = Party.create([{'name': "Élise Moreau"}])
+        cursor.execute('SAVEPOINT rules')
+        with self.assertRaises(SelectionValidationError):
+            bulk_create(Mechanism, [
+                    {'party': party.id, 'type': 'email',
+                        'value': 'elise@example.org'},
+                    {'party': party.id, 'type': 'pigeon', 'value': 'x'}])
+        cursor.execute('ROLLBACK TO SAVEPOINT rules')
+        self.assertEqual(Mechanism.search_count([]), 0)
+
     def test_read_encodings_and_separators(self):
         "Windows and UTF-8 files, ';' ',' or tab separated, and XLSX"
         rows = [['D1', 'Hélène', 'Loïc', '', '', '', 'Besançon']]
