@@ -33,6 +33,8 @@ SPACES = re.compile(r'[\s\u00a0\u202f]+')
 
 def text(value):
     "Cell as stripped text; spreadsheet numbers lose their '.0'."
+    if type(value) is str:
+        return ' '.join(value.split())
     if value is None:
         return ''
     if isinstance(value, float) and value.is_integer():
@@ -97,6 +99,8 @@ def _clean_name(value):
 
 
 def clean_char(value):
+    if type(value) is str:
+        return ' '.join(value.split()) or None
     return text(value) or None
 
 

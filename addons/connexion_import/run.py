@@ -263,7 +263,9 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         plan.entity = entity
         transcodes = profile.transcodings()
         width = len(table.header)
-        cleaners = {t: self.cleaner(t) for t in mapping}
+        columns = [(t, p, self.cleaner(t), transcodes.get(t))
+            for t, p in mapping.items()]
+        code_key = cleaning.code_key
         for line, cells in table.rows:
             row = Row(line, cells)
             plan.rows.append(row)
@@ -271,13 +273,13 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
                 row.reject('', gettext('connexion_import.msg_row_width',
                         count=len(cells), expected=width))
                 continue
-            for target, position in mapping.items():
+            values = row.values
+            for target, position, clean, transcode in columns:
                 value = cells[position]
-                if target in transcodes:
-                    value = transcodes[target].get(
-                        cleaning.code_key(value) or None, value)
+                if transcode is not None:
+                    value = transcode.get(code_key(value) or None, value)
                 try:
-                    row.values[target] = cleaners[target](value)
+                    values[target] = clean(value)
                 except CleanError as error:
                     row.reject(table.header[position], self.message(error))
             if row.status != 'reject':
