@@ -103,9 +103,10 @@ def _strip(value, strip):
     return value.strip()
 
 
-def _checker(Model, name):
+def _checker(Model, name, rules=None):
     "A function that returns the value to write, or raises Tryton's error."
-    field, py_type, required, selection, size, strip = _rules(Model, name)
+    field, py_type, required, selection, size, strip = (
+        rules or _rules(Model, name))
 
     def error(cls, message, **variables):
         return cls(gettext(message, **Model.__names__(name), **variables))
@@ -144,8 +145,9 @@ def _column_checker(Model, name):
     Tryton's error: a column whose values already have the field's type
     and pass its rules is checked with set operations, without a Python
     call per value; any other goes value by value through _checker."""
-    _, py_type, required, selection, size, strip = _rules(Model, name)
-    check = _checker(Model, name)
+    rules = _rules(Model, name)
+    _, py_type, required, selection, size, strip = rules
+    check = _checker(Model, name, rules)
 
     def check_column(values):
         if py_type is not None:

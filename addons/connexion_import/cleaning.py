@@ -28,7 +28,6 @@ EMAIL = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$')
 PARTICLES = {'de', 'du', 'des', 'la', 'le', 'van', 'von', 'di', 'da'}
 DATE_FORMATS = ['%d/%m/%Y', '%d/%m/%y', '%Y-%m-%d', '%d-%m-%Y', '%d.%m.%Y',
     '%Y/%m/%d', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S', '%Y-%m-%d %H:%M:%S']
-SPACES = re.compile(r'[\s\u00a0\u202f]+')
 
 
 def text(value):
@@ -39,8 +38,7 @@ def text(value):
         return ''
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    # str.split() cuts on the same spaces as SPACES (Unicode whitespace,
-    # no-break spaces included), without a regular expression.
+    # str.split() cuts on every Unicode space, no-break spaces included.
     return ' '.join(str(value).split())
 
 
@@ -99,8 +97,6 @@ def _clean_name(value):
 
 
 def clean_char(value):
-    if type(value) is str:
-        return ' '.join(value.split()) or None
     return text(value) or None
 
 

@@ -8,7 +8,7 @@ from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 
-from .reader import column_key
+from .cleaning import code_key
 
 ENTITIES = [
     ('party', "Contacts and Donors"),
@@ -99,10 +99,10 @@ class Profile(ModelSQL, ModelView):
 
     def header_positions(self, header):
         "Index of the file column of each mapped target."
-        positions = {column_key(h): i for i, h in enumerate(header)}
+        positions = {code_key(h): i for i, h in enumerate(header)}
         mapping = {}
         for column in self.columns:
-            position = positions.get(column_key(column.column))
+            position = positions.get(code_key(column.column))
             if position is not None:
                 mapping[column.target] = position
         return mapping
@@ -112,7 +112,7 @@ class Profile(ModelSQL, ModelView):
         result = {}
         for line in self.transcodes:
             result.setdefault(line.target, {})[
-                column_key(line.source_value)] = line.value
+                code_key(line.source_value)] = line.value
         return result
 
     @classmethod

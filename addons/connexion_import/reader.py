@@ -7,7 +7,7 @@ import csv
 import io
 import zipfile
 
-from .cleaning import CleanError, code_key
+from .cleaning import CleanError
 
 SEPARATORS = ';,\t|'
 
@@ -20,11 +20,6 @@ class Table:
         self.rows = rows
         self.encoding = encoding
         self.separator = separator
-
-
-def column_key(name):
-    "Header names compared without case, accents nor surrounding spaces."
-    return code_key(name)
 
 
 def decode(data):

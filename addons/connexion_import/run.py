@@ -23,6 +23,7 @@ from sql import Literal
 from sql.aggregate import Count, Sum
 from sql.functions import Extract
 
+from trytond import backend
 from trytond.backend import DatabaseDataError, DatabaseIntegrityError
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
@@ -434,7 +435,6 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         database server may lose the last batches saved, whole and with
         their source keys, so that the next run imports them again;
         nothing is ever half-saved."""
-        from trytond import backend
         if backend.name == 'postgresql':
             Transaction().connection.cursor().execute(
                 'SET LOCAL synchronous_commit TO OFF')
