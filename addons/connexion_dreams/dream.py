@@ -301,6 +301,44 @@ class Dream(Workflow, ModelSQL, ModelView, ChatMixin):
                     'design', 'scheduled'),
                 })
 
+    @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        Account = pool.get('analytic_account.account')
+        Translation = pool.get('ir.translation')
+        super().__register__(module)
+        # Analytic accounts used to be named after the child ("Rêve de
+        # <nom>"): finance reads them, so they carry the dream number only.
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        account = Account.__table__()
+        translation = Translation.__table__()
+        cursor.execute(*table.join(account,
+                condition=table.analytic_account == account.id
+                ).select(table.id, account.id,
+                where=~account.name.like('Rêve n° %')))
+        for dream_id, account_id in cursor.fetchall():
+            cursor.execute(*account.update([account.name],
+                    [f'Rêve n° {dream_id}'], where=account.id == account_id))
+            cursor.execute(*translation.delete(
+                    where=(translation.name == 'analytic_account.account,name')
+                    & (translation.res_id == account_id)))
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        """Urgent dreams come first only for those who may know it: for the
+        others the default order would tell which dreams are palliative."""
+        pool = Pool()
+        FieldAccess = pool.get('ir.model.field.access')
+        transaction = Transaction()
+        if (not order and transaction.user and transaction.check_access
+                and not FieldAccess.check(cls.__name__, ['urgent'],
+                    raise_exception=False)):
+            order = [o for o in cls._order if o[0] != 'urgent']
+        return super().search(domain, offset=offset, limit=limit,
+            order=order, count=count, query=query)
+
     @staticmethod
     def default_state():
         return 'referral'
@@ -570,9 +608,11 @@ class Dream(Workflow, ModelSQL, ModelView, ChatMixin):
                     continue
                 root = cls.analytic_root(dream.company)
                 account, = Account.create([{
+                            # Finance reads the analytic accounts: the
+                            # dream's number, never the child's name.
                             'name': gettext(
                                 'connexion_dreams.msg_dream_analytic_name',
-                                child=dream.child.rec_name, id=dream.id),
+                                id=dream.id),
                             'code': f'REVE-{dream.id}',
                             'type': 'normal', 'root': root.id,
                             'parent': root.id, 'company': dream.company.id,

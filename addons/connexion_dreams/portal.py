@@ -30,22 +30,22 @@ DREAM_STATES = {
 
 
 def _visits_tables(pool):
-    "The volunteer's visits joined to their hospital's and service's names."
+    """The volunteer's visits joined to their hospital's name.
+
+    Never the service: a ward ("Oncologie pédiatrique") tells the children's
+    illness, and the calendar feed is copied to third-party clouds."""
     Visit = pool.get('connexion.hospital.visit')
     VisitVolunteer = pool.get('connexion.hospital.visit-connexion.volunteer')
     Hospital = pool.get('connexion.hospital')
-    Service = pool.get('connexion.hospital.service')
     Party = pool.get('party.party')
     visit = Visit.__table__()
     rel = VisitVolunteer.__table__()
     hospital = Hospital.__table__()
-    service = Service.__table__()
     party = Party.__table__()
     query = rel.join(visit, condition=rel.visit == visit.id
         ).join(hospital, condition=visit.hospital == hospital.id
-        ).join(party, condition=hospital.party == party.id
-        ).join(service, 'LEFT', condition=visit.service == service.id)
-    return query, rel, visit, party, service
+        ).join(party, condition=hospital.party == party.id)
+    return query, rel, visit, party
 
 
 def _my_dreams_tables(pool, volunteer):
@@ -73,11 +73,11 @@ def _my_dreams_tables(pool, volunteer):
 def _home_query(pool, volunteer, now, until):
     """The coming visits then the open dreams of the volunteer, in one query
     (one round trip less per home page): rows of (kind, id, start, end,
-    hospital or child name, service or wish, dream date, state, tutor?)."""
-    query, rel, visit, party, service = _visits_tables(pool)
+    hospital or child name, nothing or wish, dream date, state, tutor?)."""
+    query, rel, visit, party = _visits_tables(pool)
     visits = query.select(visit.id.as_('id'), visit.start.as_('start'),
         visit.end.as_('end'), party.name.as_('name'),
-        service.name.as_('detail'),
+        Cast(Null, 'VARCHAR').as_('detail'),
         where=(rel.volunteer == volunteer)
         & (visit.state == 'planned')
         & (visit.end >= now) & (visit.start < until),
@@ -100,7 +100,7 @@ def _home_query(pool, volunteer, now, until):
 
 
 def my_visits_and_dreams(page):
-    """The volunteer's planned visits: (start, end, hospital, service), and
+    """The volunteer's planned visits: (start, end, hospital), and
     open dreams: (child name, wish, dream date, state, tutor?)."""
     now = dt.datetime.now()
     cursor = execute(page.pool, 'connexion_dreams.home', _home_query,
@@ -111,7 +111,7 @@ def my_visits_and_dreams(page):
         if kind == 1:
             start = parse_datetime(start)
             visits.append(((start, id_),
-                    (start, parse_datetime(end), name, detail)))
+                    (start, parse_datetime(end), name)))
         else:
             date = parse_datetime(date)
             dreams.append(((date is None, date or dt.date.min, id_),
@@ -129,12 +129,11 @@ def home_section(page):
     visits, dreams = my_visits_and_dreams(page)
     if visits:
         parts.append('<h2>Mes visites à l\'hôpital</h2>')
-        for start, end, hospital, service in visits:
+        for start, end, hospital in visits:
             parts.append('<article class="card">'
-                f'<h3>{h(service or hospital)}</h3>'
+                f'<h3>{h(hospital)}</h3>'
                 f'<p>{h(format_datetime(local(start), local(end)))}</p>'
-                + (f'<p class="muted">{h(hospital)}</p>' if service else '')
-                + '</article>')
+                '</article>')
     if dreams:
         parts.append('<h2>Mes rêves</h2>')
         for name, wish, date, state, tutor in dreams:
@@ -157,9 +156,9 @@ portal.add_home_section(20, home_section)
 
 
 def _visit_events_query(pool, volunteer, since):
-    query, rel, visit, party, service = _visits_tables(pool)
+    query, rel, visit, party = _visits_tables(pool)
     return query.select(visit.id, visit.start, visit.end, party.name,
-        service.name, Coalesce(visit.write_date, visit.create_date),
+        Coalesce(visit.write_date, visit.create_date),
         where=(rel.volunteer == volunteer)
         & visit.state.in_(['planned', 'done']) & (visit.end >= since),
         order_by=[visit.start.asc], limit=CALENDAR_LIMIT)
@@ -170,10 +169,9 @@ def visit_events(pool, volunteer_id, since):
     cursor = execute(pool, 'connexion_dreams.calendar_visits',
         _visit_events_query, volunteer=volunteer_id, since=since)
     return [Event(f'visit-{id_}', "Visite à l'hôpital",
-            parse_datetime(start), parse_datetime(end),
-            ', '.join(filter(None, [service, hospital])),
+            parse_datetime(start), parse_datetime(end), hospital,
             parse_datetime(stamp))
-        for id_, start, end, hospital, service, stamp in cursor]
+        for id_, start, end, hospital, stamp in cursor]
 
 
 def _dream_events_query(pool, volunteer, since):

@@ -10,6 +10,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..child import age_on
+from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 TODAY = dt.date.today()
 
@@ -114,7 +115,8 @@ class refused:
         return result
 
 
-class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
+class ConnexionDreamsTestCase(
+        CompanyTestMixin, PartyFieldsMixin, ModuleTestCase):
     "Test Connexion Dreams module"
     module = 'connexion_dreams'
 
@@ -546,6 +548,103 @@ class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
                 with refused(self, AccessError):
                     Child.write([Child(child.id)], {'status': 'ended'})
 
+    def _team_users(self):
+        "One user per team without medical access, and one with it."
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        Company = pool.get('company.company')
+        company, = Company.search([])
+        users = {}
+        for login, module, group in [
+                ('medical', 'connexion_dreams', 'group_dreams_medical'),
+                ('reves', 'connexion_asso', 'group_team_dreams'),
+                ('hopitaux', 'connexion_asso', 'group_team_hospitals'),
+                ('collecte', 'connexion_asso', 'group_team_fundraising'),
+                ('finances', 'connexion_asso', 'group_team_admin'),
+                ('staff', 'connexion_asso', 'group_connexion'),
+                ]:
+            users[login], = User.create([{
+                        'login': f'{login}-team', 'name': login.title(),
+                        'groups': [('add', [
+                                    ModelData.get_id(module, group)])],
+                        'companies': [('add', [company.id])],
+                        'company': company.id,
+                        }])
+        return users
+
+    @with_transaction()
+    def test_medical_fields_are_every_health_field(self):
+        "The ward, the palliative flag and the doctors are medical too"
+        pool = Pool()
+        Child = pool.get('connexion.child')
+        Dream = pool.get('connexion.dream')
+        Activity = pool.get('connexion.dream.activity')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            other = create_child()
+            calm = self._dream(hospital, child,
+                referral_date=TODAY - dt.timedelta(days=3),
+                medical_doctor=hospital.contacts[0].id)
+            urgent = self._dream(hospital, other, urgent=True)
+            activity, = Activity.search([('dream', '=', urgent.id)])
+            users = self._team_users()
+            medical = users.pop('medical')
+            fields = [
+                (Child, child, ['service', 'pathology', 'treating_doctor',
+                        'medical_constraints']),
+                (Dream, calm, ['urgent', 'medical_doctor']),
+                (Activity, activity, ['urgent']),
+                ]
+            with as_user(medical):
+                self.assertEqual(Child.read([child.id], ['service'])[0][
+                        'service'], hospital.services[0].id)
+                self.assertEqual(
+                    Dream.search([('urgent', '=', True)]), [urgent])
+                self.assertEqual(Dream.search([]), [urgent, calm])
+            for login, user in users.items():
+                with self.subTest(user=login), as_user(user):
+                    self.assertEqual(
+                        Child.read([child.id], ['hospital'])[0]['hospital'],
+                        hospital.id)
+                    for Model, record, names in fields:
+                        for name in names:
+                            with refused(self, AccessError):
+                                Model.read([record.id], [name])
+                            if Model._fields[name].searchable(Model):
+                                with refused(self, AccessError):
+                                    Model.search([(name, '!=', None)])
+                                with refused(self, AccessError):
+                                    Model.search([], order=[(name, 'ASC')])
+                            with refused(self, AccessError):
+                                Model.export_data([record], [name])
+                    for path in ['child.service', 'child.pathology']:
+                        with refused(self, AccessError):
+                            Dream.search([(path, '!=', None)])
+                        with refused(self, AccessError):
+                            Dream.read([calm.id], [path])
+                    with refused(self, AccessError):
+                        Dream.export_data([calm], ['child/service'])
+                    # The default order does not tell the urgent dreams.
+                    self.assertEqual(Dream.search([]), [calm, urgent])
+
+    @with_transaction()
+    def test_analytic_account_name_without_child(self):
+        "A dream's analytic account is named by the dream's number only"
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            dream = self._dream(hospital, child)
+            Dream.create_analytic_accounts([dream])
+            account = dream.analytic_account
+            for text in [account.name, account.rec_name, account.code]:
+                self.assertNotIn("Noé", text)
+                self.assertNotIn("Lambert", text)
+            self.assertIn(str(dream.id), account.name)
+
     @with_transaction()
     def test_volunteer_sees_assigned_dreams(self):
         "A volunteer sees only the dreams and children assigned to them"
@@ -592,7 +691,7 @@ class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
     def test_portal_home_section(self):
         "The portal home shows a volunteer's own visits and dreams only"
         from types import SimpleNamespace
-        from ..portal import home_section
+        from ..portal import home_section, visit_events
         pool = Pool()
         Dream = pool.get('connexion.dream')
         Schedule = pool.get('connexion.hospital.visit.schedule')
@@ -628,11 +727,18 @@ class ConnexionDreamsTestCase(CompanyTestMixin, ModuleTestCase):
                         volunteer_id=volunteer.id))
             mine = section(ana)
             self.assertIn("Mes visites à l'hôpital", mine)
-            self.assertIn("Onco-hématologie", mine)
+            # The hospital, never its service (a ward tells an illness).
+            self.assertIn("Hôpital des Tilleuls", mine)
+            self.assertNotIn("Onco-hématologie", mine)
             self.assertIn("Le rêve de Noé", mine)
             self.assertIn("Tuteur·rice", mine)
             self.assertNotIn("Lina", mine)
             self.assertNotIn("Voir la mer", mine)
+            # The calendar feed: the hospital as the place, no ward.
+            events = visit_events(pool, ana.id, dt.datetime.now())
+            self.assertTrue(events)
+            for event in events:
+                self.assertEqual(event.location, "Hôpital des Tilleuls")
             his = section(bruno)
             self.assertNotIn("Onco-hématologie", his)
             self.assertNotIn("Noé", his)
