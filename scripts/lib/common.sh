@@ -5,9 +5,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${CONNEXION_VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
 VAR="$ROOT/var"
-# The Connexion modules activated by the demo (dependency order is resolved
-# by Tryton); add a new module here and in pyproject.toml.
-MODULES="connexion_asso connexion_dreams connexion_ideas connexion_gdpr connexion_import connexion_donation"
+# The Connexion modules activated by the demo, scripts/serve and
+# docker-compose.yml: one list, in config/modules (comments after #).
+MODULES="$(sed 's/#.*//' "$ROOT/config/modules" | xargs)"
 SAO_VERSION="${SAO_VERSION:-~8.0.11}"
 SAO_DIR="$VAR/sao/node_modules/tryton-sao"
 mkdir -p "$VAR"
