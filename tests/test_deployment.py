@@ -1,0 +1,345 @@
+"""The shipped deployment (docker-compose.yml, Dockerfile, config/docker.conf,
+scripts/serve) runs what the demo runs, the way production needs it: every
+module of config/modules, gunicorn, cron and queue worker, no default
+password, mail and public address required, the reverse proxy trusted.
+
+No Docker here (images cannot be pulled): the files are read, and
+scripts/serve really runs with stand-ins for the programs that would serve
+forever (trytond-admin, trytond-cron, trytond-worker, gunicorn)."""
+import configparser
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import textwrap
+import tomllib
+import unittest
+
+from tests.support import ROOT, backend
+
+REQUIRED = re.compile(r'^\$\{(\w+):\?[^}]+\}$')
+
+
+def load_yaml(text):
+    """Read the YAML subset that docker-compose.yml uses (block mappings and
+    sequences, JSON-style flow sequences, quoted, plain and simple block
+    scalars, anchors, aliases and `<<` merges): PyYAML is not a dependency of Connexion.
+    test_loader compares it with PyYAML where PyYAML is installed."""
+    lines = []
+    for raw in text.splitlines():
+        line = re.sub(r'(^|\s)#.*$', '', raw).rstrip()
+        if line.strip():
+            lines.append((len(line) - len(line.lstrip()), line.strip()))
+    anchors = {}
+
+    def scalar(value):
+        if value.startswith('*'):
+            return anchors[value[1:]]
+        if value.startswith('[') or value.startswith('"'):
+            return json.loads(value)
+        if value.startswith("'"):
+            return value[1:-1].replace("''", "'")
+        if re.fullmatch(r'-?\d+', value):
+            return int(value)
+        return {'true': True, 'false': False}.get(value, value)
+
+    def block(i, indent):
+        "The node whose lines start at i with this indentation; next index."
+        if lines[i][1].startswith('- '):
+            items = []
+            while i < len(lines) and lines[i][0] == indent \
+                    and lines[i][1].startswith('- '):
+                items.append(scalar(lines[i][1][2:].strip()))
+                i += 1
+            return items, i
+        mapping = {}
+        while i < len(lines) and lines[i][0] == indent:
+            key, _, value = lines[i][1].partition(':')
+            value = value.strip()
+            i += 1
+            anchor = None
+            if value.startswith('&'):
+                anchor, _, value = value[1:].partition(' ')
+                value = value.strip()
+            if value in {'>', '|'}:
+                text = []
+                while i < len(lines) and lines[i][0] > indent:
+                    text.append(lines[i][1])
+                    i += 1
+                node = (' ' if value == '>' else '\n').join(text) + '\n'
+            elif value:
+                node = scalar(value)
+            elif i < len(lines) and lines[i][0] > indent:
+                node, i = block(i, lines[i][0])
+            else:
+                node = None
+            if anchor:
+                anchors[anchor] = node
+            if key == '<<':
+                mapping = {**node, **mapping}
+            else:
+                mapping[scalar(key)] = node
+        return mapping, i
+
+    document, end = block(0, 0)
+    assert end == len(lines), f"unread line: {lines[end][1]}"
+    return document
+
+
+def read(*path):
+    with open(os.path.join(ROOT, *path), encoding='utf-8') as fp:
+        return fp.read()
+
+
+def module_list():
+    "config/modules: the Connexion modules every deployment activates."
+    return [line.split('#', 1)[0].strip()
+        for line in read('config', 'modules').splitlines()
+        if line.split('#', 1)[0].strip()]
+
+
+def dockerfile():
+    "Dockerfile: {'CMD': [...], 'COPY': {destination: source}}."
+    text = read('Dockerfile').replace('\\\n', ' ')
+    cmd, = re.findall(r'^CMD\s+(\[.*\])\s*$', text, re.M)
+    workdir, = re.findall(r'^WORKDIR\s+(\S+)\s*$', text, re.M)
+    copies = {}
+    for args in re.findall(r'^COPY\s+(.*)$', text, re.M):
+        *sources, destination = shlex.split(args)
+        destination = os.path.normpath(os.path.join(workdir, destination))
+        for source in sources:
+            if destination.endswith('/') or len(sources) > 1:
+                copies[os.path.join(destination, source)] = source
+            else:
+                copies[destination] = source
+    return {'CMD': json.loads(cmd), 'COPY': copies}
+
+
+@unittest.skipIf(backend() != 'sqlite',
+    "files and scripts: the same on every database backend")
+class DeploymentTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.compose = load_yaml(read('docker-compose.yml'))
+        cls.services = cls.compose['services']
+        cls.docker_conf = configparser.ConfigParser(interpolation=None)
+        cls.docker_conf.read_string(read('config', 'docker.conf'))
+
+    def command(self, service):
+        "The command a service runs (the image's CMD when it has none)."
+        command = self.services[service].get('command')
+        if command is None:
+            return dockerfile()['CMD']
+        if isinstance(command, str):
+            return shlex.split(command)
+        return command
+
+    def trytond_services(self):
+        return [name for name, service in self.services.items()
+            if service.get('image', '').startswith('connexion')]
+
+    def test_loader(self):
+        "The YAML reader of these tests reads docker-compose.yml as PyYAML"
+        try:
+            import yaml
+        except ImportError:
+            yaml = None
+        text = read('docker-compose.yml')
+        compose = load_yaml(text)
+        if yaml is not None:
+            self.assertEqual(compose, yaml.safe_load(text))
+        self.assertEqual(
+            {'postgres', 'init', 'trytond', 'cron', 'worker'},
+            set(compose['services']))
+
+    def test_one_module_list(self):
+        "config/modules lists every Connexion module; the scripts read it"
+        modules = module_list()
+        entry_points = tomllib.loads(read('pyproject.toml'))['project'][
+            'entry-points']['trytond.modules']
+        self.assertEqual(sorted(modules), sorted(entry_points))
+        self.assertEqual(len(modules), len(set(modules)))
+        shell = subprocess.run(['bash', '-c',
+                'source scripts/lib/common.sh && echo "$MODULES"'],
+            cwd=ROOT, check=True, capture_output=True, text=True)
+        self.assertEqual(shell.stdout.split(), modules)
+        for script in ['demo', 'serve']:
+            self.assertIn('-u $MODULES', read('scripts', script), script)
+
+    def test_compose_activates_module_list(self):
+        "docker compose's init activates exactly config/modules"
+        command = self.command('init')
+        self.assertEqual(command[:2], ['sh', '-c'])
+        script = command[2]
+        self.assertRegex(script, r'\btrytond-admin\b')
+        self.assertIn('--activate-dependencies', script)
+        # The modules come from the image's copy of config/modules.
+        substitution, = re.findall(r'-u \$\$(\([^)]*\))', script)
+        copies = dockerfile()['COPY']
+        path, = [p for p in copies if p in substitution]
+        self.assertEqual(copies[path], 'config/modules')
+        shell = subprocess.run(['sh', '-c',
+                'echo $' + substitution.replace(
+                    path, os.path.join(ROOT, 'config', 'modules'))],
+            check=True, capture_output=True, text=True)
+        self.assertEqual(shell.stdout.split(), module_list())
+
+    def test_compose_serves_with_gunicorn(self):
+        "The web service runs gunicorn with scripts/serve's settings"
+        web, = [name for name, service in self.services.items()
+            if service.get('ports')]
+        command = self.command(web)
+        self.assertEqual(command[0], 'gunicorn')
+        self.assertEqual(command[-1], 'trytond.application:app')
+        config = command[command.index('-c') + 1]
+        self.assertEqual(
+            dockerfile()['COPY'].get(config), 'scripts/lib/gunicorn.conf.py')
+        self.assertIn('-c "$ROOT/scripts/lib/gunicorn.conf.py"',
+            read('scripts', 'serve'))
+        environment = self.services[web]['environment']
+        self.assertTrue(environment.get('TRYTOND_DATABASE_NAMES'))
+        # Reached by the reverse proxy only: the port trusts its headers.
+        for port in self.services[web]['ports']:
+            self.assertTrue(str(port).startswith('127.0.0.1:'), port)
+        for name in self.services:
+            self.assertNotEqual(self.command(name)[0], 'trytond', name)
+
+    def test_compose_runs_cron_and_worker(self):
+        "Cron and queue worker run as services; the queue is on"
+        programs = {self.command(name)[0]: name
+            for name in self.trytond_services()}
+        self.assertIn('trytond-cron', programs)
+        self.assertIn('trytond-worker', programs)
+        self.assertTrue(self.docker_conf.getboolean('queue', 'worker'))
+        for name in [programs['trytond-cron'], programs['trytond-worker']]:
+            self.assertEqual(
+                self.services[name].get('restart'), 'unless-stopped', name)
+
+    def test_no_default_password(self):
+        "Compose refuses to start without a database password"
+        text = read('docker-compose.yml')
+        self.assertNotRegex(text, r'POSTGRES_PASSWORD:-')
+        self.assertRegex(
+            self.services['postgres']['environment']['POSTGRES_PASSWORD'],
+            r'^\$\{POSTGRES_PASSWORD:\?')
+        for name in self.trytond_services():
+            environment = self.services[name]['environment']
+            self.assertRegex(environment['PGPASSWORD'],
+                r'^\$\{POSTGRES_PASSWORD:\?', name)
+            # The password is not in the URI (no quoting issue, no leak).
+            self.assertNotIn(':${', environment['TRYTOND_DATABASE__URI'])
+
+    def test_mail_and_public_url_required(self):
+        "SMTP server, sender and public URL: required, no made-up host"
+        for name in self.trytond_services():
+            environment = self.services[name]['environment']
+            for option in ['TRYTOND_EMAIL__URI', 'TRYTOND_EMAIL__FROM',
+                    'TRYTOND_CONNEXION__PUBLIC_URL']:
+                self.assertRegex(environment[option], REQUIRED, option)
+            # trytond reads its file after the environment: an option set
+            # in docker.conf would silently win over compose's.
+            for variable in environment:
+                if variable.startswith('TRYTOND_') and '__' in variable:
+                    section, option = variable[8:].lower().split('__', 1)
+                    self.assertFalse(
+                        self.docker_conf.has_option(section, option),
+                        f'[{section}] {option} in docker.conf')
+        self.assertNotRegex(read('config', 'docker.conf'), r'smtp://mail\b')
+        self.assertRegex(read('config', 'docker.conf'),
+            r'(?m)^\[connexion\]\n(#.*\n)*# *public_url = https://')
+
+    def test_proxy(self):
+        "Behind the HTTPS proxy: client address and scheme from its headers"
+        self.assertEqual(self.docker_conf.getint('web', 'num_proxies'), 1)
+        readme = read('README.md')
+        for word in ['num_proxies', 'X-Forwarded-For', 'X-Forwarded-Proto',
+                'Secure', '[connexion] public_url', 'CONNEXION_PUBLIC_URL',
+                'CONNEXION_SMTP_URI', 'CONNEXION_EMAIL_FROM',
+                'POSTGRES_PASSWORD', 'config/modules', 'trytond-worker']:
+            self.assertTrue(word in readme, f'{word} not in README.md')
+
+    def serve(self, queue_worker):
+        """Run scripts/serve on a SQLite configuration; return the programs
+        it started, one argument list each."""
+        tmp = tempfile.mkdtemp(prefix='connexion-serve-')
+        self.addCleanup(subprocess.run, ['rm', '-rf', tmp])
+        venv = os.path.join(tmp, 'venv')
+        os.makedirs(os.path.join(venv, 'bin'))
+        log = os.path.join(tmp, 'started')
+        expected = os.path.join(tmp, 'expected')
+        with open(expected, 'w') as fp:
+            fp.write('2' if queue_worker else '1')
+
+        def program(name, body):
+            path = os.path.join(venv, 'bin', name)
+            with open(path, 'w') as fp:
+                fp.write('#!/bin/sh\n' + textwrap.dedent(body))
+            os.chmod(path, 0o755)
+        program('python', f'exec {shlex.quote(sys.executable)} "$@"\n')
+        for name in ['trytond-admin', 'trytond-cron', 'trytond-worker',
+                'trytond']:
+            program(name, f'echo "{name} $*" >> {shlex.quote(log)}\n')
+        # gunicorn serves in the foreground: it waits until the programs
+        # started in the background have written their line (bounded, only
+        # for a missing program), so that the list is complete.
+        program('gunicorn', f'''\
+            i=0
+            while [ "$(grep -c -v -e '^trytond-admin' -e '^gunicorn' \\
+                    {shlex.quote(log)})" -lt "$(cat {shlex.quote(expected)})" ] \\
+                    && [ $i -lt 600 ]; do
+                sleep 0.1; i=$((i + 1))
+            done
+            echo "gunicorn $*" >> {shlex.quote(log)}
+            ''')
+        open(os.path.join(venv, '.connexion-installed'), 'w').close()
+        conf = os.path.join(tmp, 'trytond.conf')
+        with open(conf, 'w') as fp:
+            fp.write(textwrap.dedent(f'''\
+                [database]
+                uri = sqlite://
+                path = {tmp}
+
+                [web]
+                listen = 127.0.0.1:8999
+
+                [queue]
+                worker = {queue_worker}
+                '''))
+        passfile = os.path.join(tmp, 'password')
+        with open(passfile, 'w') as fp:
+            fp.write('admin\n')
+        env = {k: v for k, v in os.environ.items()
+            if not k.startswith(('TRYTOND_', 'CONNEXION_'))}
+        env.update(CONNEXION_VENV=venv, CONNEXION_WORKERS='2',
+            TRYTONPASSFILE=passfile)
+        result = subprocess.run([os.path.join(ROOT, 'scripts', 'serve'),
+                '-c', conf, '-d', 'connexion'],
+            env=env, capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(log) as fp:
+            return [line.split() for line in fp]
+
+    def test_serve_starts_worker(self):
+        "scripts/serve starts trytond-worker when [queue] worker = True"
+        for queue_worker in [True, False]:
+            with self.subTest(queue_worker=queue_worker):
+                started = self.serve(queue_worker)
+                programs = [args[0] for args in started]
+                self.assertEqual(programs.count('trytond-cron'), 1)
+                self.assertEqual(programs.count('gunicorn'), 1)
+                self.assertEqual(
+                    programs.count('trytond-worker'), int(queue_worker))
+                for args in started:
+                    if args[0] in {'trytond-cron', 'trytond-worker'}:
+                        self.assertIn('-d', args)
+                        self.assertEqual(args[args.index('-d') + 1],
+                            'connexion')
+                update, = [args for args in started
+                    if args[0] == 'trytond-admin' and '-u' in args]
+                self.assertEqual(
+                    update[update.index('-u') + 1:][:len(module_list())],
+                    module_list())
