@@ -1,4 +1,5 @@
-"""gunicorn settings of scripts/serve and bench/portal_load (one place).
+"""gunicorn settings of scripts/serve, the Docker image and bench/portal_load
+(one place).
 
 CONNEXION_WORKERS processes (default: one per core) of CONNEXION_THREADS
 threads (default 16; gthread). A portal request waits for PostgreSQL about
@@ -13,6 +14,10 @@ import sys
 workers = int(os.environ.get('CONNEXION_WORKERS') or os.cpu_count())
 threads = int(os.environ.get('CONNEXION_THREADS') or 16)
 worker_class = os.environ.get('CONNEXION_WORKER_CLASS') or 'gthread'
+# Whom gunicorn itself believes about X-Forwarded-Proto. The application
+# takes the client's address and scheme from trytond's [web] num_proxies
+# (set behind the reverse proxy: config/docker.conf, README), whatever this
+# says.
 forwarded_allow_ips = os.environ.get('CONNEXION_PROXY_IPS') or '127.0.0.1'
 
 
