@@ -52,6 +52,8 @@ from trytond.tools import file_open
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
+from . import public
+
 PREFIX = '/<database_name>/portal'
 SESSION_COOKIE = 'connexion_portal'
 CSRF_COOKIE = 'connexion_portal_csrf'
@@ -63,6 +65,12 @@ CSS_URL = '/connexion/portal.css'
 NAV = []
 HOME_SECTIONS = []
 CALENDAR_SOURCES = []
+
+# Volunteers of these statuses are shut out of the portal: they cannot log
+# in, and a session opened before ends at its next request.
+CLOSED_STATUSES = {'left'}
+CLOSED_MESSAGE = ("Votre profil bénévole n'est plus actif : l'espace "
+    "bénévoles vous est fermé. Contactez l'association si c'est une erreur.")
 
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
     "dimanche"]
@@ -305,6 +313,8 @@ class Page:
         # (an instance costs more than the home page's own queries).
         self.session_id = self.user_id = self.volunteer_id = None
         self.expired = False
+        # Why the session ended, shown on the login page.
+        self.expired_message = "Votre session a expiré : reconnectez-vous."
         self.email = None
         self.info = {}
         self._cookies = []
@@ -353,6 +363,13 @@ class Page:
             return
         if not active:
             return
+        if status in CLOSED_STATUSES:
+            self.expired = True
+            self.expired_message = CLOSED_MESSAGE
+            if not Transaction().readonly:
+                Session = pool.get('web.user.session')
+                Session.delete([Session(session_id)])
+            return
         self.session_id, self.user_id = session_id, user_id
         self.email = email
         if volunteer_id:
@@ -384,16 +401,24 @@ class Page:
     # URLs, cookies and answers
 
     def url(self, path='/', **query):
+        "The path of a portal page (for links inside the portal)."
         url = self.base + path
         if query:
             url += '?' + urllib.parse.urlencode(query)
         return url
 
+    def absolute_url(self, path='/', **query):
+        """The URL of a portal page for outside the portal (e-mails,
+        calendar applications): from [connexion] public_url, never from the
+        request's Host header."""
+        return public.absolute_url(self.url(path, **query))
+
     def set_cookie(self, name, value, max_age=None):
         self._cookies.append((name, value, max_age))
 
     def _finish(self, response):
-        secure = self.request.scheme == 'https'
+        # Behind the HTTPS proxy the request itself is often plain HTTP.
+        secure = public.is_secure() or self.request.scheme == 'https'
         for name, value, max_age in self._cookies:
             response.set_cookie(
                 name, value, max_age=max_age, path=self.base + '/',
@@ -538,8 +563,7 @@ def route(path, methods=('GET',), login=True):
                     next_ = request.full_path[len(page.base):].rstrip('?')
                 else:
                     next_ = '/'
-                message = ("Votre session a expiré : reconnectez-vous."
-                    if page.expired else None)
+                message = page.expired_message if page.expired else None
                 response = page.redirect(
                     '/connexion?' + urllib.parse.urlencode({'suite': next_})
                     if next_ != '/' else '/connexion', message, error=True)

@@ -5,18 +5,20 @@ of the logged-in volunteer, looked up from the session, never from an id
 taken alone from the URL or the form.
 """
 import datetime as dt
+import hmac
+import secrets
 import urllib.parse
 from decimal import Decimal, InvalidOperation
 
 from trytond.config import config
-from trytond.exceptions import RateLimitException
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
 from trytond.wsgi import app
 
 from sql.conditionals import Coalesce
 
+from . import public
 from .portal import (
-    PREFIX, SESSION_COOKIE, Event, add_calendar_source, add_nav,
+    CLOSED_MESSAGE, CLOSED_STATUSES, PREFIX, SESSION_COOKIE, Event, add_calendar_source, add_nav,
     calendar_events, execute, format_datetime, h, home_sections,
     icalendar, local, parse_datetime, route)
 
@@ -43,6 +45,67 @@ def shift_text(shift):
 
 
 # Login, logout, password reset
+#
+# web_user's authenticate and set_password_token are not called: they sleep
+# 2^n - 1 s inside the request after n failures. Failures are counted in
+# connexion.portal.attempt (per account and per client address, see
+# portal_security.py) and refused with 429 at once past the limit, before
+# any password or token is checked.
+
+TOO_MANY = ("Trop de tentatives : patientez quelques minutes avant de "
+    "réessayer.")
+# Longer is no e-mail address or password of ours (and passlib refuses
+# passwords over 4096 bytes).
+MAX_EMAIL, MAX_PASSWORD = 254, 1024
+_dummy_hash = []
+
+
+def _clean_email(value):
+    "The e-mail as web_user stores it, or '' when it cannot be one."
+    value = (value or '').strip().lower()
+    if len(value) > MAX_EMAIL or '\x00' in value:
+        return ''
+    return value
+
+
+def _web_user(pool, email):
+    "The active web user of the e-mail, or None."
+    if not email:
+        return None
+    users = pool.get('web.user').search([('email', '=', email)], limit=1)
+    return users[0] if users else None
+
+
+def _authenticate(pool, email, password):
+    """The web user if the password is right, else None; hashes as much
+    for an unknown address as for a known one (no timing oracle)."""
+    WebUser = pool.get('web.user')
+    user = _web_user(pool, email)
+    if len(password) > MAX_PASSWORD:
+        return None
+    if not user or not user.password_hash:
+        if not _dummy_hash:
+            _dummy_hash.append(WebUser.hash_password(secrets.token_hex(16)))
+        WebUser.check_password(password, _dummy_hash[0])
+        return None
+    valid, new_hash = WebUser.check_password(password, user.password_hash)
+    if not valid:
+        return None
+    if new_hash:
+        WebUser.write([user], {'password_hash': new_hash})
+    return user
+
+
+def _closed(pool, user):
+    "Whether the user's volunteer profile is shut out of the portal."
+    if not user.party:
+        return False
+    Volunteer = pool.get('connexion.volunteer')
+    return bool(Volunteer.search([
+                ('party', '=', user.party.id),
+                ('status', 'in', list(CLOSED_STATUSES)),
+                ], limit=1))
+
 
 def _login_form(page, email='', suite='/'):
     fields = (
@@ -68,26 +131,35 @@ def _safe_next(value):
 
 @route('/connexion', methods=['GET', 'POST'], login=False)
 def login(request, page):
+    """Failures count per account and per client address; past either
+    limit the answer is 429 at once, for at most [connexion]
+    portal_attempt_window seconds after the last checked failure (the
+    right password too: a guessed one must not get through)."""
     pool = page.pool
-    WebUser = pool.get('web.user')
+    Attempt = pool.get('connexion.portal.attempt')
     suite = _safe_next(request.values.get('suite'))
     if request.method == 'GET':
         if page.user_id:
             return page.redirect(suite)
         return page.render("Connexion", _login_form(page, suite=suite),
             nav=False)
-    email = (request.form.get('email') or '').strip()
+    typed = (request.form.get('email') or '').strip()
+    email = _clean_email(typed)
     password = request.form.get('password') or ''
-    try:
-        user = WebUser.authenticate(email, password) if email else None
-    except RateLimitException:
-        return page.render("Connexion", _login_form(page, email, suite),
-            status=429, nav=False, error="Trop de tentatives : patientez "
-            "quelques minutes avant de réessayer.")
+    keys = Attempt.keys('login', email, request.remote_addr)
+    if not Attempt.check(keys):
+        return page.render("Connexion", _login_form(page, typed, suite),
+            status=429, nav=False, error=TOO_MANY)
+    user = _authenticate(pool, email, password)
     if not user:
-        return page.render("Connexion", _login_form(page, email, suite),
+        Attempt.fail(keys)
+        return page.render("Connexion", _login_form(page, typed, suite),
             status=401, nav=False,
             error="Adresse e-mail ou mot de passe incorrect.")
+    Attempt.clear(Attempt.keys('login', email))
+    if _closed(pool, user):
+        return page.render("Connexion", _login_form(page, suite=suite),
+            status=403, nav=False, error=CLOSED_MESSAGE)
     key = user.new_session()
     page.set_cookie(SESSION_COOKIE, key)
     return page.redirect(suite)
@@ -103,12 +175,10 @@ def logout(request, page):
 @route('/mot-de-passe-oublie', methods=['GET', 'POST'], login=False)
 def forgotten(request, page):
     "Send a reset link; the answer never says whether the e-mail is known."
-    WebUser = page.pool.get('web.user')
     if request.method == 'POST':
-        email = (request.form.get('email') or '').strip().lower()
-        users = WebUser.search([('email', '=', email)], limit=1)
-        if users:
-            send_reset_email(page, users[0])
+        user = _web_user(page.pool, _clean_email(request.form.get('email')))
+        if user:
+            send_reset_email(page, user)
         return page.redirect('/connexion',
             "Si cette adresse est connue, un e-mail vient de vous être "
             "envoyé avec un lien pour choisir un nouveau mot de passe.")
@@ -122,6 +192,8 @@ def forgotten(request, page):
 
 
 def send_reset_email(page, user):
+    """The link names [connexion] public_url, never the request's Host
+    (a forged one would send the victim's link to another site)."""
     from email.message import EmailMessage
     from trytond.sendmail import send_message_transactional
     now = dt.datetime.now()
@@ -130,8 +202,7 @@ def send_reset_email(page, user):
         return  # one link at a time, as web_user does
     user.set_reset_password_token()
     user.save()
-    url = page.request.host_url.rstrip('/') + page.url(
-        '/nouveau-mot-de-passe', email=user.email,
+    url = page.absolute_url('/nouveau-mot-de-passe', email=user.email,
         token=user.reset_password_token)
     msg = EmailMessage()
     msg['From'] = config.get('email', 'from')
@@ -144,9 +215,31 @@ def send_reset_email(page, user):
     send_message_transactional(msg)
 
 
+def _reset_password(pool, email, token, password):
+    """Set the password if token is the user's valid reset token (as
+    web_user's set_password_token does, without its sleep). A used or
+    expired token is cleared; the new password ends the user's sessions
+    (connexion_asso's web.user.set_password)."""
+    user = _web_user(pool, email)
+    expected = user.reset_password_token if user else None
+    if not expected or not token or not hmac.compare_digest(
+            expected.encode(), token.encode('utf-8', 'replace')):
+        return False
+    expire = user.reset_password_token_expire
+    user.clear_reset_password_token()
+    valid = bool(expire and expire > dt.datetime.now())
+    if valid:
+        user.password = password
+    user.save()
+    return valid
+
+
 @route('/nouveau-mot-de-passe', methods=['GET', 'POST'], login=False)
 def new_password(request, page):
-    WebUser = page.pool.get('web.user')
+    """Wrong tokens count per account (apart from sign-in failures, so the
+    owner still logs in) and per address; past the limit: 429 at once."""
+    pool = page.pool
+    Attempt = pool.get('connexion.portal.attempt')
     email = request.values.get('email') or ''
     token = request.values.get('token') or ''
     fields = (f'<input type="hidden" name="email" value="{h(email)}">'
@@ -157,14 +250,21 @@ def new_password(request, page):
     form = page.form('/nouveau-mot-de-passe', fields, "Enregistrer")
     if request.method == 'POST':
         password = request.form.get('password') or ''
-        if len(password) < 8:
+        if len(password) < 8 or len(password) > MAX_PASSWORD:
             return page.render("Nouveau mot de passe", form, status=400,
-                nav=False, error="Le mot de passe doit avoir au moins "
-                "8 caractères.")
-        if email and token and WebUser.set_password_token(
-                email, token, password):
+                nav=False, error="Le mot de passe doit avoir entre 8 et "
+                f"{MAX_PASSWORD} caractères.")
+        email = _clean_email(email)
+        keys = Attempt.keys('token', email, request.remote_addr)
+        if not Attempt.check(keys):
+            return page.render("Nouveau mot de passe",
+                f'<p>{h(TOO_MANY)}</p>', status=429, nav=False)
+        if _reset_password(pool, email, token, password):
+            Attempt.clear(Attempt.keys('token', email)
+                | Attempt.keys('login', email))
             return page.redirect('/connexion',
                 "Votre mot de passe est enregistré : connectez-vous.")
+        Attempt.fail(keys)
         return page.render("Nouveau mot de passe",
             '<p>Ce lien n\'est plus valable. '
             f'<a href="{h(page.url("/mot-de-passe-oublie"))}">Demandez-en un '
@@ -238,7 +338,8 @@ def home(request, page):
     body.append(f'<p><a class="button" href="{h(page.url("/missions"))}">'
         'Voir les missions ouvertes</a></p>')
     body.extend(home_sections(page))
-    calendar = page.url(f'/agenda/{info["calendar_token"]}.ics')
+    # Absolute: calendar applications keep it outside the portal.
+    calendar = page.absolute_url(f'/agenda/{info["calendar_token"]}.ics')
     body.append('<h2>Mon agenda</h2><p>Ajoutez vos rendez-vous bénévoles à '
         'l\'agenda de '
         f'votre téléphone avec <a href="{h(calendar)}">ce lien '
@@ -690,8 +791,8 @@ def calendar(request, pool, token):
             content_type='text/plain; charset=utf-8')
     since = dt.datetime.now() - dt.timedelta(days=CALENDAR_DAYS)
     events = calendar_events(pool, row[0], since)
-    domain = urllib.parse.urlsplit(request.host_url).hostname or 'connexion'
-    return Response(icalendar(events, "Mon agenda bénévole", domain), 200,
+    return Response(icalendar(events, "Mon agenda bénévole",
+            public.public_host()), 200,
         content_type='text/calendar; charset=utf-8',
         headers={'Cache-Control': 'private, max-age=900',
             'Referrer-Policy': 'no-referrer'})

@@ -19,7 +19,7 @@ from email.message import Message
 from email.policy import compat32
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from html import escape
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 from genshi.core import (
     COMMENT, DOCTYPE, END, END_CDATA, END_NS, PI, START, START_CDATA,
@@ -40,8 +40,9 @@ from trytond.pyson import Eval
 from trytond.sendmail import get_smtp_server
 from trytond.tools.email_ import format_address, set_from_header
 from trytond.transaction import Transaction
-from trytond.url import http_base
 from trytond.wsgi import Base64Converter
+
+from connexion_asso.public import absolute_url
 
 from .party import CATEGORIES
 
@@ -57,10 +58,10 @@ SEGMENTS = [
 
 
 def public_url(path):
-    "Absolute URL of a public page of this database."
-    base = config.get('marketing', 'email_base', default=http_base())
+    """Absolute URL of a public page of this database: from [connexion]
+    public_url like every link the product sends, never from a request."""
     database = Base64Converter(None).to_url(Transaction().database.name)
-    return urljoin(base, quote(f'/connexion_gdpr/{database}/{path}'))
+    return absolute_url(quote(f'/connexion_gdpr/{database}/{path}'))
 
 
 def _secret():

@@ -1,0 +1,137 @@
+"""Failed portal sign-ins and reset links, counted to refuse floods at once.
+
+web_user's own ``authenticate`` and ``set_password_token`` slow attackers
+down by sleeping 2^n - 1 s inside the request after n failures, without
+bound: a few dozen requests hold every server thread. The portal calls
+neither; it counts failures here instead, per account and per client
+address, and answers 429 at once past the limit, before any password or
+token is checked.
+
+Rules, all in trytond.conf ``[connexion]``:
+
+- ``portal_max_attempt`` (5): failures per account (sign-in and reset link
+  counted apart) within the window;
+- ``portal_max_attempt_address`` (30): failures per client address (after
+  trytond's ``[web] num_proxies`` handling), whatever the account;
+- ``portal_attempt_window`` (900 s): failures older than this are
+  forgotten. A locked account or address is therefore refused for at most
+  the window after its last checked failure (refused attempts are not
+  counted, so nobody can keep an account locked for longer than by
+  failing again), and a sign-in with the right password clears the
+  account's count.
+
+Counting is exact under parallel requests: ``check`` locks the keys for the
+transaction before counting (a PostgreSQL advisory lock per key, taken in a
+fixed order; SQLite serialises writing transactions), so the next request
+on the same account or address counts after this one has recorded its
+failure.
+"""
+import hashlib
+
+from sql import Literal, Select
+from sql.aggregate import Count
+from sql.functions import CurrentTimestamp
+
+import datetime as dt
+
+from trytond.config import config
+from trytond.model import Index, ModelSQL, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+
+def _lock_id(key):
+    "A signed 64-bit advisory lock id for key."
+    return int.from_bytes(bytes.fromhex(key[:16]), 'big', signed=True)
+
+
+class PortalAttempt(ModelSQL):
+    "Portal Attempt"
+    __name__ = 'connexion.portal.attempt'
+    # A digest of kind, account or address: no e-mail or address is stored.
+    key = fields.Char("Key", required=True, strip=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__rpc__ = {}
+        table = cls.__table__()
+        cls._sql_indexes.update({
+                Index(table, (table.key, Index.Equality()),
+                    (table.create_date, Index.Range())),
+                Index(table, (table.create_date, Index.Range())),
+                })
+
+    @staticmethod
+    def digest(kind, value):
+        return hashlib.sha256(f'{kind}:{value}'.encode(
+                'utf-8', 'replace')).hexdigest()
+
+    @classmethod
+    def keys(cls, kind, account, address=None):
+        """{key: limit} of an attempt of kind ('login', 'token') on account
+        (an e-mail) from address."""
+        keys = {}
+        if account:
+            keys[cls.digest(kind, account.strip().lower())] = config.getint(
+                'connexion', 'portal_max_attempt', default=5)
+        if address:
+            keys[cls.digest('address', address)] = config.getint(
+                'connexion', 'portal_max_attempt_address', default=30)
+        return keys
+
+    @classmethod
+    def window(cls):
+        return dt.timedelta(seconds=config.getint(
+                'connexion', 'portal_attempt_window', default=15 * 60))
+
+    @classmethod
+    def check(cls, keys):
+        """Lock keys until the end of the transaction and tell whether each
+        is under its limit."""
+        transaction = Transaction()
+        database = transaction.database
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        if database.has_select_for():
+            for key in sorted(keys):
+                cursor.execute(*Select([database.lock_id(
+                                _lock_id(key), timeout=True)]))
+        # The first write of the transaction: on SQLite it waits for the
+        # database's write lock, so parallel checks run one after the other.
+        cursor.execute(*table.delete(
+                where=table.create_date < CurrentTimestamp() - cls.window()))
+        if not keys:
+            return True
+        cursor.execute(*table.select(table.key, Count(Literal('*')),
+                where=table.key.in_(list(keys)), group_by=[table.key]))
+        counts = dict(cursor)
+        return all(counts.get(key, 0) < limit for key, limit in keys.items())
+
+    @classmethod
+    def fail(cls, keys):
+        "Record a failure on each key."
+        if keys:
+            cls.create([{'key': key} for key in keys])
+
+    @classmethod
+    def clear(cls, keys):
+        "Forget the failures of keys (after a success)."
+        if keys:
+            cursor = Transaction().connection.cursor()
+            table = cls.__table__()
+            cursor.execute(*table.delete(where=table.key.in_(list(keys))))
+
+
+class WebUser(metaclass=PoolMeta):
+    __name__ = 'web.user'
+
+    @classmethod
+    def set_password(cls, users, name, value):
+        """A new password ends the user's open sessions: one stolen with the
+        old password must not outlive the reset."""
+        super().set_password(users, name, value)
+        if value and value != 'x' * 10:
+            Session = Pool().get('web.user.session')
+            Session.delete(Session.search(
+                    [('user', 'in', [u.id for u in users])]))
