@@ -4,12 +4,15 @@ Identity lives on a party; the medical information is kept here in fields
 that only the "Dreams Medical Access" group may read (field access).
 """
 import datetime as dt
+from collections import defaultdict
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
-from trytond.pool import Pool
+from trytond.model.modelstorage import is_leaf
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 STATUSES = [
     ('followed', "Followed"),
@@ -24,7 +27,14 @@ RELATIONSHIPS = [
     ('other', "Other"),
     ]
 
-MEDICAL_FIELDS = ['pathology', 'treating_doctor', 'medical_constraints']
+# Fields that tell a diagnosis, a prognosis or a ward: readable by the
+# "Dreams Medical Access" group only (ir.model.field.access in access.xml).
+MEDICAL_FIELDS = {
+    'connexion.child': ['pathology', 'treating_doctor',
+        'medical_constraints', 'service'],
+    'connexion.dream': ['urgent', 'medical_doctor'],
+    'connexion.dream.activity': ['urgent'],
+    }
 
 
 def age_on(birth_date, date):
@@ -154,3 +164,90 @@ class Guardian(ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return self.party.rec_name
+
+
+def _domain_fields(Model, domain, to_check):
+    """Add to to_check {model: field names} read by the domain, including
+    the sub-domains of 'where' operators."""
+    pool = Pool()
+    if is_leaf(domain):
+        Target = Model
+        for name in domain[0].split('.'):
+            field = Target._fields.get(name)
+            if field is None:
+                return
+            to_check[Target.__name__].add(name)
+            if field._type == 'reference':
+                Target = pool.get(domain[3]) if len(domain) >= 4 else None
+            elif hasattr(field, 'get_target'):
+                Target = field.get_target()
+            else:
+                Target = None
+            if Target is None:
+                return
+        if isinstance(domain[1], str) and domain[1].endswith('where'):
+            _domain_fields(Target, domain[2], to_check)
+    elif domain:
+        for clause in domain:
+            if clause not in ('AND', 'OR'):
+                _domain_fields(Model, clause, to_check)
+
+
+class WhereAccessMixin:
+    """trytond checks the field access of a search's domain but not inside
+    the sub-domain of a 'where' operator (converted without access checks):
+    ('dreams', 'where', [('urgent', '=', True)]) would list the children in
+    palliative care to anyone. Check those sub-domains too."""
+    __slots__ = ()
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        FieldAccess = pool.get('ir.model.field.access')
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            to_check = defaultdict(set)
+            _domain_fields(cls, domain, to_check)
+            for name, field_names in to_check.items():
+                ModelAccess.check(name, 'read')
+                FieldAccess.check(name, field_names, 'read')
+        return super().search(domain, offset=offset, limit=limit,
+            order=order, count=count, query=query)
+
+
+class ChildWhereAccess(WhereAccessMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.child'
+
+
+class GuardianWhereAccess(WhereAccessMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.child.guardian'
+
+
+class DreamWhereAccess(WhereAccessMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.dream'
+
+
+class DreamVolunteerWhereAccess(WhereAccessMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.dream-connexion.volunteer'
+
+
+class WishWhereAccess(WhereAccessMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.dream.wish'
+
+
+class CostWhereAccess(WhereAccessMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.dream.cost'
+
+
+class ContributionWhereAccess(WhereAccessMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.dream.contribution'
+
+
+class PhotoWhereAccess(WhereAccessMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.dream.photo'
+
+
+class ActivityWhereAccess(WhereAccessMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.dream.activity'

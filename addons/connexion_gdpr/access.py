@@ -1,13 +1,18 @@
 """Right of access (GDPR art. 15): every record about a person, as JSON for
-portability and as a readable document."""
+portability and as a readable document.
+
+The export obeys the field access of the user who runs it (a GDPR officer
+outside the medical group gets no health data) and is written to the
+health-data access log for every record that has medical fields."""
 import datetime as dt
 import decimal
 import json
 
+from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
 from trytond.report import Report
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
@@ -26,13 +31,33 @@ def _plain(value):
     return value
 
 
-def _describe(record):
-    "Readable values (labels in the user's language) of a record."
+def _readable(Model):
+    """The fields of Model the user may read (field access): the export
+    escalates to read every record about the person, never past the
+    medical group's fields."""
+    pool = Pool()
+    FieldAccess = pool.get('ir.model.field.access')
+    if not Transaction().user:
+        return set(Model._fields)
+    access = FieldAccess.get_access([Model.__name__])[Model.__name__]
+    return {n for n in Model._fields
+        if access.get(n, {}).get('read', True)}
+
+
+def _describe(record, logged=None):
+    """Readable values (labels in the user's language) of a record.
+
+    logged: {(model, id): sensitive field names given}, filled for the
+    records that have medical fields."""
     definitions = record.__class__.fields_get()
+    readable = _readable(record.__class__)
+    sensitive = set(getattr(record.__class__, '_sensitive_fields', ()))
+    given = set()
     result = {}
     for name, field in record._fields.items():
         if (name in SKIPPED_FIELDS or isinstance(field, fields.Function)
-                or field._type in {'binary', 'one2many', 'many2many'}):
+                or field._type in {'binary', 'one2many', 'many2many'}
+                or name not in readable):
             continue
         value = getattr(record, name, None)
         if value is None or value == '':
@@ -44,6 +69,10 @@ def _describe(record):
         elif field._type in {'many2one', 'reference'}:
             value = getattr(value, 'rec_name', str(value))
         result[definition.get('string', name)] = _plain(value)
+        if name in sensitive:
+            given.add(name)
+    if sensitive and logged is not None:
+        logged.setdefault((record.__name__, record.id), set()).update(given)
     return result
 
 
@@ -62,12 +91,14 @@ def subject_data(party):
     Channel = pool.get('ir.chat.channel')
     ChatMessage = pool.get('ir.chat.message')
     MarketingEmail = pool.get('marketing.email')
+    SensitiveAccess = pool.get('connexion.gdpr.sensitive_access')
     data = {}
+    logged = {}
 
     def add(records):
         for record in records:
             section = _section(record)
-            data.setdefault(section, []).append(_describe(record))
+            data.setdefault(section, []).append(_describe(record, logged))
 
     with without_check_access():
         party = Party(party.id)
@@ -89,6 +120,10 @@ def subject_data(party):
                     ('email', 'in', emails),
                     ]))
         add(MarketingEmail.search([('email', 'in', emails)]))
+    # Always logged, even without medical field given: the DPO sees who
+    # exported a child's file.
+    for (model_name, id_), names in logged.items():
+        SensitiveAccess.log(model_name, [id_], names, 'subject_access')
     return data
 
 
@@ -97,6 +132,7 @@ class SubjectAccessStart(ModelView):
     __name__ = 'connexion.gdpr.subject_access.start'
 
     party = fields.Many2One('party.party', "Party", readonly=True)
+    notice = fields.Text("Health Data", readonly=True)
     file = fields.Binary("JSON File", readonly=True, filename='filename')
     filename = fields.Char("File Name", readonly=True)
 
@@ -117,6 +153,7 @@ class SubjectAccess(Wizard):
         content = json.dumps(data, ensure_ascii=False, indent=2)
         return {
             'party': self.record.id,
+            'notice': gettext('connexion_gdpr.msg_subject_access_medical'),
             'file': content.encode('utf-8'),
             'filename': f'donnees-personnelles-{self.record.id}.json',
             }

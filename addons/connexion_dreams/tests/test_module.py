@@ -577,6 +577,7 @@ class ConnexionDreamsTestCase(
     def test_medical_fields_are_every_health_field(self):
         "The ward, the palliative flag and the doctors are medical too"
         pool = Pool()
+        Wish = pool.get('connexion.dream.wish')
         Child = pool.get('connexion.child')
         Dream = pool.get('connexion.dream')
         Activity = pool.get('connexion.dream.activity')
@@ -626,6 +627,13 @@ class ConnexionDreamsTestCase(
                             Dream.read([calm.id], [path])
                     with refused(self, AccessError):
                         Dream.export_data([calm], ['child/service'])
+                    # trytond converts 'where' sub-domains unchecked.
+                    with refused(self, AccessError):
+                        Child.search([('dreams', 'where',
+                                    [('urgent', '=', True)])])
+                    with refused(self, AccessError):
+                        Wish.search([('dream', 'where',
+                                    [('child.pathology', '!=', None)])])
                     # The default order does not tell the urgent dreams.
                     self.assertEqual(Dream.search([]), [calm, urgent])
 
