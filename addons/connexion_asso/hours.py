@@ -21,6 +21,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .workflow import TransitionOnlyMixin
+
 # Hours on a single line above this are a typing error (e.g. 80 for 8.0).
 MAX_HOURS_PER_LINE = 24
 
@@ -113,7 +115,8 @@ class PastDatedMixin:
                             date=record.date.strftime('%d/%m/%Y')))
 
 
-class Hours(PastDatedMixin, Workflow, ModelSQL, ModelView):
+class Hours(
+        TransitionOnlyMixin, PastDatedMixin, Workflow, ModelSQL, ModelView):
     "Volunteer Hours"
     __name__ = 'connexion.volunteer.hours'
     _future_message = 'connexion_asso.msg_hours_future'
@@ -190,6 +193,20 @@ class Hours(PastDatedMixin, Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_origin():
         return 'staff'
+
+    @classmethod
+    def _transition_fields(cls):
+        "Validation freezes the rate and the valuation, and who validated."
+        return super()._transition_fields() | {
+            'validated_by', 'hourly_rate', 'amount', 'origin'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        locked = super()._state_locked_fields()
+        for name in ['volunteer', 'mission', 'date', 'hours', 'distance',
+                'description']:
+            locked[name] = {'draft'}
+        return locked
 
     def get_rec_name(self, name):
         return '%s - %s - %s h' % (

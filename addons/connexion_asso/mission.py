@@ -12,8 +12,10 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
+from .workflow import TransitionOnlyMixin
 
-class Mission(Workflow, ModelSQL, ModelView):
+
+class Mission(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "Volunteer Mission"
     __name__ = 'connexion.mission'
 
@@ -243,7 +245,7 @@ class Shift(ModelSQL, ModelView):
         return self.accepted >= self.seats
 
 
-class Signup(Workflow, ModelSQL, ModelView):
+class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "Mission Sign-Up"
     __name__ = 'connexion.mission.signup'
 
@@ -305,6 +307,19 @@ class Signup(Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_state():
         return 'proposed'
+
+    @classmethod
+    def _transition_fields(cls):
+        "Portal sign-ups are told apart from staff assignments."
+        return super()._transition_fields() | {'origin'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        # Seats are counted on accepting: the sign-up keeps its shift.
+        locked = super()._state_locked_fields()
+        for name in ['shift', 'volunteer']:
+            locked[name] = {'proposed'}
+        return locked
 
     def get_rec_name(self, name):
         return '%s - %s' % (self.volunteer.rec_name, self.shift.rec_name)

@@ -14,6 +14,8 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 
+from .workflow import TransitionOnlyMixin
+
 STATUSES = [
     ('candidate', "Candidate"),
     ('onboarding', "Onboarding"),
@@ -71,9 +73,10 @@ class Skill(DeactivableMixin, ModelSQL, ModelView):
         cls._order.insert(0, ('name', 'ASC'))
 
 
-class Volunteer(Workflow, ModelSQL, ModelView):
+class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "Volunteer"
     __name__ = 'connexion.volunteer'
+    _transition_state = 'status'
 
     party = fields.Many2One(
         'party.party', "Party", required=True, ondelete='RESTRICT')

@@ -16,9 +16,11 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .hours import PastDatedMixin
+from .workflow import TransitionOnlyMixin
 
 
-class Expense(PastDatedMixin, Workflow, ModelSQL, ModelView):
+class Expense(
+        TransitionOnlyMixin, PastDatedMixin, Workflow, ModelSQL, ModelView):
     "Volunteer Expense Claim"
     __name__ = 'connexion.volunteer.expense'
     _future_message = 'connexion_asso.msg_expense_future'
@@ -100,6 +102,22 @@ class Expense(PastDatedMixin, Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_handed_over():
         return False
+
+    @classmethod
+    def _transition_fields(cls):
+        "Waiving dates the renunciation; the donations module hands over."
+        return super()._transition_fields() | {
+            'renunciation_date', 'handed_over'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        locked = super()._state_locked_fields()
+        for name in ['volunteer', 'mission', 'date', 'description', 'amount',
+                'distance', 'receipts']:
+            locked[name] = {'draft'}
+        # Written while approved, read by the waiving step.
+        locked['renunciation'] = {'draft', 'approved'}
+        return locked
 
     def get_rec_name(self, name):
         return '%s - %s - %s' % (

@@ -10,6 +10,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
+from connexion_asso.workflow import TransitionOnlyMixin
+
 PAYMENT_METHODS = [
     (None, ""),
     ('cash', "Cash"),
@@ -34,7 +36,7 @@ NATURES = [
 MONEY_NATURES = {'cash', 'securities'}
 
 
-class Donation(Workflow, ModelSQL, ModelView):
+class Donation(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "Donation"
     __name__ = 'connexion.donation'
 
@@ -183,6 +185,23 @@ class Donation(Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_form():
         return 'manual'
+
+    @classmethod
+    def _transition_fields(cls):
+        "Validating posts the gift, cancelling reverses it, receipts list it."
+        return super()._transition_fields() | {
+            'move', 'cancel_move', 'receipt'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        "What the validated gift's move and receipt were made from."
+        locked = super()._state_locked_fields()
+        for name in ['company', 'party', 'donor_type', 'date', 'amount',
+                'currency', 'payment_method', 'check_number', 'check_bank',
+                'form', 'nature', 'in_kind_description', 'campaign', 'fund',
+                'tribute_type', 'tribute_name', 'batch']:
+            locked[name] = {'draft'}
+        return locked
 
     @staticmethod
     def default_nature():
@@ -381,7 +400,7 @@ class Donation(Workflow, ModelSQL, ModelView):
         Receipt.issue([[d] for d in donations], kind='gift')
 
 
-class Batch(Workflow, ModelSQL, ModelView):
+class Batch(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     """Deposit slip (bordereau de remise): cheques entered together and
     validated only when their total matches the slip."""
     __name__ = 'connexion.donation.batch'
@@ -437,6 +456,15 @@ class Batch(Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_state():
         return 'draft'
+
+    @classmethod
+    def _state_locked_fields(cls):
+        "A validated slip was checked against its gifts."
+        locked = super()._state_locked_fields()
+        for name in ['company', 'date', 'payment_method', 'expected_amount',
+                'expected_count', 'donations']:
+            locked[name] = {'draft'}
+        return locked
 
     @staticmethod
     def default_payment_method():

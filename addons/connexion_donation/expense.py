@@ -77,6 +77,17 @@ class Donation(metaclass=PoolMeta):
                 if readonly is not None else Bool(Eval('expense')))
 
     @classmethod
+    def _transition_fields(cls):
+        "The waiver wizard links the gift to the waived expense."
+        return super()._transition_fields() | {'expense'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        locked = super()._state_locked_fields()
+        locked['expense_account'] = {'draft'}
+        return locked
+
+    @classmethod
     def copy(cls, donations, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('expense')

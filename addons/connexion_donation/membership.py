@@ -16,6 +16,8 @@ from trytond.sendmail import send_message_transactional
 from trytond.transaction import without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from connexion_asso.workflow import TransitionOnlyMixin
+
 from .configuration import account_field
 from .donation import PAYMENT_METHODS, Donation
 from .sepa import CompanyCurrencyMixin, format_amount
@@ -166,7 +168,9 @@ class MembershipType(DeactivableMixin, ModelSQL, ModelView):
         return add_months(start_date, self.duration) - dt.timedelta(days=1)
 
 
-class Membership(CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
+class Membership(
+        TransitionOnlyMixin, CompanyCurrencyMixin, Workflow, ModelSQL,
+        ModelView):
     """Membership of a person or an organisation for a period; the fee is
     posted on 756 when the membership is validated."""
     __name__ = 'connexion.membership'
@@ -268,6 +272,22 @@ class Membership(CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_state():
         return 'draft'
+
+    @classmethod
+    def _transition_fields(cls):
+        "Posting, withdrawing, reminding and receipting stamp the fee."
+        return super()._transition_fields() | {
+            'move', 'cancel_move', 'receipt', 'withdrawal_date',
+            'withdrawal_reason', 'reminder_before', 'reminder_after'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        "What the validated fee's move was made from."
+        locked = super()._state_locked_fields()
+        for name in ['company', 'party', 'type', 'start_date', 'end_date',
+                'date', 'amount', 'currency', 'payment_method']:
+            locked[name] = {'draft'}
+        return locked
 
     @fields.depends('type', 'start_date', 'amount')
     def on_change_type(self):

@@ -23,6 +23,8 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from connexion_asso.workflow import TransitionOnlyMixin
+
 from .donation import FORMS, NATURES, PAYMENT_METHODS
 from . import receipt_pdf
 from .words import amount_to_words
@@ -80,7 +82,7 @@ def format_amount(amount):
     return text.replace(',', '\u202f').replace('.', ',')
 
 
-class Receipt(Workflow, ModelSQL, ModelView):
+class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "Tax Receipt"
     __name__ = 'connexion.donation.receipt'
     _rec_name = 'number'
@@ -155,6 +157,11 @@ class Receipt(Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_state():
         return 'issued'
+
+    @classmethod
+    def _transition_fields(cls):
+        "Cancelling and replacing a receipt link it to its successor."
+        return super()._transition_fields() | {'replaced_by'}
 
     @classmethod
     def check_modification(cls, mode, receipts, values=None, external=False):

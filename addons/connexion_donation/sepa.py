@@ -23,6 +23,8 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
+from connexion_asso.workflow import TransitionOnlyMixin
+
 PERIODICITIES = [
     ('monthly', "Monthly"),
     ('quarterly', "Quarterly"),
@@ -103,7 +105,9 @@ class CompanyCurrencyMixin:
             return Company(company).currency.id
 
 
-class Plan(CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
+class Plan(
+        TransitionOnlyMixin, CompanyCurrencyMixin, Workflow, ModelSQL,
+        ModelView):
     """Recurring donation plan: a donor gives a fixed amount by SEPA
     direct debit every month, quarter or year under a mandate."""
     __name__ = 'connexion.donation.plan'
@@ -191,6 +195,20 @@ class Plan(CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_periodicity():
         return 'monthly'
+
+    @classmethod
+    def _transition_fields(cls):
+        "Failed debits are counted by the bank returns, reset on resuming."
+        return super()._transition_fields() | {'failures'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        "A started plan debits what it was started with."
+        locked = super()._state_locked_fields()
+        for name in ['company', 'party', 'amount', 'currency', 'periodicity',
+                'start_date', 'mandate']:
+            locked[name] = {'draft'}
+        return locked
 
     @staticmethod
     def default_start_date():
@@ -386,6 +404,12 @@ class Donation(metaclass=PoolMeta):
     debit_failed = fields.Boolean(
         "Debit Failed", readonly=True,
         help="The bank rejected or returned the direct debit.")
+
+    @classmethod
+    def _transition_fields(cls):
+        "Set by the debit runs and the bank returns."
+        return super()._transition_fields() | {
+            'plan', 'payment', 'prenotified', 'debit_failed'}
 
     @classmethod
     def copy(cls, donations, default=None):

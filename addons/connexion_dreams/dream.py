@@ -19,6 +19,8 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
+from connexion_asso.workflow import TransitionOnlyMixin, VolunteerWriteMixin
+
 from .child import age_on
 
 STATES = [
@@ -123,7 +125,9 @@ def _open_states(*states):
     return {'invisible': ~Eval('state').in_(list(states))}
 
 
-class Dream(Workflow, ModelSQL, ModelView, ChatMixin):
+class Dream(
+        VolunteerWriteMixin, TransitionOnlyMixin, Workflow, ModelSQL,
+        ModelView, ChatMixin):
     "Dream"
     __name__ = 'connexion.dream'
 
@@ -342,6 +346,34 @@ class Dream(Workflow, ModelSQL, ModelView, ChatMixin):
     @staticmethod
     def default_state():
         return 'referral'
+
+    @classmethod
+    def _transition_fields(cls):
+        "Each step dates itself (_reach); the design opens the account."
+        return super()._transition_fields() | {
+            f for s, f in STEP_DATES if s != 'referral'} | {
+            'lead_time', 'last_news_date', 'analytic_account'}
+
+    @classmethod
+    def _volunteer_fields(cls):
+        "The tutor and the pair discover the wishes, plan and tell the day."
+        return super()._volunteer_fields() | {
+            'wishes', 'chosen_wish', 'plan', 'itinerary', 'feedback',
+            'photos', 'activities'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        "What a step checked stays as the step saw it."
+        locked = super()._state_locked_fields()
+        locked['child'] = {'referral'}
+        locked['referral_date'] = {'referral'}
+        # Checked by the eligibility step.
+        locked['serious_illness'] = {'referral'}
+        locked['second_dream'] = {'referral'}
+        locked['second_dream_reason'] = {'referral'}
+        # Checked by the medical approval.
+        locked['medical_doctor'] = {'referral', 'eligible'}
+        return locked
 
     @staticmethod
     def default_urgent():

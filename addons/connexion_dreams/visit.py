@@ -12,6 +12,8 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
+from connexion_asso.workflow import TransitionOnlyMixin, VolunteerWriteMixin
+
 WEEKDAYS = [
     ('0', "Monday"),
     ('1', "Tuesday"),
@@ -155,7 +157,9 @@ class ScheduleVolunteer(ModelSQL):
         ondelete='RESTRICT')
 
 
-class Visit(Workflow, VolunteersMixin, ModelSQL, ModelView):
+class Visit(
+        VolunteerWriteMixin, TransitionOnlyMixin, Workflow, VolunteersMixin,
+        ModelSQL, ModelView):
     "Hospital Visit"
     __name__ = 'connexion.hospital.visit'
 
@@ -209,6 +213,12 @@ class Visit(Workflow, VolunteersMixin, ModelSQL, ModelView):
     @staticmethod
     def default_state():
         return 'planned'
+
+    @classmethod
+    def _volunteer_fields(cls):
+        "The volunteers who came report on the visit."
+        return super()._volunteer_fields() | {
+            'attendees', 'children_met', 'report'}
 
     def get_rec_name(self, name):
         label = (self.service or self.hospital).rec_name

@@ -43,6 +43,7 @@ from trytond.transaction import Transaction
 from trytond.wsgi import Base64Converter
 
 from connexion_asso.public import absolute_url
+from connexion_asso.workflow import TransitionOnlyMixin
 
 from .party import CATEGORIES
 
@@ -125,7 +126,7 @@ def party_emails():
     return emails
 
 
-class Campaign(Workflow, ModelSQL, ModelView):
+class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "E-mail Campaign"
     __name__ = 'connexion.gdpr.campaign'
 
@@ -248,6 +249,11 @@ class Campaign(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_segment(cls):
         return 'category'
+
+    @classmethod
+    def _transition_fields(cls):
+        "Queuing counts the excluded, sending records its errors."
+        return super()._transition_fields() | {'excluded', 'last_error'}
 
     @classmethod
     def copy(cls, campaigns, default=None):

@@ -8,8 +8,10 @@ from trytond.model.exceptions import AccessError
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from connexion_asso.workflow import TransitionOnlyMixin
 
-class Committee(Workflow, ModelSQL, ModelView):
+
+class Committee(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "Steering Committee"
     __name__ = 'connexion.committee'
 
@@ -81,7 +83,7 @@ class CommitteeAttendee(ModelSQL):
         'res.user', "User", required=True, ondelete='CASCADE')
 
 
-class Decision(Workflow, ModelSQL, ModelView):
+class Decision(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "Decision"
     __name__ = 'connexion.decision'
 
@@ -149,6 +151,20 @@ class Decision(Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_state():
         return 'draft'
+
+    @classmethod
+    def _transition_fields(cls):
+        "The validating step records the sponsor and the day."
+        return super()._transition_fields() | {
+            'validated_by', 'validation_date'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        # Whether a sponsor must validate is checked by the step.
+        locked = super()._state_locked_fields()
+        locked['sponsor_validation'] = {'draft'}
+        locked['project'] = {'draft'}
+        return locked
 
     @staticmethod
     def default_sponsor_validation():

@@ -19,6 +19,8 @@ from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from connexion_asso.workflow import TransitionOnlyMixin
+
 CHANNELS = [
     ('portal', "Portal"),
     ('email', "E-mail"),
@@ -40,7 +42,7 @@ class Category(DeactivableMixin, ModelSQL, ModelView):
         cls._order.insert(0, ('name', 'ASC'))
 
 
-class Idea(Workflow, ModelSQL, ModelView):
+class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "Idea"
     __name__ = 'connexion.idea'
 
@@ -152,6 +154,18 @@ class Idea(Workflow, ModelSQL, ModelView):
     def default_state():
         return 'new'
 
+    @classmethod
+    def _transition_fields(cls):
+        "Closing an idea dates its public answer."
+        return super()._transition_fields() | {'answer_date'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        # The answer e-mailed to the author when the idea was closed.
+        locked = super()._state_locked_fields()
+        locked['answer'] = set(OPEN_STATES)
+        return locked
+
     @staticmethod
     def default_anonymous():
         return False
@@ -206,6 +220,8 @@ class Idea(Workflow, ModelSQL, ModelView):
         write_uid then tell nothing about who typed or sent them; their
         creation time keeps only the day, so that it cannot be matched with
         the activity of a portal session or of a staff member."""
+        # Before _create inserts anonymous ideas as root.
+        cls._check_transition_create(vlist)
         ideas = cls._create(vlist)
         anonymous = [i.id for i in ideas if i.anonymous]
         if anonymous:

@@ -14,6 +14,8 @@ from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from connexion_asso.workflow import workflow_values_allowed
+
 from . import cleaning
 from .cleaning import CleanError
 
@@ -256,7 +258,9 @@ class DonationImport:
                 if row.values.get(name):
                     values[name] = row.values[name]
             vlist.append(values)
-        memberships = Membership.create(vlist)
+        # Fees already paid: validated as the association's history.
+        with workflow_values_allowed():
+            memberships = Membership.create(vlist)
         for row, membership in zip(rows, memberships):
             row.match = membership.id
 

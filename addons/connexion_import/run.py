@@ -23,6 +23,8 @@ from sql import Literal
 from sql.aggregate import Count, Sum
 from sql.functions import Extract
 
+from connexion_asso.workflow import workflow_values_allowed
+
 from trytond import backend
 from trytond.backend import DatabaseDataError, DatabaseIntegrityError
 from trytond.exceptions import UserError
@@ -585,6 +587,10 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
             # deletes of expense waivers.
             'connexion_donation.donation.Donation.check_modification',
             'connexion_donation.expense.Donation.check_modification',
+            # only about the workflow fields of a client's values: the
+            # bulk path writes drafts without them.
+            'connexion_asso.workflow.TransitionOnlyMixin.create',
+            'connexion_asso.workflow.TransitionOnlyMixin.check_modification',
             },
         }
 
@@ -794,12 +800,15 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         existing = {v.party.id: v.id for v in Volunteer.search(
                 [('party', 'in', parties)])}
         todo = [r for r in rows if r.match not in existing]
-        volunteers = Volunteer.create([{
-                    'party': r.match,
-                    'status': r.values.get('status') or 'candidate',
-                    'criminal_record_date': r.values.get(
-                        'criminal_record_date'),
-                    } for r in todo])
+        # The status is the association's history, not a client's shortcut
+        # through the workflow.
+        with workflow_values_allowed():
+            volunteers = Volunteer.create([{
+                        'party': r.match,
+                        'status': r.values.get('status') or 'candidate',
+                        'criminal_record_date': r.values.get(
+                            'criminal_record_date'),
+                        } for r in todo])
         # The key of a volunteer row points to the volunteer record.
         for row in rows:
             if row.match in existing:

@@ -4,10 +4,12 @@ from trytond.model.exceptions import ValidationError
 
 from .consent_tests import ConsentTestMixin
 from .volunteer_tests import VolunteerTestMixin
+from .workflow_tests import WorkflowFieldsTestMixin
 
 
 class ConnexionAssoTestCase(
-        VolunteerTestMixin, ConsentTestMixin, ModuleTestCase):
+        VolunteerTestMixin, ConsentTestMixin, WorkflowFieldsTestMixin,
+        ModuleTestCase):
     "Test Connexion Asso module"
     module = 'connexion_asso'
 

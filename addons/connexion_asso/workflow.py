@@ -1,0 +1,151 @@
+"""Workflow states and the values their steps stamp change only by steps.
+
+``readonly`` and ``states`` are hints for the client: nothing on the server
+stops a JSON-RPC ``write({'state': 'closed'})``. Every Connexion model with a
+workflow mixes this in, so that a client call (``external``: the RPC context
+checks access) can neither create nor write the state nor the fields its
+steps set (approvals, dates, amounts frozen by a step). The steps themselves
+run as buttons (``ModelView.button`` writes without access checks), crons,
+portal routes and demo data run on the server: they are not concerned.
+"""
+from trytond.i18n import gettext
+from trytond.model import fields
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from .exceptions import WorkflowFieldError
+
+
+def workflow_values_allowed():
+    """Context for server code that sets workflow values itself on behalf of
+    a user (an import of the association's history): the key is private, an
+    RPC client cannot send it."""
+    return Transaction().set_context(_workflow_values=True)
+
+
+class TransitionOnlyMixin:
+    "Refuse to clients the fields that only a workflow step may set."
+    __slots__ = ()
+
+    @classmethod
+    def _transition_fields(cls):
+        """Names of the fields only a step (or server code) sets: the state
+        and e.g. approval dates, validating users, frozen amounts. Extended
+        by each model (and module) with super()."""
+        return {cls._transition_state}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        """{field name: states in which a client may still change it}:
+        values a step checks then relies on (the illness confirmed by the
+        eligibility step, the amount of a validated gift...)."""
+        return {}
+
+    @classmethod
+    def _transition_default(cls, name):
+        default = cls._defaults.get(name)
+        return default() if default else None
+
+    @classmethod
+    def _client_call(cls):
+        transaction = Transaction()
+        return bool(transaction.user and transaction.check_access
+            and not transaction.context.get('_workflow_values'))
+
+    @classmethod
+    def _raise_transition_field(cls, name):
+        raise WorkflowFieldError(gettext(
+                'connexion_asso.msg_workflow_field', **cls.__names__(name)))
+
+    @classmethod
+    def _check_transition_create(cls, vlist):
+        """Refuse the values of a client's create that a step sets: only the
+        defaults (the first state, no stamps) are accepted."""
+        if not cls._client_call():
+            return
+        locked = cls._state_locked_fields()
+        state = cls._transition_default(cls._transition_state)
+        for values in vlist:
+            for name in sorted(cls._transition_fields() & values.keys()):
+                default = cls._transition_default(name)
+                if values[name] != default and (values[name] or default):
+                    cls._raise_transition_field(name)
+            for name in sorted(locked.keys() & values.keys()):
+                if state not in locked[name] and values[name]:
+                    cls._raise_transition_field(name)
+
+    @classmethod
+    def create(cls, vlist):
+        # Checked before the insert, so that the refusal is the first error
+        # a client gets, whatever else is missing from the values.
+        cls._check_transition_create(vlist)
+        return super().create(vlist)
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if (mode != 'write' or not external
+                or Transaction().context.get('_workflow_values')):
+            return
+        for name in sorted(cls._transition_fields() & values.keys()):
+            cls._raise_transition_field(name)
+        locked = cls._state_locked_fields()
+        for name in sorted(locked.keys() & values.keys()):
+            for record in records:
+                state = getattr(record, cls._transition_state)
+                if state not in locked[name]:
+                    names = cls.__names__(name, record=record)
+                    raise WorkflowFieldError(gettext(
+                            'connexion_asso.msg_workflow_field_locked',
+                            state=dict(cls.fields_get(
+                                    [cls._transition_state])[
+                                    cls._transition_state]['selection']
+                                ).get(state, state),
+                            **names))
+
+    @classmethod
+    def copy(cls, records, default=None):
+        "A copy starts over: what the steps stamped is not copied."
+        default = default.copy() if default is not None else {}
+        for name in cls._transition_fields() - {cls._transition_state}:
+            field = cls._fields.get(name)
+            if (field is not None and not isinstance(field, fields.Function)
+                    and field._type not in {'one2many', 'many2many'}):
+                default.setdefault(name, cls._transition_default(name))
+        return super().copy(records, default=default)
+
+
+class VolunteerWriteMixin:
+    """Back-office volunteers (group "Volunteers": dream tutors...) write
+    only the fields their part of the work needs on the records they follow;
+    the rest is the staff's. Model access gives them write access to the
+    model, this narrows it to _volunteer_fields()."""
+    __slots__ = ()
+
+    @classmethod
+    def _volunteer_fields(cls):
+        "Names of the fields a back-office volunteer may write."
+        return set()
+
+    @classmethod
+    def _volunteer_only(cls):
+        "Whether the user is a back-office volunteer and not staff."
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        groups = set(User.get_groups())
+        return (ModelData.get_id('connexion_asso', 'group_volunteer') in groups
+            and ModelData.get_id('connexion_asso', 'group_connexion')
+            not in groups)
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode != 'write' or not external or not cls._volunteer_only():
+            return
+        for name in sorted(set(values) - cls._volunteer_fields()):
+            raise WorkflowFieldError(gettext(
+                    'connexion_asso.msg_volunteer_field',
+                    **cls.__names__(name)))

@@ -1,0 +1,386 @@
+"""Team accounts through JSON-RPC, as an attacker holding a staff login would
+use them (issue 13): the state of every workflow and what its steps stamp
+change only through the buttons (finding 2), and a volunteer-group account
+reads no donor's contact details nor other volunteers' emergency phones
+(finding 11).
+
+One real server with every Connexion module and the demo data; the calls go
+through trytond's JSON-RPC dispatcher with each demo user's session."""
+import base64
+import datetime as dt
+import json
+import os
+import re
+import unittest
+import urllib.error
+import urllib.request
+
+from tests.support import ROOT, Server
+
+DEMO_PASSWORD = 'connexion-demo'
+# Demo accounts (connexion_asso/demo.py USERS, connexion_dreams/demo.py
+# VOLUNTEER_LOGIN) and the administrator, who is not root either.
+TEAM_LOGINS = ['reves', 'reves2', 'hopitaux', 'collecte', 'finances',
+    'presidente', 'tutrice']
+VOLUNTEER_LOGIN = 'tutrice'
+REFUSED = "ne change que par les boutons"
+LOCKED = "n'est plus modifiable"
+STAFF_ONLY = "un bénévole ne peut pas"
+NOT_ALLOWED = "autorisé"
+# Models that refuse any copy, with their own message.
+NOT_COPIED = {
+    'connexion.donation.receipt': "ne peuvent pas être dupliqués",
+    }
+
+server = None
+
+
+def connexion_modules():
+    "Every module a deployment activates (config/modules, as the demo)."
+    path = os.path.join(ROOT, 'config', 'modules')
+    if os.path.exists(path):
+        with open(path) as fp:
+            return [line.split('#', 1)[0].strip() for line in fp
+                if line.split('#', 1)[0].strip()]
+    with open(os.path.join(ROOT, 'scripts', 'lib', 'common.sh')) as fp:
+        match = re.search(r'^MODULES="([^"]+)"', fp.read(), re.M)
+    return match.group(1).split()
+
+
+def workflow_models():
+    """{model name: transition field} of every Workflow model registered by
+    a Connexion module (Tryton's registry, no database needed)."""
+    from trytond.model import Workflow
+    from trytond.pool import Pool
+    Pool.start()
+    found = {}
+    for module, classes in Pool.classes['model'].items():
+        if not module.startswith('connexion_'):
+            continue
+        for cls in classes:
+            if issubclass(cls, Workflow):
+                found.setdefault(cls.__name__, set()).add(
+                    cls.__dict__.get('_transition_state'))
+    return found
+
+
+def setUpModule():
+    global server
+    server = Server(modules=connexion_modules()).create().start()
+
+
+def tearDownModule():
+    global server
+    if server:
+        server.stop()
+        server = None
+
+
+class RPCError(Exception):
+    pass
+
+
+class Session:
+    "A JSON-RPC session of one user, as sao or a script would open it."
+
+    def __init__(self, login, password):
+        self.login = login
+        self.user_id, self.token = self._post(
+            'common.db.login', login, {'password': password}, 'fr')[:2]
+
+    def _post(self, method, *params, headers=None):
+        body = json.dumps({'id': 1, 'method': method, 'params': params})
+        request = urllib.request.Request(
+            f'{server.url}/{server.database}/rpc/', data=body.encode(),
+            headers={'Content-Type': 'application/json', **(headers or {})})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            data = json.loads(response.read())
+        if 'error' in data:
+            raise RPCError(data['error'])
+        return data['result']
+
+    def __call__(self, method, *params):
+        token = base64.b64encode(
+            f'{self.login}:{self.user_id}:{self.token}'.encode()).decode()
+        return self._post(method, *params, {'language': 'fr'},
+            headers={'Authorization': f'Session {token}'})
+
+
+def outcome(call):
+    """'written' when the server accepted, 'refused' when it refused the
+    workflow field, 'no access' for access rights and rules, else the
+    error."""
+    try:
+        call()
+    except RPCError as error:
+        text = json.dumps(error.args[0], ensure_ascii=False)
+        if REFUSED in text or LOCKED in text or STAFF_ONLY in text:
+            return 'refused'
+        if NOT_ALLOWED in text:
+            return 'no access'
+        return text[:200]
+    return 'written'
+
+
+def rpc_date(date):
+    return {'__class__': 'date', 'year': date.year, 'month': date.month,
+        'day': date.day}
+
+
+def rpc_decimal(value):
+    return {'__class__': 'Decimal', 'decimal': value}
+
+
+def first(session, model, domain=()):
+    ids = session(f'model.{model}.search', list(domain), 0, 1, None)
+    return ids[0] if ids else None
+
+
+def draft_values(admin, model):
+    """Values of a first-state record of the workflows the demo data has
+    none of, created by the administrator as any user would."""
+    today = rpc_date(dt.date.today())
+    if model == 'connexion.donation.batch':
+        return {'company': first(admin, 'company.company'), 'date': today,
+            'payment_method': 'check',
+            'expected_amount': rpc_decimal('10.00')}
+    if model == 'connexion.committee':
+        return {'project': first(admin, 'project.work',
+                [('type', '=', 'project')]),
+            'name': "Comité de test", 'date': today}
+    if model == 'connexion.volunteer.expense':
+        return {'volunteer': first(admin, 'connexion.volunteer'),
+            'date': today, 'description': "Parking",
+            'amount': rpc_decimal('5.00')}
+    return None
+
+
+class WorkflowRPCTest(unittest.TestCase):
+    "No client call moves a workflow: only its buttons do."
+
+    @classmethod
+    def setUpClass(cls):
+        cls.admin = Session('admin', server.admin_password)
+        cls.sessions = [cls.admin] + [
+            Session(login, DEMO_PASSWORD) for login in TEAM_LOGINS]
+
+    def record(self, model):
+        "A record of the model: from the demo data, else a new first step."
+        ids = self.admin(f'model.{model}.search', [], 0, 1, None)
+        if not ids:
+            values = draft_values(self.admin, model)
+            if values:
+                ids = self.admin(f'model.{model}.create', [values])
+        return ids
+
+    def models(self):
+        """[(model, state field, selection, default state)] of every
+        Connexion workflow."""
+        models = workflow_models()
+        self.assertGreaterEqual(len(models), 17, models)
+        result = []
+        for model, declared in sorted(models.items()):
+            fields = self.admin(f'model.{model}.fields_get', [])
+            # A model may name its state in __setup__ (Volunteer: status).
+            field = next(f for f in sorted(declared - {None}) + [
+                    'state', 'status'] if f in fields)
+            selection = [v for v, _ in fields[field]['selection'] if v]
+            default = self.admin(
+                f'model.{model}.default_get', [field]).get(field)
+            result.append((model, field, selection, default))
+        return result
+
+    def test_write_state(self):
+        "Writing the state of any workflow is refused to every account"
+        failures, tested = [], set()
+        for model, field, selection, _ in self.models():
+            ids = self.record(model)
+            if not ids:
+                failures.append((model, 'no demo record to write'))
+                continue
+            record, = self.admin(f'model.{model}.read', ids, [field])
+            others = [s for s in selection if s != record[field]]
+            for session in self.sessions:
+                # Every other state for the administrator, one for the rest.
+                for target in (others if session is self.admin
+                        else others[-1:]):
+                    result = outcome(lambda: session(
+                            f'model.{model}.write', ids, {field: target}))
+                    if result == 'refused':
+                        tested.add(model)
+                    elif result != 'no access':
+                        failures.append((model, session.login,
+                                f'{record[field]}→{target}', result))
+        self.assertEqual(failures, [])
+        self.assertEqual(
+            tested, {m for m, *_ in self.models()},
+            "each workflow is refused to at least one account that may "
+            "write it")
+
+    def test_create_state(self):
+        "Creating a record in another state than the first is refused"
+        failures = []
+        for model, field, selection, default in self.models():
+            target = next(s for s in reversed(selection) if s != default)
+            for session in self.sessions:
+                result = outcome(lambda: session(
+                        f'model.{model}.create', [{field: target}]))
+                if result not in {'refused', 'no access'}:
+                    failures.append((model, session.login, target, result))
+        self.assertEqual(failures, [])
+
+    def test_copy_state(self):
+        "A copy cannot be given another state either"
+        failures = []
+        for model, field, selection, default in self.models():
+            ids = self.record(model)
+            if not ids:
+                continue
+            target = next(s for s in reversed(selection) if s != default)
+            result = outcome(lambda: self.admin(
+                    f'model.{model}.copy', ids, {field: target}))
+            if model in NOT_COPIED and NOT_COPIED[model] in result:
+                continue
+            if result not in {'refused', 'no access'}:
+                failures.append((model, target, result))
+        self.assertEqual(failures, [])
+
+    def test_dream_approvals(self):
+        """Once checked by a step, the illness, the doctor and the approval
+        date of a dream stay as the step saw them"""
+        approved = server.query(
+            "SELECT id FROM connexion_dream WHERE state IN "
+            "('approved', 'discovery', 'design', 'scheduled', 'realised') "
+            "AND medical_doctor IS NOT NULL ORDER BY id")
+        self.assertTrue(approved)
+        dream_id = approved[0][0]
+        reves = next(s for s in self.sessions if s.login == 'reves')
+        for values in [{'serious_illness': False}, {'medical_doctor': None},
+                {'medical_approval_date': None}, {'eligibility_date': None},
+                {'state': 'referral'}]:
+            # The team may not even write the medical ones (field access).
+            with self.subTest(values=values, login='reves'):
+                self.assertIn(outcome(lambda: reves(
+                            'model.connexion.dream.write', [dream_id],
+                            values)), {'refused', 'no access'})
+            with self.subTest(values=values, login='admin'):
+                self.assertEqual(outcome(lambda: self.admin(
+                            'model.connexion.dream.write', [dream_id],
+                            values)), 'refused')
+        # The tutor's own dream: no more than the team.
+        tutrice = next(s for s in self.sessions if s.login == 'tutrice')
+        own = server.query(
+            "SELECT d.id FROM connexion_dream d "
+            "JOIN connexion_volunteer v ON v.id = d.tutor "
+            "WHERE v.\"user\" = %s AND d.medical_approval_date IS NOT NULL",
+            tutrice.user_id)
+        for dream_id, in own:
+            for values in [{'medical_approval_date': None},
+                    {'state': 'closed'}, {'serious_illness': False}]:
+                with self.subTest(values=values, dream=dream_id):
+                    self.assertIn(outcome(lambda: tutrice(
+                                'model.connexion.dream.write', [dream_id],
+                                values)), {'refused', 'no access'})
+        # The tutor writes the wishes, plan and feedback of an open dream,
+        # not what the team decides.
+        open_own = server.query(
+            "SELECT d.id FROM connexion_dream d "
+            "JOIN connexion_volunteer v ON v.id = d.tutor "
+            "WHERE v.\"user\" = %s AND d.state NOT IN "
+            "('closed', 'refused', 'cancelled') ORDER BY d.id",
+            tutrice.user_id)
+        self.assertTrue(open_own)
+        dream_id = open_own[0][0]
+        self.assertEqual(outcome(lambda: tutrice(
+                    'model.connexion.dream.write', [dream_id],
+                    {'itinerary': "Départ 9 h devant l'hôpital."})), 'written')
+        for values in [{'budget': rpc_decimal('99999.00')}, {'urgent': True},
+                {'tutor': None}, {'referrer': None}]:
+            with self.subTest(values=values, dream=dream_id):
+                self.assertIn(outcome(lambda: tutrice(
+                            'model.connexion.dream.write', [dream_id],
+                            values)), {'refused', 'no access'})
+        # Still editable where the workflow expects it: a new referral.
+        referral = server.query(
+            "SELECT id FROM connexion_dream WHERE state = 'referral' "
+            "ORDER BY id")
+        if referral:
+            self.assertEqual(outcome(lambda: reves(
+                        'model.connexion.dream.write', [referral[0][0]],
+                        {'serious_illness': True})), 'written')
+
+
+class VolunteerReadTest(unittest.TestCase):
+    "A volunteer-group account reads what a volunteer needs, no more."
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tutrice = Session(VOLUNTEER_LOGIN, DEMO_PASSWORD)
+
+    def read_values(self, model, ids, names):
+        "The values the account gets, [] when refused."
+        try:
+            return self.tutrice(f'model.{model}.read', ids, names)
+        except RPCError as error:
+            self.assertIn(NOT_ALLOWED,
+                json.dumps(error.args[0], ensure_ascii=False))
+            return []
+
+    def search_values(self, model, domain, names):
+        try:
+            return self.tutrice(
+                f'model.{model}.search_read', domain, 0, None, None, names)
+        except RPCError as error:
+            self.assertIn(NOT_ALLOWED,
+                json.dumps(error.args[0], ensure_ascii=False))
+            return []
+
+    def test_donor_contact(self):
+        "A donor's e-mail, phone and address stay hidden"
+        donors = server.query(
+            "SELECT DISTINCT d.party FROM connexion_donation d "
+            "WHERE d.party NOT IN (SELECT party FROM connexion_volunteer) "
+            "AND d.party IN (SELECT party FROM party_contact_mechanism) "
+            "ORDER BY d.party")
+        self.assertTrue(donors)
+        donor = donors[0][0]
+        for record in self.read_values('party.party', [donor],
+                ['email', 'phone', 'addresses', 'contact_mechanisms']):
+            self.assertFalse(
+                record['email'] or record['phone'] or record['addresses']
+                or record['contact_mechanisms'], record)
+        self.assertEqual(self.search_values('party.contact_mechanism',
+                [('party', '=', donor)], ['value']), [])
+        self.assertEqual(self.search_values('party.address',
+                [('party', '=', donor)], ['street']), [])
+        # Nor by searching on them.
+        email, = server.query(
+            "SELECT value FROM party_contact_mechanism "
+            "WHERE party = %s ORDER BY id LIMIT 1", donor)[0]
+        self.assertEqual(self.search_values('party.party',
+                [('contact_mechanisms.value', '=', email)], ['name']), [])
+        all_mechanisms = self.search_values(
+            'party.contact_mechanism', [], ['party'])
+        self.assertNotIn(donor, {m['party'] for m in all_mechanisms})
+        # Nor the portal accounts (e-mail) of every volunteer.
+        (accounts,), = server.query("SELECT COUNT(*) FROM web_user")
+        self.assertLess(
+            len(self.search_values('web.user', [], ['email'])), accounts)
+
+    def test_emergency_phone(self):
+        "Other volunteers' emergency phones stay hidden"
+        others = server.query(
+            "SELECT id FROM connexion_volunteer "
+            "WHERE (\"user\" IS NULL OR \"user\" != %s) "
+            "AND emergency_contact_phone IS NOT NULL ORDER BY id",
+            self.tutrice.user_id)
+        self.assertTrue(others)
+        ids = [i for i, in others]
+        for record in self.read_values('connexion.volunteer', ids,
+                ['emergency_contact_phone', 'emergency_contact_name']):
+            self.assertFalse(record['emergency_contact_phone'], record)
+        self.assertEqual([v for v in self.search_values(
+                    'connexion.volunteer',
+                    [('emergency_contact_phone', '!=', None)],
+                    ['emergency_contact_phone'])
+                if v['id'] in ids], [])
