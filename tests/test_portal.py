@@ -98,6 +98,10 @@ class Client:
         elif data is not None:
             body = urllib.parse.urlencode(data)
             headers['Content-Type'] = 'application/x-www-form-urlencoded'
+        if path.startswith(('http://', 'https://')):
+            # An absolute link of a page (the calendar feed): its path.
+            parts = urllib.parse.urlsplit(path)
+            path = parts.path + ('?' + parts.query if parts.query else '')
         url = path if path.startswith('/') and path.startswith(
             self.base) else self.base + path
         conn.request(method, url, body=body, headers=headers)

@@ -21,14 +21,19 @@ Rules, all in trytond.conf ``[connexion]``:
   account's count.
 
 Counting is exact under parallel requests: ``check`` locks the keys for the
-transaction before counting (a PostgreSQL advisory lock per key, taken in a
-fixed order; SQLite serialises writing transactions), so the next request
-on the same account or address counts after this one has recorded its
-failure.
+request's transaction before counting (a PostgreSQL advisory lock per key,
+taken in a fixed order; SQLite serialises writing transactions), so the
+next request on the same account or address counts after this one has
+recorded its failure. On PostgreSQL the counts are read and written in
+short transactions of their own: the request's repeatable-read snapshot
+was taken before it waited for the lock and would not show the failures
+committed meanwhile, and a failure must count even if the request's own
+transaction is later rolled back.
 """
+import contextlib
 import hashlib
 
-from sql import Literal, Select
+from sql import Select
 from sql.aggregate import Count
 from sql.functions import CurrentTimestamp
 
@@ -86,41 +91,54 @@ class PortalAttempt(ModelSQL):
                 'connexion', 'portal_attempt_window', default=15 * 60))
 
     @classmethod
+    def _counting(cls):
+        "The transaction that reads or writes the counts (see above)."
+        transaction = Transaction()
+        if transaction.database.has_select_for():
+            return transaction.new_transaction()
+        return contextlib.nullcontext(transaction)
+
+    @classmethod
     def check(cls, keys):
         """Lock keys until the end of the transaction and tell whether each
         is under its limit."""
         transaction = Transaction()
         database = transaction.database
-        cursor = transaction.connection.cursor()
         table = cls.__table__()
         if database.has_select_for():
+            cursor = transaction.connection.cursor()
             for key in sorted(keys):
                 cursor.execute(*Select([database.lock_id(
                                 _lock_id(key), timeout=True)]))
-        # The first write of the transaction: on SQLite it waits for the
-        # database's write lock, so parallel checks run one after the other.
-        cursor.execute(*table.delete(
-                where=table.create_date < CurrentTimestamp() - cls.window()))
-        if not keys:
-            return True
-        cursor.execute(*table.select(table.key, Count(Literal('*')),
-                where=table.key.in_(list(keys)), group_by=[table.key]))
-        counts = dict(cursor)
+        with cls._counting() as counting:
+            cursor = counting.connection.cursor()
+            # On SQLite, the first write of the transaction: it waits for
+            # the database's write lock, so parallel checks run in turn.
+            cursor.execute(*table.delete(where=table.create_date
+                    < CurrentTimestamp() - cls.window()))
+            if not keys:
+                return True
+            cursor.execute(*table.select(table.key, Count(table.id),
+                    where=table.key.in_(list(keys)), group_by=[table.key]))
+            counts = dict(cursor)
         return all(counts.get(key, 0) < limit for key, limit in keys.items())
 
     @classmethod
     def fail(cls, keys):
         "Record a failure on each key."
         if keys:
-            cls.create([{'key': key} for key in keys])
+            with cls._counting():
+                cls.create([{'key': key} for key in keys])
 
     @classmethod
     def clear(cls, keys):
         "Forget the failures of keys (after a success)."
         if keys:
-            cursor = Transaction().connection.cursor()
             table = cls.__table__()
-            cursor.execute(*table.delete(where=table.key.in_(list(keys))))
+            with cls._counting() as counting:
+                cursor = counting.connection.cursor()
+                cursor.execute(*table.delete(
+                        where=table.key.in_(list(keys))))
 
 
 class WebUser(metaclass=PoolMeta):

@@ -130,6 +130,23 @@ class ConnexionGdprTestCase(ModuleTestCase):
         self.assertIn('/u/', message['List-Unsubscribe'])
 
     @with_transaction()
+    def test_campaign_links_use_public_url(self):
+        "Campaign links name [connexion] public_url, never a request's host"
+        from trytond.config import config
+        from ..campaign import preferences_url, public_url
+        if not config.has_section('connexion'):
+            config.add_section('connexion')
+        config.set('connexion', 'public_url', 'https://benevoles.example.org')
+        self.addCleanup(config.set, 'connexion', 'public_url', '')
+        # A campaign sent from a button click runs with the request in the
+        # context: its Host header is the client's choice.
+        with Transaction().set_context(_request={
+                    'http_host': 'evil.example', 'is_secure': False}):
+            for url in [public_url('u/token'), preferences_url(1)]:
+                self.assertTrue(url.startswith(
+                        'https://benevoles.example.org/connexion_gdpr/'), url)
+
+    @with_transaction()
     def test_campaign_excludes_unsubscribed_and_bounced(self):
         "An unsubscribed or bounced donor is not in the next campaign"
         pool = Pool()
