@@ -7,12 +7,14 @@ in the error file instead of being imported half-right.
 import datetime as dt
 import functools
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
+
+# Shared with the staff's duplicate search after the import.
+from connexion_asso.duplicate import name_key, strip_accents  # noqa: F401
 
 
 class CleanError(Exception):
@@ -42,24 +44,12 @@ def text(value):
     return ' '.join(str(value).split())
 
 
-def strip_accents(value):
-    return ''.join(c for c in unicodedata.normalize('NFKD', value)
-        if not unicodedata.combining(c))
-
-
 @functools.lru_cache(maxsize=100_000, typed=True)
 def code_key(value):
     """A cell as codes and names are compared: without case, accents nor
     extra spaces (column headers, transcodification, campaigns...).
     Cached: a column of codes repeats a handful of values."""
     return strip_accents(text(value)).lower()
-
-
-@functools.lru_cache(maxsize=100_000)
-def name_key(value):
-    "Name without case, accents, punctuation nor word order (duplicates)."
-    words = re.findall(r'[a-z0-9]+', strip_accents(value or '').lower())
-    return ' '.join(sorted(words))
 
 
 def _capitalize(word):

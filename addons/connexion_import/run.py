@@ -12,14 +12,12 @@ falls back to the ORM row by row for a batch it cannot save whole.
 """
 import csv
 import datetime as dt
-import difflib
 import hashlib
 import io
 import re
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Literal
 from sql.aggregate import Count, Sum
 from sql.functions import Extract
 
@@ -33,6 +31,8 @@ from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
+
+from connexion_asso.duplicate import PartyIndex
 
 from . import cleaning
 from .bulk import create as bulk_create
@@ -975,61 +975,3 @@ def draw_codes(sequence, count):
         suffix = sequence._process(sequence.suffix)
         return [f'{prefix}{value}{suffix}'
             for value in sequence._get_many(count)]
-
-
-class PartyIndex:
-    "Existing parties by e-mail, by name and postal code, and by bucket."
-
-    def __init__(self):
-        self.by_email = {}
-        self.by_name = {}
-        # Fuzzy matching compares a name only with the names of the same
-        # postal code and initial: linear in the file, whatever the base.
-        self.by_bucket = defaultdict(list)
-        self.names = {}
-
-    @classmethod
-    def load(cls):
-        "One query per table: no search per row."
-        pool = Pool()
-        Party = pool.get('party.party')
-        Mechanism = pool.get('party.contact_mechanism')
-        Address = pool.get('party.address')
-        party = Party.__table__()
-        mechanism = Mechanism.__table__()
-        address = Address.__table__()
-        cursor = Transaction().connection.cursor()
-        index = cls()
-        cursor.execute(*party.select(party.id, party.name,
-                where=party.active == Literal(True)))
-        for id_, name in cursor:
-            index.names[id_] = name
-        cursor.execute(*mechanism.select(mechanism.value, mechanism.party,
-                where=(mechanism.type == 'email')
-                & (mechanism.active == Literal(True))))
-        for value, party_id in cursor:
-            if value and party_id in index.names:
-                index.by_email.setdefault(value.strip().lower(), party_id)
-        cursor.execute(*address.select(address.party, address.postal_code,
-                where=address.active == Literal(True)))
-        for party_id, postal_code in cursor:
-            if not postal_code or party_id not in index.names:
-                continue
-            postal_code = postal_code.replace(' ', '')
-            key = name_key(index.names[party_id])
-            index.by_name.setdefault((key, postal_code), party_id)
-            index.by_bucket[postal_code, key[:1]].append((key, party_id))
-        return index
-
-    def similar(self, key, postal_code, ratio=0.85):
-        "A party of the same postal code whose name is nearly the same."
-        if not postal_code:
-            return None
-        for other, party_id in self.by_bucket.get(
-                (postal_code, key[:1]), []):
-            matcher = difflib.SequenceMatcher(None, key, other)
-            if (matcher.real_quick_ratio() >= ratio
-                    and matcher.quick_ratio() >= ratio
-                    and matcher.ratio() >= ratio):
-                return party_id
-        return None
