@@ -309,9 +309,10 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         MarketingEmail = pool.get('marketing.email')
         cursor = Transaction().connection.cursor()
         if self.segment == 'category':
-            party = Party.__table__()
-            cursor.execute(*party.select(party.id,
-                    where=party.gdpr_category == self.category))
+            # The category is computed from the records: its searcher's
+            # query, not a column.
+            cursor.execute(*Party.search(
+                    [('gdpr_category', '=', self.category)], query=True))
             return {i for i, in cursor}
         elif self.segment == 'team':
             volunteers = Volunteer.search([('teams', '=', self.team.id)])

@@ -86,8 +86,14 @@ PROCESSINGS = [
     },
 ]
 
+# CNIL: prospects 3 years after the last contact coming from them; donors
+# and members for the relationship (a running debit, a gift awaiting its
+# receipt, a current membership keep them) then 3 years, the receipts (6
+# years) and the accounting (10 years) being kept anonymised by the erasure.
 RULES = [
     ("Prospects : 3 ans sans contact", 'prospect', 3, 'T01'),
+    ("Donateurs : 3 ans après le dernier don", 'donor', 3, 'T01'),
+    ("Adhérents : 3 ans après la fin de l'adhésion", 'member', 3, 'T02'),
     ("Contacts hospitaliers : 3 ans sans échange", 'hospital_contact', 3,
         'T05'),
     ("Bénévoles : 3 ans après la fin de l'engagement", 'volunteer', 3, 'T03'),

@@ -25,7 +25,6 @@ def create_person(name=NAME, email=EMAIL, phone=PHONE, street=None):
     MarketingEmail = pool.get('marketing.email')
     party, = Party.create([{
                 'name': name,
-                'gdpr_category': 'donor',
                 'addresses': [('create', [{
                                 'street': street or "7 impasse des Glycines",
                                 'postal_code': '69004', 'city': "Lyon"}])],
@@ -260,20 +259,22 @@ class ConnexionGdprTestCase(ModuleTestCase):
 
     @with_transaction()
     def test_retention_dry_run_then_apply(self):
-        "Prospects silent for 3 years are shown, then anonymised by the task"
+        "Prospects silent for 3 years are shown, then anonymised on confirm"
         pool = Pool()
         Party = pool.get('party.party')
         Rule = pool.get('connexion.gdpr.retention.rule')
         Erasure = pool.get('connexion.gdpr.erasure')
+        Volunteer = pool.get('connexion.volunteer')
         today = dt.date.today()
-        old, recent, donor = Party.create([
-                {'name': "Prospect Ancien", 'gdpr_category': 'prospect',
+        old, recent, volunteer = Party.create([
+                {'name': "Prospect Ancien",
                     'gdpr_last_contact': today - dt.timedelta(days=4 * 365)},
-                {'name': "Prospect Récent", 'gdpr_category': 'prospect',
+                {'name': "Prospect Récent",
                     'gdpr_last_contact': today - dt.timedelta(days=365)},
-                {'name': "Donateur Ancien", 'gdpr_category': 'donor',
+                {'name': "Bénévole Ancien",
                     'gdpr_last_contact': today - dt.timedelta(days=4 * 365)},
                 ])
+        Volunteer.create([{'party': volunteer.id}])
         rule, = Rule.create([{'name': "Prospects", 'category': 'prospect',
                     'years': 3}])
 
@@ -282,12 +283,12 @@ class ConnexionGdprTestCase(ModuleTestCase):
         self.assertEqual(Erasure.search([], count=True), 0)
         self.assertEqual(Party(old.id).name, "Prospect Ancien")
 
-        logs = Rule.apply()
+        logs = Rule.anonymise(due)
         self.assertEqual([l.party for l in logs], [old])
         self.assertEqual(logs[0].origin, 'retention')
         self.assertTrue(Party(old.id).gdpr_erased)
         self.assertEqual(Party(recent.id).name, "Prospect Récent")
-        self.assertEqual(Party(donor.id).name, "Donateur Ancien")
+        self.assertEqual(Party(volunteer.id).name, "Bénévole Ancien")
         self.assertEqual(Rule.dry_run(), [(rule, [])])
 
         with self.assertRaises(ValidationError):
@@ -339,7 +340,7 @@ class ConnexionGdprTestCase(ModuleTestCase):
         names = ["Given", "Withdrawn", "Expired", "Future", "Nothing",
             "Given Again", "No Email"]
         parties = {n: p for n, p in zip(names, Party.create([{
-                            'name': n, 'gdpr_category': 'donor',
+                            'name': n,
                             'contact_mechanisms': [('create', [{
                                             'type': 'email',
                                             'value': f'{i}@exemple.test'}])]
@@ -361,7 +362,7 @@ class ConnexionGdprTestCase(ModuleTestCase):
         consent("No Email", 'given', 2)
         campaign, = Campaign.create([{
                     'name': "Appel", 'subject': "Appel",
-                    'segment': 'category', 'category': 'donor',
+                    'segment': 'category', 'category': 'prospect',
                     'purpose': 'fundraising', 'content': '<p>Bonjour</p>'}])
         Campaign.queue([campaign])
         self.assertEqual(sorted(r.party.name for r in campaign.recipients),
