@@ -8,10 +8,11 @@ from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case
 from sql.functions import Extract
 
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, inactive_records
 
 
 def _validated(donation):
@@ -185,3 +186,108 @@ class DonorYear(ModelSQL, ModelView):
 def _year_text(year):
     "The year as text: shown as 2025, not 2 025."
     return Cast(year, 'VARCHAR')
+
+
+class Replace(metaclass=PoolMeta):
+    __name__ = 'party.replace'
+
+    @classmethod
+    def fields_to_replace(cls):
+        return super().fields_to_replace() + [
+            ('connexion.donation', 'party'),
+            ('connexion.donation.receipt', 'party'),
+            ('connexion.donation.plan', 'party'),
+            ('connexion.membership', 'party'),
+            ]
+
+
+class Erase(metaclass=PoolMeta):
+    """Erasing a donor: what runs is ended first (direct debits), the gifts,
+    receipts and their moves stay as the law requires, without the free
+    texts that name the person."""
+    __name__ = 'party.erase'
+
+    def end_relationships(self, party):
+        Plan = Pool().get('connexion.donation.plan')
+        super().end_relationships(party)
+        Plan.end_for_erasure(party)
+
+    def check_erase(self, party):
+        Plan = Pool().get('connexion.donation.plan')
+        Plan.check_erase_debits(party)
+        super().check_erase(party)
+
+    def to_keep(self, party_id):
+        pool = Pool()
+        Donation = pool.get('connexion.donation')
+        Membership = pool.get('connexion.membership')
+        Receipt = pool.get('connexion.donation.receipt')
+        Line = pool.get('account.move.line')
+        accounting = gettext('connexion_donation.msg_kept_accounting')
+        return super().to_keep(party_id) + [
+            (Donation, [('party', '=', party_id)], accounting),
+            (Membership, [('party', '=', party_id)], accounting),
+            (Receipt, [('party', '=', party_id)],
+                gettext('connexion_donation.msg_kept_receipts')),
+            (Line, [('party', '=', party_id)], accounting),
+            ]
+
+    def to_erase(self, party_id):
+        pool = Pool()
+        Party = pool.get('party.party')
+        Donation = pool.get('connexion.donation')
+        Membership = pool.get('connexion.membership')
+        Receipt = pool.get('connexion.donation.receipt')
+        Plan = pool.get('connexion.donation.plan')
+        Move = pool.get('account.move')
+        Line = pool.get('account.move.line')
+        Payment = pool.get('account.payment')
+        Mandate = pool.get('account.payment.sepa.mandate')
+        Number = pool.get('bank.account.number')
+        to_erase = super().to_erase(party_id)
+        label = gettext('connexion_donation.msg_erased_description')
+        with inactive_records():
+            records = (Donation.search([('party', '=', party_id)])
+                + Membership.search([('party', '=', party_id)]))
+        move_ids = [m.id for r in records for m in [r.move, r.cancel_move]
+            if m]
+        to_erase.extend([
+                # No receipt is issued to an erased person any more (the
+                # yearly generation skips 'none').
+                (Party, [('id', '=', party_id)], False,
+                    ['receipt_preference'], ['none']),
+                # Gifts and fees are accounting documents (10 years, Code de
+                # commerce L123-22): amounts, dates, nature, the goods given
+                # (printed on the receipt) and the cheque number (bank
+                # reconciliation) stay; what names the person goes.
+                (Donation, [('party', '=', party_id)], True,
+                    ['check_bank', 'tribute_name', 'notes'],
+                    [None, None, None]),
+                (Membership, [('party', '=', party_id)], True,
+                    ['notes', 'withdrawal_reason'], [None, None]),
+                # The issued receipt keeps the document's data, donor name
+                # and address included (6 years, LPF L102 B): see to_keep.
+                # How it was e-mailed is not part of it.
+                (Receipt, [('party', '=', party_id)], True,
+                    ['email_address', 'email_error'], [None, None]),
+                (Plan, [('party', '=', party_id)], True, [], []),
+                # The moves stay (10 years) and balanced; their labels, the
+                # donor's name when posted, become a neutral one.
+                (Move, [('id', 'in', move_ids)], False,
+                    ['description'], [label]),
+                (Line, ['OR',
+                        ('move', 'in', move_ids),
+                        ('party', '=', party_id),
+                        ], False,
+                    ['description'], [label]),
+                # Direct debits and mandates stay for the SEPA dispute period
+                # (13 months) by their number and RUM; the free texts and the
+                # donor's own bank account numbers go.
+                (Payment, [('party', '=', party_id)], True,
+                    ['reference', 'sepa_return_reason_information'],
+                    [None, None]),
+                (Mandate, [('party', '=', party_id)], True, [], []),
+                (Number, [('id', 'in', Plan.own_account_numbers(party_id))],
+                    False, ['number', 'number_compact'], ['****', '****']),
+                ])
+        return to_erase

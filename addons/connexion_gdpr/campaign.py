@@ -382,11 +382,13 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                 where=party.gdpr_erased != Null))
         party_ids = set(party_ids) - {i for i, in cursor}
         emails = party_emails()
-        seen = {s.email for s in Suppression.search([])}
+        seen = set()
+        blocked = Suppression.hashes()
         result = {}
         for party_id in sorted(self.consenting_ids(party_ids)):
             email = emails.get(party_id)
-            if not email or email.lower() in seen:
+            if (not email or email.lower() in seen
+                    or Suppression.hash_email(email) in blocked):
                 continue
             seen.add(email.lower())
             result[party_id] = email
@@ -905,7 +907,7 @@ class Recipient(ModelSQL, ModelView):
         email = email.strip().lower()
         recipients = cls.search([('email', 'ilike', email)])
         cls.write(recipients, {'state': 'bounced'})
-        if not Suppression.search([('email', '=', email)]):
+        if not Suppression.is_suppressed(email):
             Suppression.create([{'email': email, 'reason': 'bounce'}])
         return recipients
 
@@ -914,7 +916,13 @@ class Suppression(ModelSQL, ModelView):
     "Suppressed Address"
     __name__ = 'connexion.gdpr.suppression'
 
-    email = fields.Char("E-mail", required=True)
+    email = fields.Char(
+        "E-mail", help="Emptied when the person's data is erased: the hash "
+        "keeps the address blocked.")
+    email_hash = fields.Char(
+        "E-mail Hash", readonly=True,
+        help="SHA-256 of the address: a bounced or complaining address "
+        "stays blocked after erasure, even if it is entered again.")
     reason = fields.Selection([
             ('bounce', "Bounce"),
             ('complaint', "Complaint"),
@@ -935,11 +943,45 @@ class Suppression(ModelSQL, ModelView):
         return dt.datetime.now()
 
     @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id, table.email,
+                where=(table.email_hash == Null) & (table.email != Null)))
+        for id_, email in cursor.fetchall():
+            cursor.execute(*table.update([table.email_hash],
+                    [cls.hash_email(email)], where=table.id == id_))
+
+    @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
         if values.get('email'):
             values['email'] = values['email'].strip().lower()
+            values['email_hash'] = cls.hash_email(values['email'])
         return values
+
+    @staticmethod
+    def hash_email(email):
+        return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+    @classmethod
+    def hashes(cls):
+        "Hashes of every blocked address, erased ones included."
+        return {s.email_hash for s in cls.search([]) if s.email_hash}
+
+    @classmethod
+    def is_suppressed(cls, email):
+        return bool(cls.search(
+                [('email_hash', '=', cls.hash_email(email))], limit=1))
+
+    @classmethod
+    def forget(cls, emails):
+        "Erasure: the addresses go, their hashes keep them blocked."
+        records = cls.search([('email_hash', 'in',
+                    [cls.hash_email(e) for e in emails])])
+        if records:
+            cls.write(records, {'email': None})
 
 
 class Configuration(ModelSQL):

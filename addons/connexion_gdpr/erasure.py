@@ -1,23 +1,26 @@
-"""Right to erasure (GDPR art. 17): anonymise a person everywhere but keep
-what the law requires (accounting 10 years, tax receipts 6 years,
-art. 17(3)(b))."""
+"""Right to erasure (GDPR art. 17), built on Tryton's party.erase: every
+module lists the personal data of its models (to_erase, in its party.py)
+and what the law requires to keep (to_keep: accounting 10 years, tax
+receipts 6 years, art. 17(3)(b)); what still runs (direct debits) is ended
+first. This module adds the GDPR log, the person's chat messages, mailing
+lists and web accounts, and keeps a bounce or complaint block as a hash."""
 import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, inactive_records, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .exceptions import ErasedPartyError
 
 ORIGINS = [
     ('request', "Request of the Person"),
     ('retention', "Retention Period Over"),
     ]
 
-# Records the law requires to keep (they keep pointing to the anonymised
-# party, so the accounting still balances).
-KEPT_MODELS = ('account.', 'connexion.donation')
 # Fields that identify records, not people.
 KEPT_FIELDS = {'code', 'code_alnum', 'code_digit', 'rec_name', 'number',
     'reference', 'email_token'}
@@ -39,25 +42,30 @@ def _blank_values(Model, exclude=()):
     return values
 
 
-def kept_models():
-    return KEPT_MODELS
-
-
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
 
     @classmethod
     def gdpr_erase(cls, parties, reason, origin='request'):
-        "Anonymise the parties and log it; all or nothing (one transaction)."
+        """Anonymise the parties through Tryton's party.erase and log it;
+        all or nothing (one transaction)."""
         pool = Pool()
         Erasure = pool.get('connexion.gdpr.erasure')
-        today = dt.date.today()
+        Erase = pool.get('party.erase', type='wizard')
         logs = []
         with without_check_access():
             for party in cls.browse(parties):
                 if party.gdpr_erased:
                     continue
-                done, kept = party._gdpr_erase()
+                session_id, _, _ = Erase.create()
+                erase = Erase(session_id)
+                erase.ask.party = party
+                done, kept = erase.gdpr_summary(party.id)
+                if party.active:
+                    # party.erase only erases deactivated parties.
+                    cls.write([party], {'active': False})
+                erase.transition_erase()
+                Erase.delete(session_id)
                 logs.append({
                         'party': party.id,
                         'origin': origin,
@@ -66,101 +74,11 @@ class Party(metaclass=PoolMeta):
                         'kept': '\n'.join(kept),
                         'user': Transaction().user or None,
                         })
-                cls.write([party], {'gdpr_erased': today})
             return Erasure.create(logs)
 
     def _gdpr_emails(self):
         return {m.value.lower() for m in self.contact_mechanisms
             if m.type == 'email' and m.value}
-
-    def _gdpr_erase(self):
-        """Erase this party's personal data and return (done, kept) lines.
-
-        Modules that store more personal data extend it (super first)."""
-        pool = Pool()
-        Address = pool.get('party.address')
-        Mechanism = pool.get('party.contact_mechanism')
-        Identifier = pool.get('party.identifier')
-        Attachment = pool.get('ir.attachment')
-        Note = pool.get('ir.note')
-        Channel = pool.get('ir.chat.channel')
-        ChatMessage = pool.get('ir.chat.message')
-        MarketingEmail = pool.get('marketing.email')
-        WebUser = pool.get('web.user')
-        Suppression = pool.get('connexion.gdpr.suppression')
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
-        Party = self.__class__
-        done, kept = [], []
-        emails = self._gdpr_emails()
-        resource = str(self)
-
-        values = _blank_values(Party, exclude={'name'})
-        values['name'] = gettext(
-            'connexion_gdpr.msg_anonymised_name', id=self.id)
-        values['categories'] = [('remove', [c.id for c in self.categories])]
-        Party.write([self], values)
-
-        if self.addresses:
-            Address.write(list(self.addresses), dict(
-                    _blank_values(Address), country=None, subdivision=None))
-            done.append(gettext('connexion_gdpr.msg_done_addresses',
-                    count=len(self.addresses)))
-        if self.contact_mechanisms:
-            done.append(gettext('connexion_gdpr.msg_done_contacts',
-                    count=len(self.contact_mechanisms)))
-            Mechanism.delete(list(self.contact_mechanisms))
-        if self.identifiers:
-            Identifier.delete(list(self.identifiers))
-
-        # Records pointing to the party (except the kept ones) lose their
-        # free texts, attachments and notes.
-        resources = [resource]
-        for Model, field_name in self._gdpr_related_models():
-            if Model.__name__.startswith(kept_models()):
-                count = Model.search([(field_name, '=', self.id)], count=True)
-                if count:
-                    kept.append(gettext('connexion_gdpr.msg_kept_records',
-                            model=Model.__doc__ or Model.__name__,
-                            count=count))
-                continue
-            records = Model.search([(field_name, '=', self.id)])
-            if not records:
-                continue
-            resources.extend(str(r) for r in records)
-            values = _blank_values(Model)
-            if values:
-                Model.write(records, values)
-
-        attachments = Attachment.search([('resource', 'in', resources)])
-        if attachments:
-            done.append(gettext('connexion_gdpr.msg_done_attachments',
-                    count=len(attachments)))
-            Attachment.delete(attachments)
-        Note.delete(Note.search([('resource', 'in', resources)]))
-
-        channels = Channel.search([('resource', 'in', resources)])
-        messages = ChatMessage.search(['OR',
-                ('channel', 'in', [c.id for c in channels]),
-                ('email', 'in', list(emails)),
-                ])
-        if messages:
-            ChatMessage.write(messages, {
-                    'content': gettext('connexion_gdpr.msg_erased_content'),
-                    'email': None,
-                    })
-            done.append(gettext('connexion_gdpr.msg_done_chat',
-                    count=len(messages)))
-
-        if emails:
-            MarketingEmail.delete(MarketingEmail.search(
-                    [('email', 'in', list(emails))]))
-            Suppression.delete(Suppression.search(
-                    [('email', 'in', list(emails))]))
-        Recipient.delete(Recipient.search([('party', '=', self.id)]))
-        web_users = WebUser.search([('party', '=', self.id)])
-        if web_users:
-            WebUser.delete(web_users)
-        return done, kept
 
     @classmethod
     def _gdpr_related_models(cls):
@@ -179,6 +97,121 @@ class Party(metaclass=PoolMeta):
                         and not isinstance(field, fields.Function)):
                     result.append((Model, field_name))
         return result
+
+
+class PartyReplace(metaclass=PoolMeta):
+    __name__ = 'party.replace'
+
+    @classmethod
+    def fields_to_replace(cls):
+        return super().fields_to_replace() + [
+            ('connexion.gdpr.campaign.recipient', 'party'),
+            ('connexion.gdpr.erasure', 'party'),
+            ('connexion.gdpr.retention.proposal', 'party'),
+            ]
+
+
+class PartyErase(metaclass=PoolMeta):
+    __name__ = 'party.erase'
+
+    def gdpr_summary(self, party_id):
+        "(done, kept): lines of the erasure log, counted before erasing."
+        done, kept = [], []
+        with inactive_records():
+            for Model, domain, _, columns, _ in self.to_erase(party_id):
+                if not columns:
+                    continue
+                count = Model.search(domain, count=True)
+                if count:
+                    done.append(gettext('connexion_gdpr.msg_done_records',
+                            model=Model.__string__ or Model.__name__,
+                            count=count))
+            for Model, domain, reason in self.to_keep(party_id):
+                count = Model.search(domain, count=True)
+                if count:
+                    kept.append(gettext('connexion_gdpr.msg_kept_records',
+                            model=Model.__string__ or Model.__name__,
+                            count=count, reason=reason))
+        return done, kept
+
+    def end_relationships(self, party):
+        """What column updates cannot reach, done while the party's e-mail
+        addresses are still known: chat messages, mailing lists, campaign
+        recipients, web accounts; a bounce or complaint stays as a hash."""
+        pool = Pool()
+        Channel = pool.get('ir.chat.channel')
+        ChatMessage = pool.get('ir.chat.message')
+        MarketingEmail = pool.get('marketing.email')
+        WebUser = pool.get('web.user')
+        Suppression = pool.get('connexion.gdpr.suppression')
+        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        super().end_relationships(party)
+        emails = party._gdpr_emails()
+        channels = Channel.search([('resource', '=', str(party))])
+        messages = ChatMessage.search(['OR',
+                ('channel', 'in', [c.id for c in channels]),
+                ('email', 'in', list(emails)),
+                ])
+        if messages:
+            ChatMessage.write(messages, {
+                    'content': gettext('connexion_gdpr.msg_erased_content'),
+                    'email': None,
+                    })
+        if emails:
+            with inactive_records():
+                MarketingEmail.delete(MarketingEmail.search(
+                        [('email', 'in', list(emails))]))
+            Suppression.forget(list(emails))
+        Recipient.delete(Recipient.search([('party', '=', party.id)]))
+        WebUser.delete(WebUser.search([('party', '=', party.id)]))
+
+    def to_erase(self, party_id):
+        pool = Pool()
+        Party = pool.get('party.party')
+        Date = pool.get('ir.date')
+        Erasure = pool.get('connexion.gdpr.erasure')
+        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Proposal = pool.get('connexion.gdpr.retention.proposal')
+        to_erase = super().to_erase(party_id)
+        # Tryton empties the name; the GDPR keeps a neutral one that says
+        # the person was erased (lists, accounting) and when.
+        values = _blank_values(Party, exclude={'name'})
+        values.update({
+                'name': gettext(
+                    'connexion_gdpr.msg_anonymised_name', id=party_id),
+                'gdpr_erased': Date.today(),
+                'gdpr_last_contact': None,
+                })
+        to_erase.extend([
+                (Party, [('id', '=', party_id)], False,
+                    list(values), list(values.values())),
+                # The log is the proof the request was met (art. 5-2).
+                (Erasure, [('party', '=', party_id)], False, [], []),
+                # Deleted while the e-mails are known (end_relationships).
+                (Recipient, [('party', '=', party_id)], False, [], []),
+                (Proposal, [('party', '=', party_id)], False, [], []),
+                ])
+        return to_erase
+
+
+class Receipt(metaclass=PoolMeta):
+    __name__ = 'connexion.donation.receipt'
+
+    @classmethod
+    def _donors(cls, party_ids):
+        "No tax receipt is ever issued to an erased person."
+        Party = Pool().get('party.party')
+        with inactive_records():
+            erased = Party.search([
+                    ('id', 'in', list(party_ids)),
+                    ('gdpr_erased', '!=', None),
+                    ], limit=1)
+        if erased:
+            party, = erased
+            raise ErasedPartyError(gettext(
+                    'connexion_gdpr.msg_receipt_erased_party',
+                    party=party.rec_name))
+        return super()._donors(party_ids)
 
 
 class Erasure(ModelSQL, ModelView):

@@ -4,14 +4,19 @@ from trytond.model.exceptions import ValidationError
 
 from .consent_tests import ConsentTestMixin
 from .volunteer_tests import VolunteerTestMixin
+from .party_tests import PartyFieldsMixin
 from .workflow_tests import WorkflowFieldsTestMixin
 
 
 class ConnexionAssoTestCase(
-        VolunteerTestMixin, ConsentTestMixin, WorkflowFieldsTestMixin,
-        ModuleTestCase):
+        VolunteerTestMixin, ConsentTestMixin, PartyFieldsMixin,
+        WorkflowFieldsTestMixin, ModuleTestCase):
     "Test Connexion Asso module"
     module = 'connexion_asso'
+    party_fields_not_replaced = dict.fromkeys([
+            ('connexion.party.duplicate', 'party'),
+            ('connexion.party.duplicate', 'other'),
+            ], "The pair merged is closed by the merge itself.")
 
     @with_transaction()
     def test_association_identifiers(self):

@@ -8,6 +8,7 @@ from trytond.transaction import Transaction
 
 from .smtp import Sink, smtp_server
 from .tools import find_strings
+from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 NAME = "Bérénice Vauclair"
 EMAIL = "berenice.vauclair@exemple.test"
@@ -83,7 +84,7 @@ def create_campaign(list_, name):
     return campaign
 
 
-class ConnexionGdprTestCase(ModuleTestCase):
+class ConnexionGdprTestCase(PartyFieldsMixin, ModuleTestCase):
     "Test Connexion GDPR module"
     module = 'connexion_gdpr'
     # The donor segments and automations are registered with
@@ -173,6 +174,30 @@ class ConnexionGdprTestCase(ModuleTestCase):
         self.assertEqual(sorted(r.party.name for r in second.recipients),
             sorted(p.name for p in parties[2:]))
         self.assertEqual(second.excluded, 2)
+
+    @with_transaction()
+    def test_erased_bounce_stays_blocked(self):
+        "A bounced address stays blocked after erasure, even entered again"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Campaign = pool.get('connexion.gdpr.campaign')
+        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        MarketingEmail = pool.get('marketing.email')
+        list_, (bounced, other) = create_subscribers(2, "Rebond")
+        email = bounced.contact_mechanisms[0].value
+        Recipient.bounce(email)
+
+        Party.gdpr_erase([bounced], "Demande écrite du 3 mars")
+        self.assertEqual(find_strings([email]), [])
+
+        again, = Party.create([{'name': "Nouvelle fiche",
+                    'contact_mechanisms': [('create', [
+                                {'type': 'email', 'value': email}])]}])
+        MarketingEmail.create([{'email': email, 'list_': list_.id}])
+        campaign = create_campaign(list_, "Après l'effacement")
+        Campaign.queue([campaign])
+        self.assertEqual(
+            [r.party for r in Campaign(campaign.id).recipients], [other])
 
     @with_transaction()
     def test_erasure_leaves_no_personal_string(self):

@@ -10,6 +10,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, activate_module, with_transaction)
 from trytond.transaction import Transaction
+from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 RAW_EMAIL = (
     "From: Zoé Garnier <zoe.garnier@exemple.org>\r\n"
@@ -42,7 +43,8 @@ class _Both:
             manager.__exit__(*args)
 
 
-class ConnexionIdeasTestCase(CompanyTestMixin, ModuleTestCase):
+class ConnexionIdeasTestCase(
+        CompanyTestMixin, PartyFieldsMixin, ModuleTestCase):
     "Test Connexion Ideas module"
     module = 'connexion_ideas'
 
