@@ -205,7 +205,8 @@ class Duplicate(Workflow, ModelSQL, ModelView):
             ]
 
     @classmethod
-    @ModelView.button_action('party.wizard_replace')
+    @ModelView.button_action(
+        'connexion_asso.wizard_party_duplicate_replace')
     def merge(cls, duplicates):
         "Open Replace with the duplicate as source, the person kept as target."
         pass
