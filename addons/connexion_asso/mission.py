@@ -5,6 +5,8 @@ full shift waits, and takes the first seat freed by a cancellation.
 """
 import datetime as dt
 
+from sql import For
+
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.model.exceptions import ValidationError
@@ -244,6 +246,41 @@ class Shift(ModelSQL, ModelView):
     def is_full(self):
         return self.accepted >= self.seats
 
+    @classmethod
+    def lock_seats(cls, shifts):
+        """Hold the shifts' seats until the end of the transaction.
+
+        Counting the accepted sign-ups then accepting one is not atomic: on
+        PostgreSQL, sign-ups sent at once all found the last seat free (8
+        accepted on 1 seat). Whoever counts first locks the shift rows
+        (SELECT ... FOR UPDATE: the others wait for its commit), and marks
+        them when it changed the seats taken (``seats_changed``): a waiting
+        transaction, whose repeatable-read snapshot is older, then fails
+        with a serialization error and is run again by trytond, counting
+        anew. SQLite serialises writing transactions: nothing to do."""
+        transaction = Transaction()
+        ids = sorted({s.id for s in shifts})
+        if not ids or not transaction.database.has_select_for():
+            return
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        # In the order of ids: two transactions never wait for each other.
+        cursor.execute(*table.select(table.id,
+                where=table.id.in_(ids), order_by=[table.id.asc],
+                for_=For('UPDATE')))
+
+    @classmethod
+    def seats_changed(cls, shifts):
+        "A new version of the locked rows: see lock_seats."
+        transaction = Transaction()
+        ids = sorted({s.id for s in shifts})
+        if not ids or not transaction.database.has_select_for():
+            return
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        cursor.execute(*table.update([table.seats], [table.seats],
+                where=table.id.in_(ids)))
+
 
 class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "Mission Sign-Up"
@@ -370,6 +407,9 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         # Refuse before writing anything (nothing half-done).
         cls(shift=shift, volunteer=volunteer, state='proposed'
             ).check_volunteer()
+        # Before inserting: the sign-up's foreign key share-locks the shift,
+        # and two such inserts then waiting for each other's lock deadlock.
+        Pool().get('connexion.mission.shift').lock_seats([shift])
         existing = cls.search([
                 ('shift', '=', shift.id), ('volunteer', '=', volunteer.id)])
         if existing:
@@ -388,12 +428,16 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     def accept(cls, signups):
         "A seat if the shift has one, else the waiting list."
         Shift = Pool().get('connexion.mission.shift')
+        Shift.lock_seats([s.shift for s in signups])
+        taken = set()
         for signup in signups:
             shift = Shift(signup.shift.id)
             if shift.is_full():
                 cls.wait([signup])
             else:
                 cls._accept([signup])
+                taken.add(shift)
+        Shift.seats_changed(taken)
 
     @classmethod
     @Workflow.transition('accepted')
@@ -416,7 +460,10 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('cancelled')
     def cancel(cls, signups):
         "A freed seat goes to the first volunteer on the waiting list."
+        Shift = Pool().get('connexion.mission.shift')
         shifts = {s.shift for s in signups if s.state == 'accepted'}
+        Shift.lock_seats(shifts)
+        Shift.seats_changed(shifts)
         cls.write(signups, {'state': 'cancelled'})
         for shift in shifts:
             waiting = cls.search([

@@ -34,25 +34,32 @@ import functools
 import hashlib
 import hmac
 import html
+import logging
+import re
 import secrets
 import sys
 import urllib.parse
 from typing import NamedTuple, Optional, Union
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import (
+    HTTPException, NotFound, RequestEntityTooLarge)
 
 from sql import Null
 from sql.conditionals import Coalesce
 
+from trytond import backend
 from trytond.cache import Cache
 from trytond.config import config
 from trytond.exceptions import UserError, UserWarning
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
 from trytond.tools import file_open
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
 from . import public
+from .portal_forms import MAX_ID, has_nul
+
+logger = logging.getLogger(__name__)
 
 PREFIX = '/<database_name>/portal'
 SESSION_COOKIE = 'connexion_portal'
@@ -300,6 +307,9 @@ def execute(pool, key, build, /, **values):
     return cursor
 
 
+_SESSION_KEY = re.compile(r'[0-9a-fA-F]{16,256}')
+
+
 class Page:
     "What a portal page knows of its request, and how it answers."
 
@@ -308,7 +318,11 @@ class Page:
         self.pool = pool
         self.database = pool.database_name
         self.base = '/%s/portal' % urllib.parse.quote(self.database)
-        self.session_key = request.cookies.get(SESSION_COOKIE)
+        key = request.cookies.get(SESSION_COOKIE)
+        # web_user's keys are hex: anything else is no session, and never
+        # reaches the database (PostgreSQL refuses NUL in text).
+        self.session_key = key if key and _SESSION_KEY.fullmatch(key) \
+            else None
         # Ids from the session query; the records are made on first use
         # (an instance costs more than the home page's own queries).
         self.session_id = self.user_id = self.volunteer_id = None
@@ -527,7 +541,10 @@ class Page:
             expected = self.csrf_token
         else:
             expected = self.request.cookies.get(CSRF_COOKIE) or ''
-        return bool(expected) and hmac.compare_digest(sent, expected)
+        # Bytes: compare_digest refuses str with non-ASCII characters.
+        return bool(expected) and hmac.compare_digest(
+            sent.encode('utf-8', 'replace'),
+            expected.encode('utf-8', 'replace'))
 
     def form(self, action, fields, submit, css='', button_css='primary',
             files=False):
@@ -540,12 +557,18 @@ class Page:
             f'{h(submit)}</button></form>')
 
 
-def route(path, methods=('GET',), login=True):
+def route(path, methods=('GET',), login=True, keep_session=False):
     """Declare a portal page at PREFIX + path.
 
     With login, a visitor without a valid session goes to the login page;
-    every POST must carry the CSRF token. A UserError (bad input) rolls the
-    transaction back and shows its French message on the page again."""
+    every POST must carry the CSRF token. A form value holding NUL is
+    refused (400), an id of the URL beyond the database's integers is not
+    found (404). A UserError (bad input) rolls the transaction back and
+    shows its French message on the page again. Any other exception is a
+    bug: logged at ERROR with its traceback, answered by a French 500.
+
+    keep_session: a POST does not refresh the session (an anonymous form:
+    the session's write date would tell who sent it and when)."""
     def decorator(func):
         module = module_of(func.__module__)
 
@@ -557,41 +580,111 @@ def route(path, methods=('GET',), login=True):
             if module not in pool._modules:
                 # The page of a module this database does not use.
                 raise NotFound()
-            page = Page(request, pool)
-            if login and not page.user_id:
-                if request.method == 'GET':
-                    next_ = request.full_path[len(page.base):].rstrip('?')
-                else:
-                    next_ = '/'
-                message = page.expired_message if page.expired else None
-                response = page.redirect(
-                    '/connexion?' + urllib.parse.urlencode({'suite': next_})
-                    if next_ != '/' else '/connexion', message, error=True)
-                if page.expired:
-                    page.set_cookie(SESSION_COOKIE, '', 0)
-                    response = page._finish(response)
-                return response
-            if request.method == 'POST' and not page.csrf_valid():
-                return page.error(403, "Formulaire refusé",
-                    "Ce formulaire a expiré ou ne vient pas du portail. "
-                    "Rechargez la page et recommencez.")
-            if (login and request.method == 'POST'
-                    and not Transaction().readonly):
-                # A sent form keeps the session alive.
-                page.pool.get('web.user.session').reset(page.session_key)
+            page = None
             try:
-                return func(request, page, **kwargs)
-            except (UserError, UserWarning) as exception:
-                Transaction().rollback()
-                return page.error(400, "Impossible d'enregistrer",
-                    exception.message)
-            except HTTPException:
+                page = Page(request, pool)
+                return _serve(func, request, page, login, kwargs,
+                    keep_session=keep_session)
+            except RequestEntityTooLarge:
+                return page.error(413, "Envoi trop lourd",
+                    "Ce que vous envoyez est trop lourd (un fichier de "
+                    "plusieurs mégaoctets ?) : envoyez un fichier plus "
+                    "léger.")
+            except (HTTPException, TransactionError,
+                    backend.DatabaseOperationalError):
+                # Not found, too large, locks and retries: trytond's own.
                 raise
+            except Exception:
+                logger.exception("Portal page %s %s failed",
+                    request.method, request.path)
+                Transaction().rollback()
+                if page is None:
+                    return Response(SERVER_ERROR, 500,
+                        content_type='text/html; charset=utf-8')
+                return page.error(500, "Erreur du portail",
+                    "Une erreur inattendue a empêché d'afficher cette page ; "
+                    "l'équipe technique en a la trace. Réessayez plus tard.")
         # Portal requests carry no Tryton credentials: without this, trytond
         # would look them up (request.user_id) to choose the size limit.
         wrapper.max_request_size = config.getint('request', 'max_size')
         return wrapper
     return decorator
+
+
+SERVER_ERROR = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+    '<title>Erreur du portail</title></head><body><h1>Erreur du portail</h1>'
+    '<p>Une erreur inattendue a empêché d\'afficher cette page. Réessayez '
+    'plus tard.</p></body></html>')
+
+
+def _serve(func, request, page, login, kwargs, keep_session=False):
+    "The checks of route() in order, then the page itself."
+    if login and not page.user_id:
+        if request.method == 'GET':
+            next_ = request.full_path[len(page.base):].rstrip('?')
+        else:
+            next_ = '/'
+        message = page.expired_message if page.expired else None
+        response = page.redirect(
+            '/connexion?' + urllib.parse.urlencode({'suite': next_})
+            if next_ != '/' else '/connexion', message, error=True)
+        if page.expired:
+            page.set_cookie(SESSION_COOKIE, '', 0)
+            response = page._finish(response)
+        return response
+    if request.method == 'POST' and not page.csrf_valid():
+        return page.error(403, "Formulaire refusé",
+            "Ce formulaire a expiré ou ne vient pas du portail. "
+            "Rechargez la page et recommencez.")
+    if has_nul(request):
+        return page.error(400, "Formulaire refusé",
+            "Le formulaire contient un caractère invalide (NUL). "
+            "Corrigez votre saisie et recommencez.")
+    if any(isinstance(v, int) and not 1 <= v <= MAX_ID
+            for v in kwargs.values()):
+        return page.error(404, "Introuvable",
+            "Cette page n'existe pas.")
+    if (login and request.method == 'POST' and not keep_session
+            and not Transaction().readonly):
+        # A sent form keeps the session alive.
+        page.pool.get('web.user.session').reset(page.session_key)
+    try:
+        return func(request, page, **kwargs)
+    except (UserError, UserWarning) as exception:
+        Transaction().rollback()
+        return page.error(400, "Impossible d'enregistrer",
+            exception.message)
+
+
+def _refused(wsgi_app):
+    """Answer trytond's own refusals instead of a 500.
+
+    trytond's wsgi_app refuses a cross-site (or null) Origin with
+    abort(403) before any route, outside of its error handling: the
+    exception escaped and the server answered 500. A portal visitor gets
+    the refusal in French."""
+    @functools.wraps(wsgi_app)
+    def middleware(environ, start_response):
+        try:
+            return wsgi_app(environ, start_response)
+        except HTTPException as exception:
+            response = exception.get_response(environ)
+            path = environ.get('PATH_INFO', '')
+            if response.status_code == 403 and '/portal' in path:
+                response = Response(FORBIDDEN, 403,
+                    content_type='text/html; charset=utf-8')
+            return response(environ, start_response)
+    middleware.connexion_refused = True
+    return middleware
+
+
+FORBIDDEN = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+    '<title>Formulaire refusé</title></head><body><h1>Formulaire refusé</h1>'
+    '<p>Ce formulaire ne vient pas du portail : il est refusé. Ouvrez le '
+    'portail à son adresse habituelle et recommencez.</p></body></html>')
+
+if not getattr(app.wsgi_app, 'connexion_refused', False):
+    app.wsgi_app = _refused(app.wsgi_app)
 
 
 @app.route(CSS_URL, methods=['GET'])

@@ -6,9 +6,10 @@ taken alone from the URL or the form.
 """
 import datetime as dt
 import hmac
+import re
 import secrets
 import urllib.parse
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from trytond.config import config
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
@@ -16,7 +17,7 @@ from trytond.wsgi import app
 
 from sql.conditionals import Coalesce
 
-from . import public
+from . import portal_forms, public
 from .portal import (
     CLOSED_MESSAGE, CLOSED_STATUSES, PREFIX, SESSION_COOKIE, Event, add_calendar_source, add_nav,
     calendar_events, execute, format_datetime, h, home_sections,
@@ -435,11 +436,22 @@ def cancel(request, page, signup_id):
 
 # Hours
 
-def _parse_decimal(value):
-    try:
-        return Decimal((value or '').strip().replace(',', '.'))
-    except InvalidOperation:
+# Bounds of what a volunteer types (the columns are 4-byte integers).
+MAX_HOURS = Decimal(24)
+MAX_DISTANCE = 100000
+TEXT_MAX = 200
+
+
+def _distance(form, errors):
+    "The kilometres typed (None if empty), an error if not a whole number."
+    value = (form.get('km') or '').strip()
+    if not value:
         return None
+    distance = portal_forms.integer(value, 0, MAX_DISTANCE)
+    if distance is None:
+        errors.append("Les kilomètres sont un nombre entier entre 0 et "
+            f"{MAX_DISTANCE}.")
+    return distance
 
 
 @route('/heures', methods=['GET', 'POST'])
@@ -453,37 +465,26 @@ def hours(request, page):
     if request.method == 'POST':
         form = request.form
         errors = []
-        try:
-            mission_id = int(form.get('mission', ''))
-        except ValueError:
-            mission_id = None
+        mission_id = portal_forms.record_id(form.get('mission'))
         missions = Mission.search([('id', '=', mission_id)]) \
             if mission_id else []
         if not missions:
             errors.append("Choisissez la mission.")
-        try:
-            date = dt.date.fromisoformat(form.get('date', ''))
-        except ValueError:
-            date = None
-            errors.append("Indiquez la date (jj/mm/aaaa).")
-        quantity = _parse_decimal(form.get('heures'))
-        if quantity is None or quantity <= 0 or quantity > 24:
+        date = portal_forms.date(form.get('date'),
+            maximum=dt.date.today())
+        if not date:
+            errors.append("Indiquez la date (jj/mm/aaaa), au plus tard "
+                "aujourd'hui.")
+        quantity = portal_forms.decimal(form.get('heures'), Decimal('0.01'),
+            MAX_HOURS)
+        if quantity is None:
             errors.append("Indiquez un nombre d'heures entre 0,25 et 24.")
-        distance = (form.get('km') or '').strip()
-        if distance:
-            if not distance.isdigit():
-                errors.append("Les kilomètres sont un nombre entier.")
-                distance = None
-            else:
-                distance = int(distance)
-        else:
-            distance = None
+        distance = _distance(form, errors)
         if errors:
-            return page.render("Mes heures", _hours_body(page),
+            return page.render("Mes heures", _hours_body(page, form),
                 status=400, error=' '.join(errors))
-        Hours.log_hours(volunteer, missions[0], date, quantity.quantize(
-                Decimal('0.01')), distance,
-            (form.get('description') or '').strip()[:200] or None)
+        Hours.log_hours(volunteer, missions[0], date, quantity, distance,
+            portal_forms.text(form.get('description'), TEXT_MAX))
         return page.redirect('/heures',
             "Merci ! Vos heures sont enregistrées ; l'équipe les validera.")
     return page.render("Mes heures", _hours_body(page))
@@ -509,35 +510,51 @@ def my_missions(page):
 
 def _mission_from_form(page, value):
     "The mission chosen in a form, only among the volunteer's own."
-    try:
-        mission_id = int(value or '')
-    except ValueError:
-        return None
-    return my_missions(page).get(mission_id)
+    mission_id = portal_forms.record_id(value)
+    return my_missions(page).get(mission_id) if mission_id else None
 
 
-def _hours_body(page):
+def _options(missions, selected=None, empty=None):
+    "The <option>s of the volunteer's missions, selected kept."
+    options = [] if empty is None else [f'<option value="">{empty}</option>']
+    options.extend(f'<option value="{m.id}"'
+        + (' selected' if str(m.id) == selected else '')
+        + f'>{h(m.name)}</option>' for m in missions.values())
+    return ''.join(options)
+
+
+def _typed(values, name, default=''):
+    "What the volunteer typed in a field, to show it again (bounded)."
+    value = values.get(name) if values else None
+    return default if value is None else value[:TEXT_MAX]
+
+
+def _hours_body(page, values=None):
+    "The hours form (with the values typed, after an error) and the list."
     pool = page.pool
     Hours = pool.get('connexion.volunteer.hours')
     volunteer = page.volunteer
     today = dt.date.today()
     missions = my_missions(page)
     if missions:
-        options = ''.join(f'<option value="{m.id}">{h(m.name)}</option>'
-            for m in missions.values())
+        options = _options(missions, _typed(values, 'mission'))
         fields = (
             '<label for="mission">Mission</label>'
             f'<select id="mission" name="mission" required>{options}</select>'
             '<label for="date">Date</label>'
             f'<input id="date" name="date" type="date" required '
-            f'max="{today.isoformat()}" value="{today.isoformat()}">'
+            f'max="{today.isoformat()}" '
+            f'value="{h(_typed(values, "date", today.isoformat()))}">'
             '<label for="heures">Nombre d\'heures</label>'
             '<input id="heures" name="heures" inputmode="decimal" required '
-            'placeholder="par exemple 2,5">'
+            f'placeholder="par exemple 2,5" '
+            f'value="{h(_typed(values, "heures"))}">'
             '<label for="km">Kilomètres parcourus (facultatif)</label>'
-            '<input id="km" name="km" inputmode="numeric" pattern="[0-9]*">'
+            '<input id="km" name="km" inputmode="numeric" pattern="[0-9]*" '
+            f'value="{h(_typed(values, "km"))}">'
             '<label for="description">Commentaire (facultatif)</label>'
-            '<input id="description" name="description" maxlength="200">')
+            '<input id="description" name="description" maxlength="200" '
+            f'value="{h(_typed(values, "description"))}">')
         form = page.form('/heures', fields, "Enregistrer mes heures")
     else:
         form = ('<p>Vous pourrez noter vos heures après votre première '
@@ -563,11 +580,33 @@ def _hours_body(page):
 
 # Expenses and abandon de frais
 
-# Largest photo of a receipt accepted (bytes).
-MAX_RECEIPT_SIZE = 8 * 1024 * 1024
+MAX_AMOUNT = Decimal(10000)
 EXPENSE_STATES = {
     'draft': "À examiner", 'approved': "Acceptée", 'reimbursed': "Remboursée",
     'waived': "Laissée en don", 'refused': "Refusée"}
+
+
+def _receipt(request, errors):
+    """The uploaded receipt as (name, data), or None: a photo or a PDF
+    (recognised by its content, never by its announced name or type) under
+    [connexion] receipt_max_size, stored under a harmless name."""
+    receipt = request.files.get('justificatif')
+    if not receipt or not (receipt.filename or receipt.content_length):
+        return None
+    limit = portal_forms.receipt_max_size()
+    data = receipt.read(limit + 1)
+    if not data:
+        return None
+    if len(data) > limit:
+        errors.append("Le justificatif dépasse "
+            f"{limit // (1024 * 1024)} Mo : envoyez une photo plus légère.")
+        return None
+    kind = portal_forms.file_kind(data)
+    if not kind:
+        errors.append("Le justificatif doit être une photo (JPEG, PNG, "
+            "HEIC, WebP) ou un PDF.")
+        return None
+    return portal_forms.file_name(receipt.filename, kind), data
 
 
 @route('/frais', methods=['GET', 'POST'])
@@ -581,41 +620,36 @@ def expenses(request, page):
     if request.method == 'POST':
         form = request.form
         errors = []
-        try:
-            date = dt.date.fromisoformat(form.get('date', ''))
-        except ValueError:
-            date = None
-            errors.append("Indiquez la date de la dépense.")
-        description = (form.get('description') or '').strip()[:200]
+        date = portal_forms.date(form.get('date'), maximum=dt.date.today())
+        if not date:
+            errors.append("Indiquez la date de la dépense, au plus tard "
+                "aujourd'hui.")
+        description = portal_forms.text(form.get('description'), TEXT_MAX)
         if not description:
             errors.append("Dites ce qui a été payé.")
-        amount = _parse_decimal(form.get('montant'))
-        if amount is None or amount <= 0 or amount > 10000:
+        amount = portal_forms.decimal(form.get('montant'), Decimal('0.01'),
+            MAX_AMOUNT)
+        if amount is None:
             errors.append("Indiquez le montant en euros, par exemple 12,50.")
-        distance = (form.get('km') or '').strip()
-        if distance and not distance.isdigit():
-            errors.append("Les kilomètres sont un nombre entier.")
+        distance = _distance(form, errors)
         mission = None
         if form.get('mission'):
             mission = _mission_from_form(page, form.get('mission'))
             if not mission:
                 errors.append("Choisissez une de vos missions.")
-        receipt = request.files.get('justificatif')
-        data = receipt.read(MAX_RECEIPT_SIZE + 1) if receipt else b''
-        if len(data) > MAX_RECEIPT_SIZE:
-            errors.append("Le justificatif dépasse 8 Mo : envoyez une photo "
-                "plus légère.")
+        receipt = _receipt(request, errors)
         if errors:
-            return page.render("Mes frais", _expenses_body(page),
+            if request.files.get('justificatif'):
+                errors.append("Choisissez à nouveau le justificatif.")
+            return page.render("Mes frais", _expenses_body(page, form),
                 status=400, error=' '.join(errors))
-        expense = Expense.submit(volunteer, date, description,
-            amount.quantize(Decimal('0.01')),
-            int(distance) if distance else None, mission,
-            waive=form.get('abandon') == 'on')
-        if data:
+        expense = Expense.submit(volunteer, date, description, amount,
+            distance, mission, waive=form.get('abandon') == 'on')
+        if receipt:
+            name, data = receipt
             Attachment.create([{
                         'resource': str(expense),
-                        'name': (receipt.filename or 'justificatif')[-100:],
+                        'name': name,
                         'data': data,
                         'description': "Envoyé par le bénévole sur le "
                         "portail"}])
@@ -629,8 +663,10 @@ def expenses(request, page):
     return page.render("Mes frais", _expenses_body(page))
 
 
-# A phone photo of a receipt is larger than trytond's 2 MB default.
-expenses.max_request_size = MAX_RECEIPT_SIZE + 64 * 1024
+# A phone photo of a receipt is larger than trytond's 2 MB default; a
+# file a little over the limit still gets the French answer.
+expenses.max_request_size = (
+    portal_forms.receipt_max_size() + 1024 * 1024)
 
 
 def format_amount(value):
@@ -638,30 +674,39 @@ def format_amount(value):
     return '{:,.2f}'.format(value).replace(',', ' ').replace('.', ',') + ' €'
 
 
-def _expenses_body(page):
+def _expenses_body(page, values=None):
+    "The claim form (with the values typed, after an error) and the list."
     Expense = page.pool.get('connexion.volunteer.expense')
     today = dt.date.today()
-    options = ''.join(f'<option value="{m.id}">{h(m.name)}</option>'
-        for m in my_missions(page).values())
+    missions = my_missions(page)
+    options = _options(missions, _typed(values, 'mission'), empty='—')
+    waive = ' checked' if _typed(values, 'abandon') == 'on' else ''
     fields = (
         '<label for="date">Date de la dépense</label>'
         f'<input id="date" name="date" type="date" required '
-        f'max="{today.isoformat()}" value="{today.isoformat()}">'
+        f'max="{today.isoformat()}" '
+        f'value="{h(_typed(values, "date", today.isoformat()))}">'
         '<label for="description">Ce qui a été payé</label>'
         '<input id="description" name="description" maxlength="200" '
-        'required placeholder="par exemple : gâteaux pour le goûter">'
+        'required placeholder="par exemple : gâteaux pour le goûter" '
+        f'value="{h(_typed(values, "description"))}">'
         '<label for="montant">Montant (€)</label>'
         '<input id="montant" name="montant" inputmode="decimal" required '
-        'placeholder="par exemple 12,50">'
+        'placeholder="par exemple 12,50" '
+        f'value="{h(_typed(values, "montant"))}">'
         '<label for="km">Kilomètres en voiture (facultatif)</label>'
-        '<input id="km" name="km" inputmode="numeric" pattern="[0-9]*">'
+        '<input id="km" name="km" inputmode="numeric" pattern="[0-9]*" '
+        f'value="{h(_typed(values, "km"))}">'
         + ('<label for="mission">Mission (facultatif)</label>'
-            '<select id="mission" name="mission"><option value="">—</option>'
-            f'{options}</select>' if options else '')
+            f'<select id="mission" name="mission">{options}</select>'
+            if missions else '')
         + '<label for="justificatif">Photo du ticket ou de la facture '
-        '(facultatif)</label><input id="justificatif" name="justificatif" '
-        'type="file" accept="image/*,application/pdf">'
-        '<label class="check"><input type="checkbox" name="abandon">'
+        '(facultatif : photo JPEG, PNG, HEIC, WebP ou PDF, '
+        f'{portal_forms.receipt_max_size() // (1024 * 1024)} Mo au plus)'
+        '</label><input id="justificatif" name="justificatif" '
+        'type="file" accept="image/jpeg,image/png,image/heic,image/webp,'
+        'application/pdf">'
+        f'<label class="check"><input type="checkbox" name="abandon"{waive}>'
         'Je renonce au remboursement et laisse ces frais en don à '
         'l\'association (abandon de frais, avec reçu fiscal)</label>')
     form = page.form('/frais', fields, "Envoyer ma demande", files=True)
@@ -699,12 +744,11 @@ def profile(request, page):
     if request.method == 'POST':
         form = request.form
         Volunteer.write([volunteer], {
-                'emergency_contact_name': (
-                    form.get('urgence_nom') or '').strip()[:100] or None,
-                'emergency_contact_phone': (
-                    form.get('urgence_tel') or '').strip()[:30] or None,
-                'languages': (form.get('langues') or '').strip()[:100]
-                or None,
+                'emergency_contact_name': portal_forms.text(
+                    form.get('urgence_nom'), 100),
+                'emergency_contact_phone': portal_forms.text(
+                    form.get('urgence_tel'), 30),
+                'languages': portal_forms.text(form.get('langues'), 100),
                 })
         now = dt.datetime.now().strftime('%d/%m/%Y %H:%M')
         for purpose in purposes:
@@ -779,13 +823,18 @@ def _token_query(pool, token):
         & (volunteer.status != 'left'), limit=1)
 
 
+_CALENDAR_TOKEN = re.compile(r'[A-Za-z0-9_-]{24,128}')
+
+
 @app.route(PREFIX + '/agenda/<token>.ics', methods=['GET'])
 @with_pool
 @with_transaction(context={'language': 'fr'})
 def calendar(request, pool, token):
     "The volunteer's missions, and what other modules add (visits, dreams)."
+    # Tokens are token_urlsafe(24): anything else (NUL included, which
+    # PostgreSQL refuses) is not looked up.
     row = execute(pool, 'connexion_asso.calendar_token', _token_query,
-        token=token).fetchone() if len(token) >= 24 else None
+        token=token).fetchone() if _CALENDAR_TOKEN.fullmatch(token) else None
     if not row:
         return Response("Agenda introuvable", 404,
             content_type='text/plain; charset=utf-8')

@@ -1,6 +1,7 @@
 """Public pages reached from the campaign e-mails: tracking, one-click
 unsubscribe and the consent preference page (signed link, no login)."""
 import hmac
+import re
 from html import escape
 
 from werkzeug.exceptions import NotFound
@@ -12,6 +13,19 @@ from trytond.tools import file_open
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
+from connexion_asso.portal_forms import record_id
+
+# Recipient tokens and preference signatures are lowercase hex (32).
+_TOKEN = re.compile(r'[0-9a-f]{32}')
+
+
+def _recipient(pool, token):
+    """The recipient of a link's token, or 404 (also on a database without
+    connexion_gdpr: these routes are registered for every database)."""
+    if 'connexion_gdpr' not in pool._modules or not _TOKEN.fullmatch(token):
+        raise NotFound()
+    Recipient = pool.get('connexion.gdpr.campaign.recipient')
+    return Recipient.by_token(token)
 
 
 def _page(title, body):
@@ -25,8 +39,7 @@ def _page(title, body):
 @with_pool
 @with_transaction(readonly=False)
 def track_open(request, pool, token):
-    Recipient = pool.get('connexion.gdpr.campaign.recipient')
-    recipient = Recipient.by_token(token)
+    recipient = _recipient(pool, token)
     if recipient:
         recipient.track_open()
     fp = file_open('marketing_email/empty.gif', mode='rb')
@@ -37,8 +50,7 @@ def track_open(request, pool, token):
 @with_pool
 @with_transaction(readonly=False)
 def track_click(request, pool, token, index):
-    Recipient = pool.get('connexion.gdpr.campaign.recipient')
-    recipient = Recipient.by_token(token)
+    recipient = _recipient(pool, token)
     url = recipient.track_click(index) if recipient else None
     if not url:
         raise NotFound()
@@ -51,8 +63,7 @@ def track_click(request, pool, token, index):
 @with_transaction(readonly=False)
 def unsubscribe(request, pool, token):
     "GET asks for confirmation; POST (one click, RFC 8058) unsubscribes."
-    Recipient = pool.get('connexion.gdpr.campaign.recipient')
-    recipient = Recipient.by_token(token)
+    recipient = _recipient(pool, token)
     if not recipient:
         raise NotFound()
     with Transaction().set_context(language='fr'):
@@ -77,7 +88,9 @@ def preferences(request, pool, party_id, signature):
     "The person chooses the mailing lists they receive, without login."
     from .campaign import party_signature
     Party = pool.get('party.party')
-    if not hmac.compare_digest(party_signature(party_id), signature):
+    if ('connexion_gdpr' not in pool._modules
+            or not record_id(party_id) or not _TOKEN.fullmatch(signature)
+            or not hmac.compare_digest(party_signature(party_id), signature)):
         raise NotFound()
     party = Party(party_id)
     if party.gdpr_erased:
@@ -85,11 +98,11 @@ def preferences(request, pool, party_id, signature):
     with Transaction().set_context(language='fr'):
         title = gettext('connexion_gdpr.msg_preferences_title')
         if request.method == 'POST':
-            party.set_subscriptions({int(k[5:]) for k in request.form
-                    if k.startswith('list-')})
+            party.set_subscriptions({record_id(k[5:]) for k in request.form
+                    if k.startswith('list-')} - {None})
             party.set_consent_preferences(
-                {int(k[8:]) for k in request.form
-                    if k.startswith('purpose-')},
+                {record_id(k[8:]) for k in request.form
+                    if k.startswith('purpose-')} - {None},
                 gettext('connexion_gdpr.msg_preferences_proof',
                     address=request.remote_addr or '?'))
         purposes = ''.join(

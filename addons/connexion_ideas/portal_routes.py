@@ -13,6 +13,7 @@ from sql.aggregate import Count
 
 from trytond.transaction import Transaction
 
+from connexion_asso import portal_forms
 from connexion_asso.portal import add_home_section, add_nav, format_date, h, \
     route
 from connexion_asso.portal_routes import _safe_next, no_profile
@@ -73,7 +74,7 @@ def vote_form(page, idea, voted, suite):
         return '<p><span class="badge">Vous avez voté pour cette idée</span></p>'
     if idea.state not in OPEN_STATES:
         return ''
-    return page.form(f'/idees/{idea.id}/vote',
+    return page.form(f'/idees/{idea.public_key}/vote',
         f'<input type="hidden" name="suite" value="{h(suite)}">',
         "Je soutiens cette idée", css='inline', button_css='secondary')
 
@@ -94,7 +95,7 @@ def idea_card(page, idea, voted, suite):
         answer = (f'<p><strong>Réponse :</strong> {paragraphs(idea.answer)}'
             '</p>')
     return (f'<article class="card"><h3><a href="'
-        f'{h(page.url(f"/idees/{idea.id}"))}">{h(idea.title)}</a></h3>'
+        f'{h(page.url(f"/idees/{idea.public_key}"))}">{h(idea.title)}</a></h3>'
         f'<p>{state_badge(idea.state)}{mine}</p>'
         f'<p class="muted">{h(" – ".join(details))}</p>'
         f'{answer}{vote_form(page, idea, idea.id in voted, suite)}'
@@ -178,15 +179,16 @@ def _idea_fields(page, values):
 
 def _record_id(Model, value):
     "The id of an existing record of Model from a form value, else None."
-    try:
-        value = int(value or '')
-    except ValueError:
+    value = portal_forms.record_id(value)
+    if value is None:
         return None
     records = Model.search([('id', '=', value)], limit=1)
     return records[0].id if records else None
 
 
-@route('/idees/nouvelle', methods=['GET', 'POST'])
+# The session is not refreshed: its write date would tell who sent an
+# anonymous idea, and when.
+@route('/idees/nouvelle', methods=['GET', 'POST'], keep_session=True)
 def new_idea(request, page):
     pool = page.pool
     Idea = pool.get('connexion.idea')
@@ -235,17 +237,22 @@ def new_idea(request, page):
             "Envoyer mon idée"))
 
 
-def _get_idea(page, idea_id):
+def _get_idea(page, key):
+    """The idea of the public key of its URL: the portal never shows ids,
+    whose order would place an anonymous idea among its author's."""
     Idea = page.pool.get('connexion.idea')
-    ideas = Idea.search([('id', '=', idea_id)], limit=1)
+    if not key or len(key) > 64 or not key.replace('-', '').replace(
+            '_', '').isalnum():
+        return None
+    ideas = Idea.search([('public_key', '=', key)], limit=1)
     return ideas[0] if ideas else None
 
 
-@route('/idees/<int:idea_id>')
-def idea_detail(request, page, idea_id):
+@route('/idees/<string:idea_key>')
+def idea_detail(request, page, idea_key):
     if not page.volunteer:
         return no_profile(page)
-    idea = _get_idea(page, idea_id)
+    idea = _get_idea(page, idea_key)
     if not idea:
         return page.error(404, "Introuvable", "Cette idée n'existe pas.")
     voted = voted_ideas(page, [idea])
@@ -262,7 +269,8 @@ def idea_detail(request, page, idea_id):
         for label, value in rows)
     body = [f'<article class="card">{infos}'
         f'<h2>L\'idée</h2><p>{paragraphs(idea.text)}</p>'
-        + vote_form(page, idea, idea.id in voted, f'/idees/{idea.id}')
+        + vote_form(page, idea, idea.id in voted,
+            f'/idees/{idea.public_key}')
         + '</article>']
     if idea.answer and idea.answer_date:
         body.append('<section class="card"><h2>Réponse de l\'association'
@@ -274,7 +282,7 @@ def idea_detail(request, page, idea_id):
             'qu\'elle sera prête.</p>')
     if idea.duplicate_of:
         body.append('<p>Idée déjà proposée : <a href="'
-            f'{h(page.url(f"/idees/{idea.duplicate_of.id}"))}">'
+            f'{h(page.url(f"/idees/{idea.duplicate_of.public_key}"))}">'
             f'{h(idea.duplicate_of.title)}</a></p>')
     if idea.decision and idea.decision.state in DECISION_STATES:
         decision = idea.decision
@@ -287,14 +295,14 @@ def idea_detail(request, page, idea_id):
     return page.render(idea.title, '\n'.join(body))
 
 
-@route('/idees/<int:idea_id>/vote', methods=['POST'])
-def vote(request, page, idea_id):
+@route('/idees/<string:idea_key>/vote', methods=['POST'])
+def vote(request, page, idea_key):
     "One vote per person: the database refuses a second one."
     Vote = page.pool.get('connexion.idea.vote')
     if not page.volunteer:
         return no_profile(page)
     suite = _safe_next(request.form.get('suite'))
-    idea = _get_idea(page, idea_id)
+    idea = _get_idea(page, idea_key)
     if not idea:
         return page.error(404, "Introuvable", "Cette idée n'existe pas.")
     party = page.volunteer.party

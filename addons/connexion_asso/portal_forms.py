@@ -1,0 +1,148 @@
+"""Reading the values of portal forms and URLs, strictly.
+
+Every value a portal page takes from a request goes through one of these
+functions before it reaches the ORM or the database: a whole number in a
+range written with ASCII digits (``int('²')`` fails where ``'²'.isdigit()``
+passes; ``int('١٢')`` is 12), a finite decimal in a range (``Decimal``
+reads ``NaN``, ``sNaN``, ``Infinity`` and ``1e999``), a date, a text of
+bounded length. They return None for a value that does not fit: the page
+says what is expected, in French, with a 4xx. NUL characters, which
+PostgreSQL refuses in text, never get this far: the route wrapper answers
+400 to a form that carries one (``has_nul``).
+
+Uploaded receipts are checked by their content (``file_kind``), never by
+the name or type the browser announces.
+"""
+import datetime as dt
+import os
+import re
+import unicodedata
+from decimal import Decimal
+
+from trytond.config import config
+
+# Ids and counts are INTEGER columns: 4 bytes on PostgreSQL.
+MAX_ID = 2 ** 31 - 1
+MAX_INT = 2 ** 31 - 1
+
+_INTEGER = re.compile(r'[0-9]{1,10}')
+_DECIMAL = re.compile(r'([0-9]{1,9})(?:[.,]([0-9]{1,9}))?')
+
+
+def integer(value, minimum=0, maximum=MAX_INT):
+    "The whole number written in value, in [minimum, maximum], or None."
+    value = (value or '').strip()
+    if not _INTEGER.fullmatch(value):
+        return None
+    number = int(value)
+    if not minimum <= number <= maximum:
+        return None
+    return number
+
+
+def record_id(value):
+    "An id of a record (from a form or a URL), or None."
+    if isinstance(value, int):
+        return value if 1 <= value <= MAX_ID else None
+    return integer(value, 1, MAX_ID)
+
+
+def decimal(value, minimum, maximum, digits=2):
+    """The decimal written in value ('2,5' or '2.5'), in [minimum, maximum]
+    and with at most digits decimals, or None."""
+    # Digits grouped by spaces, as French phones type them (1 000,50).
+    for space in ' \u00a0\u202f':
+        value = (value or '').replace(space, '')
+    match = _DECIMAL.fullmatch(value)
+    if not match:
+        return None
+    units, decimals = match.groups()
+    decimals = (decimals or '').rstrip('0')
+    if len(decimals) > digits:
+        return None
+    number = Decimal(f'{units}.{decimals or 0}')
+    if not minimum <= number <= maximum:
+        return None
+    return number
+
+
+def date(value, minimum=None, maximum=None):
+    "The ISO date (AAAA-MM-JJ, as <input type=date> sends it), or None."
+    value = (value or '').strip()
+    if not re.fullmatch(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', value):
+        return None
+    try:
+        result = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    if minimum and result < minimum or maximum and result > maximum:
+        return None
+    return result
+
+
+def text(value, max_length, multiline=False):
+    """The text without surrounding blanks nor control characters (line
+    breaks kept if multiline), None if empty; cut at max_length."""
+    value = value or ''
+    keep = '\n' if multiline else ''
+    value = ''.join(c for c in value.replace('\r\n', '\n')
+        if c in keep or unicodedata.category(c) != 'Cc')
+    value = value.strip()[:max_length].strip()
+    return value or None
+
+
+def has_nul(request):
+    "Whether a value or a name of the request's query or form holds NUL."
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if '\x00' in key or '\x00' in value:
+                return True
+    for key, upload in request.files.items(multi=True):
+        if '\x00' in key or '\x00' in (upload.filename or ''):
+            return True
+    return False
+
+
+# Uploaded receipts: photos and PDF only, recognised by their first bytes.
+
+RECEIPT_KINDS = {
+    'jpeg': ('.jpg', 'image/jpeg'),
+    'png': ('.png', 'image/png'),
+    'webp': ('.webp', 'image/webp'),
+    'heic': ('.heic', 'image/heic'),
+    'pdf': ('.pdf', 'application/pdf'),
+    }
+_HEIC_BRANDS = {b'heic', b'heix', b'hevc', b'hevx', b'heim', b'heis',
+    b'mif1', b'msf1'}
+
+
+def receipt_max_size():
+    "Largest receipt accepted, in bytes ([connexion] receipt_max_size)."
+    return config.getint('connexion', 'receipt_max_size',
+        default=10 * 1024 * 1024)
+
+
+def file_kind(data):
+    "'jpeg', 'png', 'webp', 'heic' or 'pdf' from the content, else None."
+    if data.startswith(b'\xff\xd8\xff'):
+        return 'jpeg'
+    if data.startswith(b'\x89PNG\r\n\x1a\n'):
+        return 'png'
+    if data[:4] == b'RIFF' and data[8:12] == b'WEBP':
+        return 'webp'
+    if data[4:8] == b'ftyp' and data[8:12] in _HEIC_BRANDS:
+        return 'heic'
+    # A PDF may start with a few bytes of garbage (PDF 1.7, 7.5.2).
+    if b'%PDF-' in data[:1024]:
+        return 'pdf'
+    return None
+
+
+def file_name(name, kind, default='justificatif'):
+    """A harmless name for a stored file: the sent name without directory,
+    control or markup characters, with the extension of its real kind."""
+    name = (name or '').replace('\\', '/').rsplit('/', 1)[-1]
+    stem = os.path.splitext(name)[0]
+    stem = unicodedata.normalize('NFKC', stem)
+    stem = re.sub(r'[^\w .()-]+', '_', stem).strip(' ._')[:80] or default
+    return stem + RECEIPT_KINDS[kind][0]
