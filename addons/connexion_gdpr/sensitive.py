@@ -250,3 +250,20 @@ class Activity(SensitiveMixin, metaclass=PoolMeta):
 class Guardian(SensitiveMixin, metaclass=PoolMeta):
     "Searches through the child (child.pathology) are logged."
     __name__ = 'connexion.child.guardian'
+
+
+class Wish(SensitiveMixin, metaclass=PoolMeta):
+    "Searches through the dream (dream.child.pathology) are logged."
+    __name__ = 'connexion.dream.wish'
+
+
+class Cost(SensitiveMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.dream.cost'
+
+
+class Contribution(SensitiveMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.dream.contribution'
+
+
+class Photo(SensitiveMixin, metaclass=PoolMeta):
+    __name__ = 'connexion.dream.photo'

@@ -2,16 +2,18 @@
 e-mail, on the portal or in a meeting; the team's referent reviews it and
 answers publicly."""
 import datetime as dt
+import secrets
 from email.message import EmailMessage
 from email.utils import parseaddr
 
+from sql import Null
 from sql.aggregate import Count
 
 from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import (
-    DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, dualmethod,
-    fields)
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow,
+    dualmethod, fields)
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, PYSONEncoder
@@ -92,6 +94,11 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     vote_count = fields.Function(
         fields.Integer("Votes"), 'get_vote_count')
     comments = fields.One2Many('connexion.idea.comment', 'idea', "Comments")
+    public_key = fields.Char(
+        "Public Key", readonly=True, strip=False,
+        help="Names the idea in the portal's addresses: random, unlike the "
+        "id, whose order would place an anonymous idea next to the named "
+        "ideas sent at the same time.")
     state = fields.Selection([
             ('new', "New"),
             ('review', "Under Review"),
@@ -108,6 +115,8 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('received_date', 'DESC'), ('id', 'DESC')]
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.public_key, Index.Equality())))
         cls._transitions |= {
             ('new', 'review'),
             ('review', 'accepted'),
@@ -149,6 +158,22 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 })
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # Ideas made before the public key get one.
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id,
+                where=table.public_key == Null))
+        for id_, in cursor.fetchall():
+            cursor.execute(*table.update([table.public_key],
+                    [cls._new_public_key()], where=table.id == id_))
+
+    @staticmethod
+    def _new_public_key():
+        return secrets.token_urlsafe(18)
 
     @staticmethod
     def default_state():
@@ -207,6 +232,8 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Team = pool.get('connexion.team')
         values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            values['public_key'] = cls._new_public_key()
         if (mode == 'create' and values.get('team')
                 and not values.get('referent')):
             team = Team(values['team'])

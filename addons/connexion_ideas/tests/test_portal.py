@@ -47,6 +47,13 @@ def query(sql, *params):
         conn.close()
 
 
+def key(idea_id):
+    "The public key of the idea's portal address."
+    (public_key,), = query(
+        'SELECT public_key FROM connexion_idea WHERE id = %s', idea_id)
+    return public_key
+
+
 def party_of(email):
     (party,), = query('SELECT party FROM web_user WHERE email = %s', email)
     return party
@@ -136,6 +143,72 @@ class IdeasPortalTest(unittest.TestCase):
         self.assertIn("Un vestiaire pour les bénévoles", page)
         self.assertNotIn("Mon idée", page)
 
+    def test_anonymous_submission_leaves_no_trace(self):
+        "No table ties an anonymous idea to the volunteer's session or time"
+        import datetime as dt
+        camille = self.client(CAMILLE)
+        _, _, form = camille.get('/idees/nouvelle')
+        # The session was opened and used an hour ago: whatever the
+        # submission writes at its own second shows in the scan.
+        hour_ago = dt.datetime.utcnow().replace(microsecond=0) - dt.timedelta(
+            hours=1)
+        query('UPDATE web_user_session SET create_date = %s, '
+            'write_date = NULL', hour_ago)
+        (ideas_before,), = query('SELECT COUNT(*) FROM connexion_idea')
+        start = dt.datetime.utcnow().replace(microsecond=0)
+        status, _, _ = camille.post('/idees/nouvelle', {
+                'titre': "Une boîte à idées sans nom", 'texte': "Secret.",
+                'equipe': '', 'categorie': '', 'anonyme': 'on',
+                'csrf': camille.csrf(form)})
+        end = dt.datetime.utcnow().replace(microsecond=0) + dt.timedelta(
+            seconds=1)
+        self.assertEqual(status, 303)
+        (ideas_after,), = query('SELECT COUNT(*) FROM connexion_idea')
+        self.assertEqual(ideas_after, ideas_before + 1)
+        # Every timestamp column of every table: nothing at that second.
+        if backend() == 'postgresql':
+            columns = query("SELECT table_name, column_name FROM "
+                "information_schema.columns WHERE table_schema = "
+                "current_schema() AND data_type LIKE 'timestamp%%'")
+        else:
+            columns = []
+            for table, in query("SELECT name FROM sqlite_master "
+                    "WHERE type = 'table'"):
+                for row in query(f'PRAGMA table_info("{table}")'):
+                    if (row[2] or '').upper() in {'TIMESTAMP', 'DATETIME'}:
+                        columns.append((table, row[1]))
+        self.assertTrue(columns)
+        found = []
+        for table, column in columns:
+            (count,), = query(f'SELECT COUNT(*) FROM "{table}" WHERE '
+                f'"{column}" >= %s AND "{column}" <= %s', start, end)
+            if count:
+                found.append((table, column, count))
+        self.assertEqual(found, [])
+        # The idea itself: no author, entered by root, only the day, and
+        # nothing that points to the web user, her party or her session.
+        (idea_id, author, create_uid, write_uid, write_date,
+            public_key), = query(
+            'SELECT id, author, create_uid, write_uid, write_date, '
+            'public_key FROM connexion_idea WHERE title = %s',
+            "Une boîte à idées sans nom")
+        self.assertEqual((author, create_uid, write_uid, write_date),
+            (None, 0, None, None))
+        self.assertGreaterEqual(len(public_key), 16)
+        for table in ['ir_queue', 'ir_model_log', 'connexion_idea_vote',
+                'ir_attachment', 'ir_note']:
+            rows = query(f'SELECT * FROM "{table}"')
+            self.assertFalse([r for r in rows
+                    if f'connexion.idea,{idea_id}' in map(str, r)], table)
+        # The portal never shows the idea's id: a random key in its URL.
+        _, _, page = camille.get('/idees')
+        self.assertNotIn(f'/idees/{idea_id}"', page)
+        self.assertIn(f'/idees/{public_key}"', page)
+        status, _, _ = camille.get(f'/idees/{public_key}')
+        self.assertEqual(status, 200)
+        status, _, _ = camille.get(f'/idees/{idea_id}')
+        self.assertEqual(status, 404)
+
     def test_bad_input_keeps_the_text(self):
         "A missing title is explained in French; the text typed stays"
         camille = self.client(CAMILLE)
@@ -149,30 +222,30 @@ class IdeasPortalTest(unittest.TestCase):
         camille, david = self.client(CAMILLE), self.client(DAVID)
         self.submit(camille, "Un goûter de rentrée", "En septembre.")
         idea_id = self.idea_id("Un goûter de rentrée")
-        _, _, page = david.get(f'/idees/{idea_id}')
+        _, _, page = david.get(f'/idees/{key(idea_id)}')
         self.assertIn("0 soutien<", page)
         token = david.csrf(page)
         for _ in range(2):
-            status, headers, _ = david.post(f'/idees/{idea_id}/vote', {
-                    'csrf': token, 'suite': f'/idees/{idea_id}'})
+            status, headers, _ = david.post(f'/idees/{key(idea_id)}/vote', {
+                    'csrf': token, 'suite': f'/idees/{key(idea_id)}'})
             self.assertEqual(status, 303)
-            self.assertTrue(headers['Location'].endswith(f'/idees/{idea_id}'))
-        _, _, page = david.get(f'/idees/{idea_id}')
+            self.assertTrue(headers['Location'].endswith(f'/idees/{key(idea_id)}'))
+        _, _, page = david.get(f'/idees/{key(idea_id)}')
         self.assertIn("Vous avez déjà voté pour cette idée.", page)
         self.assertIn("1 soutien<", page)
         self.assertIn("Vous avez voté pour cette idée", page)
         self.assertEqual(query('SELECT party FROM connexion_idea_vote '
                 'WHERE idea = %s', idea_id), [(party_of(DAVID),)])
         # Camille's vote is counted too; a closed idea gets no vote button.
-        _, _, page = camille.get(f'/idees/{idea_id}')
-        camille.post(f'/idees/{idea_id}/vote', {'csrf': camille.csrf(page)})
-        _, _, page = camille.get(f'/idees/{idea_id}')
+        _, _, page = camille.get(f'/idees/{key(idea_id)}')
+        camille.post(f'/idees/{key(idea_id)}/vote', {'csrf': camille.csrf(page)})
+        _, _, page = camille.get(f'/idees/{key(idea_id)}')
         self.assertIn("2 soutiens<", page)
         (closed,), = query('SELECT id FROM connexion_idea '
             "WHERE state = 'done' ORDER BY id LIMIT 1")
-        _, _, page = david.get(f'/idees/{closed}')
+        _, _, page = david.get(f'/idees/{key(closed)}')
         self.assertNotIn("Je soutiens cette idée", page)
-        status, _, _ = david.post(f'/idees/{closed}/vote',
+        status, _, _ = david.post(f'/idees/{key(closed)}/vote',
             {'csrf': david.csrf(page)})
         self.assertEqual(status, 303)
         self.assertEqual(query('SELECT id FROM connexion_idea_vote '
@@ -191,7 +264,7 @@ class IdeasPortalTest(unittest.TestCase):
         _, _, page = self.client(DAVID).get('/idees')
         self.assertIn(escaped, page)
         self.assertNotIn('<script>', page)
-        _, _, page = camille.get(f'/idees/{idea_id}')
+        _, _, page = camille.get(f'/idees/{key(idea_id)}')
         self.assertIn(escaped, page)
         self.assertNotIn('<script>', page)
         self.assertIn('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;', page)
@@ -211,13 +284,13 @@ class IdeasPortalTest(unittest.TestCase):
                 'WHERE title = %s', "Idée sans jeton"), [])
         (open_idea,), = query('SELECT id FROM connexion_idea '
             "WHERE state = 'review' ORDER BY id LIMIT 1")
-        status, _, _ = camille.post(f'/idees/{open_idea}/vote', {})
+        status, _, _ = camille.post(f'/idees/{key(open_idea)}/vote', {})
         self.assertEqual(status, 403)
         self.assertEqual(query('SELECT id FROM connexion_idea_vote '
                 'WHERE idea = %s AND party = %s', open_idea,
                 party_of(CAMILLE)), [])
         # Every form of the pages carries its token.
-        for path in ['/idees', '/idees/nouvelle', f'/idees/{open_idea}']:
+        for path in ['/idees', '/idees/nouvelle', f'/idees/{key(open_idea)}']:
             _, _, page = camille.get(path)
             forms = re.findall(r'<form method="post".*?</form>', page, re.S)
             self.assertTrue(forms, path)
