@@ -52,12 +52,16 @@ def workflow_models():
     a Connexion module (Tryton's registry, no database needed)."""
     from trytond.model import Workflow
     from trytond.pool import Pool
+    from trytond.tools.misc import resolve
     Pool.start()
     found = {}
     for module, classes in Pool.classes['model'].items():
         if not module.startswith('connexion_'):
             continue
         for cls in classes:
+            if isinstance(cls, str):
+                # Declared in tryton.cfg as module-relative qualnames.
+                cls = resolve(f'{module}.{cls}')
             if issubclass(cls, Workflow):
                 found.setdefault(cls.__name__, set()).add(
                     cls.__dict__.get('_transition_state'))
