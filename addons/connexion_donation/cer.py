@@ -8,8 +8,6 @@ subventions), expenses by destination (missions sociales, recherche de fonds,
 fonctionnement), then provisions, fonds dédiés and the contributions
 volontaires en nature.
 """
-import csv
-import io
 from collections import defaultdict
 from decimal import Decimal
 
@@ -17,6 +15,7 @@ from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 from sql.operators import Like
 
+from connexion_asso.spreadsheet import csv_file, safe_cell
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
@@ -329,34 +328,31 @@ def compute(fiscalyear):
 
 
 def to_csv(lines, details, share):
-    "The summary then the detail per account, as French spreadsheets read."
+    """The summary then the detail per account, as French spreadsheets read.
+
+    Account names and headings are typed by users: the file is written
+    through connexion_asso's spreadsheet helper so that none runs as a
+    formula; amounts are given as numbers and stay numbers."""
     pool = Pool()
     Line = pool.get('connexion.donation.cer.line')
     Rule = pool.get('connexion.donation.cer.rule')
     Account = pool.get('account.account')
     strings = Line.fields_get(['section', 'reference', 'heading', 'amount'])
-
-    def number(value):
-        return str(value).replace('.', ',')
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=';', lineterminator='\n')
-    writer.writerow([strings[f]['string']
-            for f in ['section', 'reference', 'heading', 'amount']])
+    rows = [[strings[f]['string']
+            for f in ['section', 'reference', 'heading', 'amount']]]
     for line in lines:
-        writer.writerow([line['section'], line['reference'], line['heading'],
-                number(line['amount'])])
+        rows.append([line['section'], line['reference'], line['heading'],
+                line['amount']])
     if share is not None:
-        writer.writerow(['', '', gettext('connexion_donation.msg_cer_share'),
-                number((share * 100).quantize(Decimal('0.01'))) + ' %'])
-    writer.writerow([])
+        rows.append(['', '', gettext('connexion_donation.msg_cer_share'),
+                safe_cell((share * 100).quantize(Decimal('0.01'))) + ' %'])
+    rows.append([])
     account = Account.fields_get(['code', 'name'])
-    writer.writerow([account['code']['string'], account['name']['string'],
+    rows.append([account['code']['string'], account['name']['string'],
             Rule.fields_get(['heading'])['heading']['string'],
             strings['amount']['string']])
-    for code, name, heading, amount in details:
-        writer.writerow([code, name, heading, number(amount)])
-    # With a BOM, spreadsheets open the accents right.
-    return ('\ufeff' + out.getvalue()).encode('utf-8')
+    rows.extend(list(detail) for detail in details)
+    return csv_file(rows)
 
 
 class CERStart(ModelView):

@@ -10,10 +10,8 @@ reference); 'bulk' writes contacts, gifts and keys with SQL in large
 batches (``bulk.py``: which of Tryton's rules it keeps and how), and
 falls back to the ORM row by row for a batch it cannot save whole.
 """
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -21,8 +19,8 @@ from decimal import Decimal
 from sql.aggregate import Count, Sum
 from sql.functions import Extract
 
+from connexion_asso.spreadsheet import csv_file
 from connexion_asso.workflow import workflow_values_allowed
-
 from trytond import backend
 from trytond.backend import DatabaseDataError, DatabaseIntegrityError
 from trytond.exceptions import UserError
@@ -818,30 +816,35 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
 
     # Reports -----------------------------------------------------------
     def error_file(self, plan):
-        "CSV (';', UTF-8 with BOM for Excel) of rejected and linked rows."
-        output = io.StringIO()
-        writer = csv.writer(output, delimiter=';')
-        writer.writerow([gettext('connexion_import.msg_error_line'),
-                gettext('connexion_import.msg_error_column'),
-                gettext('connexion_import.msg_error_status'),
-                gettext('connexion_import.msg_error_reason')]
-            + list(plan.table.header))
+        """CSV (';', UTF-8 with BOM for Excel) of rejected and linked rows.
+
+        The cells come from an outside file and go to a spreadsheet: they
+        are written through connexion_asso's spreadsheet helper, which
+        keeps them from running as formulas."""
+        header = [gettext('connexion_import.msg_error_line'),
+            gettext('connexion_import.msg_error_column'),
+            gettext('connexion_import.msg_error_status'),
+            gettext('connexion_import.msg_error_reason')]
         status = {
             'reject': gettext('connexion_import.msg_status_rejected'),
             'match': gettext('connexion_import.msg_status_matched'),
             }
-        for row in plan.rows:
-            if row.status not in status:
-                continue
-            cells = [text(c) for c in row.cells]
-            if row.status == 'reject':
-                for column, reason in row.errors:
-                    writer.writerow(
-                        [row.line, column, status['reject'], reason] + cells)
-            elif row.status == 'match' and row.note:
-                writer.writerow(
-                    [row.line, '', status['match'], row.note] + cells)
-        return ('\ufeff' + output.getvalue()).encode('utf-8')
+
+        def rows():
+            yield header + list(plan.table.header)
+            for row in plan.rows:
+                if row.status not in status:
+                    continue
+                # Numbers of a workbook stay numbers, the rest is text.
+                cells = [c if isinstance(c, (int, float)) else text(c)
+                    for c in row.cells]
+                if row.status == 'reject':
+                    for column, reason in row.errors:
+                        yield [row.line, column, status['reject'], reason
+                            ] + cells
+                elif row.status == 'match' and row.note:
+                    yield [row.line, '', status['match'], row.note] + cells
+        return csv_file(rows())
 
     def source_indicators(self, plan):
         "{year: [rows, amount]} of the valid rows of the file."

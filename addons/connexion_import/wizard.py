@@ -1,15 +1,11 @@
 """Back-office import: choose a profile and a file, simulate, then import."""
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .cleaning import CleanError
-
-
-class FileError(ValidationError):
-    pass
+from .exceptions import ImportFileError
 
 
 class ImportStart(ModelView):
@@ -59,7 +55,8 @@ class ImportWizard(Wizard):
             run, plan, report = Run.start(self.start.profile,
                 self.start.filename, self.start.file, dry_run=dry_run)
         except CleanError as error:
-            raise FileError(gettext(error.message, **error.variables))
+            raise ImportFileError(
+                gettext(error.message, **error.variables)) from error
         self.result.dry_run = dry_run
         self.result.report = report
         self.result.errors = run.error_file(plan)

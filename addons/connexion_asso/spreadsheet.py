@@ -1,0 +1,57 @@
+"""CSV files for spreadsheet programs, safe from formula injection.
+
+Excel and LibreOffice run a cell that starts with ``=``, ``+``, ``-`` or
+``@`` as a formula when they open a CSV file: ``=HYPERLINK(...)`` sends the
+other cells to a foreign site, ``=cmd|...`` (DDE) starts a program. A tab or
+a carriage return in front is skipped by some of them, and some trim spaces,
+so these count too. Every CSV the product writes goes through ``writer`` or
+``csv_file``: a text cell starting so gets a leading single quote (OWASP's
+advice), which spreadsheets show as text. Numbers given as numbers (int,
+Decimal, float) are written as numbers: a negative amount stays a number,
+and a number cannot hold a formula.
+"""
+import csv
+import io
+from decimal import Decimal
+
+FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
+
+
+def safe_cell(value, decimal_separator=','):
+    "Text of a cell that no spreadsheet runs as a formula."
+    if value is None:
+        return ''
+    if isinstance(value, (int, float, Decimal)) and not isinstance(
+            value, bool):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a workbook's 612345678.0
+        return str(value).replace('.', decimal_separator)
+    value = str(value)
+    if value.startswith(FORMULA_STARTS) or value.lstrip().startswith(
+            FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class writer:
+    "A csv.writer whose every cell goes through safe_cell."
+
+    def __init__(self, stream, decimal_separator=',', **fmtparams):
+        self._writer = csv.writer(stream, **fmtparams)
+        self.decimal_separator = decimal_separator
+
+    def writerow(self, row):
+        return self._writer.writerow(
+            [safe_cell(v, self.decimal_separator) for v in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_file(rows):
+    """CSV as French spreadsheets open it: ';' separated, decimal comma,
+    UTF-8 with a BOM (without it Excel shows the accents wrong)."""
+    output = io.StringIO()
+    writer(output, delimiter=';').writerows(rows)
+    return ('\ufeff' + output.getvalue()).encode('utf-8')
