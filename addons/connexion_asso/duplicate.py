@@ -20,6 +20,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, StateTransition, Wizard
 
+from .workflow import TransitionOnlyMixin, workflow_values_allowed
+
 SIMILAR_RATIO = 0.85
 
 
@@ -140,7 +142,7 @@ class PartyIndex:
         return found
 
 
-class Duplicate(Workflow, ModelSQL, ModelView):
+class Duplicate(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     """A pair of persons that are probably the same: merged through
     Tryton's Replace wizard (the newer into the older) or dismissed."""
     __name__ = 'connexion.party.duplicate'
@@ -296,7 +298,9 @@ class Replace(metaclass=PoolMeta):
         others = [d for d in pairs if d not in merged]
         state = super().transition_replace()
         if merged:
-            Duplicate.write(merged, {'state': 'merged'})
+            # The merge is this pair's last step, done by the wizard.
+            with workflow_values_allowed():
+                Duplicate.write(merged, {'state': 'merged'})
         if others:
             Duplicate.delete(others)
         return state

@@ -5,7 +5,7 @@ party.party of its models (fields_to_replace) and the personal fields to
 clear (to_erase), as Tryton's modules do: merging and erasure stay complete
 as modules are added (tests/party_tests.py checks it)."""
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import inactive_records
+from trytond.transaction import Transaction, inactive_records
 
 
 class Replace(metaclass=PoolMeta):
@@ -39,7 +39,12 @@ class Erase(metaclass=PoolMeta):
     def transition_erase(self):
         for party in self.parties_to_erase():
             self.end_relationships(party)
-        return super().transition_erase()
+        state = super().transition_erase()
+        # Tryton erases with SQL updates: records read earlier in the same
+        # transaction would still show the person's data.
+        for cache in Transaction().cache.values():
+            cache.clear()
+        return state
 
     def end_relationships(self, party):
         """End what still runs for the party before its data is erased

@@ -53,11 +53,15 @@ class Party(metaclass=PoolMeta):
         Erasure = pool.get('connexion.gdpr.erasure')
         Erase = pool.get('party.erase', type='wizard')
         logs = []
+        user = Transaction().user or None
         with without_check_access():
             for party in cls.browse(parties):
                 if party.gdpr_erased:
                     continue
-                session_id, _, _ = Erase.create()
+                # party.erase is Tryton's wizard for party administrators;
+                # the GDPR Erasure group runs it through this method only.
+                with Transaction().set_user(0):
+                    session_id, _, _ = Erase.create()
                 erase = Erase(session_id)
                 erase.ask.party = party
                 done, kept = erase.gdpr_summary(party.id)
@@ -72,7 +76,7 @@ class Party(metaclass=PoolMeta):
                         'reason': reason,
                         'done': '\n'.join(done),
                         'kept': '\n'.join(kept),
-                        'user': Transaction().user or None,
+                        'user': user,
                         })
             return Erasure.create(logs)
 

@@ -13,6 +13,8 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
+from connexion_asso.workflow import TransitionOnlyMixin
+
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
@@ -143,7 +145,7 @@ class RetentionRule(DeactivableMixin, ModelSQL, ModelView):
                 if party_id not in skip])
 
 
-class Proposal(Workflow, ModelSQL, ModelView):
+class Proposal(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     """A person whose retention period is over, proposed by the daily task:
     a member of the "GDPR Erasure" group anonymises or keeps her."""
     __name__ = 'connexion.gdpr.retention.proposal'
