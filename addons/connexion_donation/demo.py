@@ -89,6 +89,7 @@ def ensure_fiscalyear(pool, company, year):
 
 def load(pool):
     from connexion_asso.demo import ensure_company
+    from .fec import set_company_siren
     Party = pool.get('party.party')
     Donation = pool.get('connexion.donation')
     Campaign = pool.get('connexion.donation.campaign')
@@ -97,6 +98,10 @@ def load(pool):
     Generate = pool.get('connexion.donation.receipt.generate', type='wizard')
 
     company = ensure_company(pool)
+    association = pool.get('connexion.association').get_singleton()
+    if association and association.siren:
+        # The FEC is named after the company party's SIREN.
+        set_company_siren(company, association.siren)
     today = dt.date.today()
     last_year = today.year - 1
     with Transaction().set_context(
