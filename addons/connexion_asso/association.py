@@ -6,6 +6,7 @@ from stdnum.fr import siren as stdnum_siren
 from trytond.i18n import gettext
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
+from trytond.pyson import Eval
 
 RNA_PATTERN = re.compile(r'^W\d{9}$')
 
@@ -42,6 +43,16 @@ class Association(ModelSingleton, ModelSQL, ModelView):
     public_utility = fields.Boolean(
         "Recognised of Public Utility",
         help="Reconnue d'utilité publique (RUP).")
+    public_utility_decree_date = fields.Date(
+        "Public Utility Decree Date",
+        states={'invisible': ~Eval('public_utility')},
+        help="Date of the decree recognising the association of public "
+        "utility, printed on tax receipts.")
+    public_utility_journal = fields.Char(
+        "Journal Officiel Reference",
+        states={'invisible': ~Eval('public_utility')},
+        help="Publication of the decree in the Journal officiel (date and "
+        "page or NOR), printed on tax receipts.")
     general_interest = fields.Boolean(
         "General Interest",
         help="The association is of general interest and may issue tax "

@@ -34,9 +34,18 @@ COMPANIES = [
     "Transports Rivière", "Pharmacie des Tilleuls", "Garage du Centre",
     "Cabinet d'architectes Ligne Claire", "Fromagerie des Alpages",
     "Librairie La Page Blanche"]
+# Company donors print their legal form and SIREN on their receipts.
+COMPANY_FORMS = ["SARL", "SAS", "EURL", "SA"]
 DONORS = 492   # and the 8 companies: 500 donors
 DONATIONS = 2000
 YEARS = 3      # gifts from 1 January two years ago until today
+
+
+def fictional_siren(index):
+    "A fictional SIREN (demo data), valid by its Luhn key."
+    from stdnum import luhn
+    base = f'99{index:06d}'
+    return base + luhn.calc_check_digit(base)
 
 
 def ensure_chart(pool, company):
@@ -144,11 +153,15 @@ def load(pool):
                                     'postal_code': postal_code,
                                     'city': city}])],
                     })
-        for name in COMPANIES:
+        for i, name in enumerate(COMPANIES):
             postal_code, city = rng.choice(CITIES)
             donors.append({
                     'name': name,
                     'donor_type': 'company',
+                    'legal_form': COMPANY_FORMS[i % len(COMPANY_FORMS)],
+                    'identifiers': [('create', [{
+                                    'type': 'fr_siren',
+                                    'code': fictional_siren(i)}])],
                     'receipt_preference': 'annual',
                     'addresses': [('create', [{
                                     'street': (f"{rng.randint(1, 120)} "

@@ -2,6 +2,11 @@
 from trytond.model.exceptions import ValidationError
 
 
+class ReceiptRefusedError(ValidationError):
+    """A tax receipt would be irregular (art. 1740 A CGI): nothing is
+    issued, the message names what is missing."""
+
+
 class FECRefusedError(ValidationError):
     """The FEC would be wrong (opening balances of a year still open, no
     SIREN for its name, a character its encoding lacks): not produced."""

@@ -11,6 +11,7 @@ from sql.functions import Extract
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, inactive_records
 
@@ -36,6 +37,11 @@ class Party(metaclass=PoolMeta):
             ('company', "Company"),
             ], "Donor Type",
         help="Individuals get a CERFA 11580 receipt, companies a CERFA 16216.")
+    legal_form = fields.Char(
+        "Legal Form",
+        states={'invisible': Eval('donor_type') != 'company'},
+        help="Of a company donor (SA, SARL, SAS, EURL...): printed on its "
+        "tax receipt with its SIREN (identifiers).")
     receipt_preference = fields.Selection([
             ('gift', "Per Gift"),
             ('annual', "Annual"),

@@ -26,6 +26,7 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 from connexion_asso.workflow import TransitionOnlyMixin
 
 from .donation import FORMS, NATURES, PAYMENT_METHODS
+from .exceptions import ReceiptRefusedError
 from . import receipt_pdf
 from .words import amount_to_words
 
@@ -36,7 +37,8 @@ BROWSE = 200
 LINE_FORMS = FORMS + [('membership', "Membership Fee")]
 
 FROZEN = {'company', 'number', 'year', 'sequence', 'kind', 'party',
-    'donor_type', 'donor_name', 'donor_address', 'issue_date', 'date_start',
+    'donor_type', 'donor_name', 'donor_address', 'donor_siren',
+    'donor_legal_form', 'issue_date', 'date_start',
     'date_end', 'amount', 'currency', 'lines'}
 
 
@@ -82,6 +84,16 @@ def format_amount(amount):
     return text.replace(',', '\u202f').replace('.', ',')
 
 
+def association_quality(association):
+    "The quality of the association as printed on its receipts."
+    if association.public_utility:
+        return ("association ou fondation reconnue d'utilité publique par "
+            "décret en date du "
+            f"{format_date(association.public_utility_decree_date)}, publié "
+            f"au Journal officiel : {association.public_utility_journal}")
+    return "œuvre ou organisme d'intérêt général"
+
+
 class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     "Tax Receipt"
     __name__ = 'connexion.donation.receipt'
@@ -105,6 +117,12 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             ], "Donor Type", required=True, readonly=True)
     donor_name = fields.Char("Donor Name", required=True, readonly=True)
     donor_address = fields.Text("Donor Address", readonly=True)
+    donor_siren = fields.Char(
+        "Donor SIREN", readonly=True,
+        states={'invisible': Eval('donor_type') != 'company'})
+    donor_legal_form = fields.Char(
+        "Donor Legal Form", readonly=True,
+        states={'invisible': Eval('donor_type') != 'company'})
     issue_date = fields.Date("Issue Date", required=True, readonly=True)
     date_start = fields.Date("From", required=True, readonly=True)
     date_end = fields.Date("To", required=True, readonly=True)
@@ -270,12 +288,13 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _donors(cls, party_ids):
-        """{party id: (full name, full address)}, read in SQL by chunks; the
-        addresses are formatted by party.address on unsaved instances (no
-        query per donor)."""
+        """{party id: donor values} (name, address, its missing parts, SIREN
+        and legal form), read in SQL by chunks; the addresses are formatted
+        by party.address on unsaved instances (no query per donor)."""
         pool = Pool()
         Party = pool.get('party.party')
         Address = pool.get('party.address')
+        Identifier = pool.get('party.identifier')
         names = [n for n, f in Address._fields.items()
             if not hasattr(f, 'set') and n not in {
                 'id', 'create_uid', 'create_date', 'write_uid',
@@ -283,8 +302,14 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         result = {}
         for sub_ids in grouped_slice(sorted(party_ids), BROWSE):
             sub_ids = list(sub_ids)
-            for row in Party.read(sub_ids, ['full_name']):
-                result[row['id']] = (row['full_name'], None)
+            for row in Party.read(sub_ids, ['full_name', 'legal_form']):
+                result[row['id']] = {
+                    'name': row['full_name'],
+                    'address': None,
+                    'address_missing': ['street', 'postal_code', 'city'],
+                    'legal_form': (row['legal_form'] or '').strip() or None,
+                    'siren': None,
+                    }
             seen = set()
             for row in Address.search_read([('party', 'in', sub_ids)],
                     fields_names=names + ['party']):
@@ -295,9 +320,59 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                 del row['id']
                 address = Address(**row)
                 address.street = address.on_change_with_street()
-                result[party_id] = (result[party_id][0],
-                    address.get_full_address('full_address'))
+                missing = [n for n in ['street', 'postal_code', 'city']
+                    if not (getattr(address, n, None) or '').strip()]
+                if 'postal_code' in missing and address.country and (
+                        address.country.code != 'FR'):
+                    # Not every country has postal codes.
+                    missing.remove('postal_code')
+                result[party_id].update(
+                    address=address.get_full_address('full_address'),
+                    address_missing=missing)
+            for row in Identifier.search_read([
+                        ('party', 'in', sub_ids),
+                        ('type', 'in', ['fr_siren', 'fr_siret']),
+                        ], order=[('id', 'ASC')],
+                    fields_names=['party', 'code']):
+                result[row['party']]['siren'] = ''.join(
+                    c for c in row['code'] or '' if c.isdigit())[:9]
         return result
+
+    @classmethod
+    def _check_association(cls):
+        """The association may issue receipts (general interest or public
+        utility with its decree): otherwise any receipt is irregular."""
+        Association = Pool().get('connexion.association')
+        association = Association.get_singleton()
+        if not association or not (
+                association.general_interest or association.public_utility):
+            raise ReceiptRefusedError(gettext(
+                    'connexion_donation.msg_receipt_no_quality'))
+        if association.public_utility and not (
+                association.public_utility_decree_date
+                and (association.public_utility_journal or '').strip()):
+            raise ReceiptRefusedError(gettext(
+                    'connexion_donation.msg_receipt_public_utility_decree'))
+        return association
+
+    @classmethod
+    def _check_donor(cls, donor, donor_type):
+        """The mandatory mentions about the donor: full postal address, and
+        the SIREN and legal form of a company (CERFA 16216)."""
+        pool = Pool()
+        Address = pool.get('party.address')
+        Party = pool.get('party.party')
+        missing = [Address.__names__(n)['field']
+            for n in donor['address_missing']]
+        if donor_type == 'company':
+            if not donor['siren']:
+                missing.append(gettext('connexion_donation.msg_siren'))
+            if not donor['legal_form']:
+                missing.append(Party.__names__('legal_form')['field'])
+        if missing:
+            raise ReceiptRefusedError(gettext(
+                    'connexion_donation.msg_receipt_donor_incomplete',
+                    donor=donor['name'], missing=', '.join(missing)))
 
     @staticmethod
     def _insert(Model, vlist):
@@ -347,6 +422,7 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         groups = [g for g in groups if g]
         if not groups:
             return []
+        cls._check_association()
         cls.lock()
         date = date or Date.today()
         models = cls._receipted_models()
@@ -371,6 +447,9 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                             'connexion_donation.msg_receipt_one_donor'))
             by_company[first['company']].append(group)
         donors = cls._donors({rows[g[0]]['party'] for g in groups})
+        for group in groups:
+            first = rows[group[0]]
+            cls._check_donor(donors[first['party']], first['donor_type'])
 
         to_create, created_groups = [], []
         for company, company_groups in by_company.items():
@@ -378,7 +457,8 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                 company, date.year, len(company_groups))
             for group, sequence in zip(company_groups, sequences):
                 first = rows[group[0]]
-                name, address = donors[first['party']]
+                donor = donors[first['party']]
+                name, address = donor['name'], donor['address']
                 to_create.append({
                         'company': company,
                         'year': date.year,
@@ -389,6 +469,10 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                         'donor_type': first['donor_type'],
                         'donor_name': name,
                         'donor_address': address,
+                        'donor_siren': donor['siren']
+                        if first['donor_type'] == 'company' else None,
+                        'donor_legal_form': donor['legal_form']
+                        if first['donor_type'] == 'company' else None,
                         'issue_date': date,
                         'date_start': min(rows[k]['date'] for k in group),
                         'date_end': max(rows[k]['date'] for k in group),
@@ -528,12 +612,6 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         return Config(1).rate_text(self.donor_type)
 
     @property
-    def donor_siren(self):
-        for identifier in self.party.identifiers:
-            if identifier.type in {'fr_siren', 'fr_siret'}:
-                return identifier.code[:9]
-
-    @property
     def in_kind_descriptions(self):
         return [l.in_kind_description for l in self.lines
             if l.nature == 'in_kind' and l.in_kind_description]
@@ -560,7 +638,10 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             'cerfa': '16216*01' if company else '11580*05',
             'number': row['number'],
             'donor_name': row['donor_name'],
-            'donor_siren': siren if company else None,
+            'donor_siren': (row.get('donor_siren') or siren)
+            if company else None,
+            'donor_legal_form': row.get('donor_legal_form')
+            if company else None,
             'donor_address': (row['donor_address'] or '').replace('\n', ', '),
             'amount_figures': f"***{format_amount(row['amount'])} €***",
             'amount_words': amount_to_words(row['amount']),
@@ -610,7 +691,8 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             'rna': association.rna if association else None,
             'siren': association.siren if association else None,
             'purpose': (association.purpose or '') if association else '',
-            'public_utility': bool(association and association.public_utility),
+            'quality': association_quality(association)
+            if association else '',
             }
         signatory = ''
         if association:
@@ -619,7 +701,8 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                         association.signatory_function]))
         rows = {r['id']: r for r in cls.read(ids, [
                     'number', 'kind', 'donor_type', 'donor_name',
-                    'donor_address', 'amount', 'date_start', 'date_end',
+                    'donor_address', 'donor_siren', 'donor_legal_form',
+                    'amount', 'date_start', 'date_end',
                     'issue_date', 'party'])}
         lines = defaultdict(list)
         for i in range(0, len(ids), 5000):
@@ -637,7 +720,8 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                         ('party', 'in', companies),
                         ('type', 'in', ['fr_siren', 'fr_siret']),
                         ], order=[('id', 'DESC')]):
-                sirens[identifier.party.id] = identifier.code[:9]
+                sirens[identifier.party.id] = ''.join(
+                    c for c in identifier.code if c.isdigit())[:9]
         values = []
         for id_ in ids:
             row = rows[id_]

@@ -298,18 +298,16 @@ def draw_receipt(canvas, v):
     if a['siren']:
         canvas.paragraph(f"SIREN : {a['siren']}")
     canvas.paragraph(f"Objet : {a['purpose']}")
-    canvas.paragraph("Qualité de l'organisme : " + (
-            "association ou fondation reconnue d'utilité publique"
-            if a['public_utility']
-            else "œuvre ou organisme d'intérêt général"))
+    canvas.paragraph(f"Qualité de l'organisme : {a['quality']}")
     canvas.close_box()
 
     canvas.heading("Entreprise donatrice" if company else "Donateur")
     canvas.open_box()
     canvas.paragraph(("Dénomination" if company else "Nom et prénoms")
         + f" : {v['donor_name']}", 'B')
-    if company and v['donor_siren']:
-        canvas.paragraph(f"SIREN : {v['donor_siren']}")
+    if company:
+        canvas.paragraph(f"Forme juridique : {v['donor_legal_form'] or ''}")
+        canvas.paragraph(f"SIREN : {v['donor_siren'] or ''}")
     canvas.paragraph(f"Adresse : {v['donor_address']}")
     canvas.close_box()
 

@@ -41,3 +41,31 @@ def loopback_smtp(mailbox):
     finally:
         config.set('email', 'uri', previous)
         controller.stop()
+
+
+def legal_association(**values):
+    """The association with everything a valid tax receipt prints (general
+    interest, address, purpose, signatory); values override."""
+    from trytond.pool import Pool
+    Association = Pool().get('connexion.association')
+    association = Association.get_singleton() or Association(name="x")
+    for name, value in dict({
+                'name': "Association Les Cerfs-Volants",
+                'rna': 'W691000042',
+                'street': "3 quai des Brumes",
+                'postal_code': '69002',
+                'city': "Lyon",
+                'purpose': "Réaliser les rêves d'enfants gravement malades",
+                'general_interest': True,
+                'signatory_name': "Odile Marchetti",
+                'signatory_function': "Trésorière",
+                }, **values).items():
+        setattr(association, name, value)
+    association.save()
+    return association
+
+
+def donor_address(street="1 rue Haute", postal_code='21000', city="Dijon"):
+    "The create value of a complete French postal address."
+    return [('create', [{'street': street, 'postal_code': postal_code,
+                    'city': city}])]

@@ -11,7 +11,9 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction, TransactionError
 
 from ..words import amount_to_words
-from .support import Mailbox, loopback_smtp
+from ..exceptions import ReceiptRefusedError
+from .support import (
+    Mailbox, donor_address, legal_association, loopback_smtp)
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 
@@ -20,9 +22,9 @@ def create_validated_donations(company, count):
     pool = Pool()
     Party = pool.get('party.party')
     Donation = pool.get('connexion.donation')
+    legal_association()
     party, = Party.create([{'name': "Armelle Dujardin",
-                'addresses': [('create', [{'street': "1 rue Haute",
-                                'postal_code': '21000', 'city': "Dijon"}])]}])
+                'addresses': donor_address()}])
     return Donation.create([{
                 'company': company.id, 'party': party.id,
                 'currency': company.currency.id,
@@ -150,6 +152,116 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
             Receipt.cancel([receipt])
             # Released by the cancellation, the gift can be corrected.
             Donation.write([donation], {'amount': Decimal(1)})
+
+    @with_transaction()
+    def test_receipt_refused_without_quality(self):
+        "No receipt from an association neither of general interest nor "
+        "recognised of public utility; the quality set is the one printed"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        company = create_company()
+        with set_company(company):
+            donation, = create_validated_donations(company, 1)
+            legal_association(general_interest=False, public_utility=False)
+            with self.assertRaises(ReceiptRefusedError) as cm:
+                Receipt.issue([[donation]])
+            self.assertIn("general interest", cm.exception.message)
+            self.assertIn("public utility", cm.exception.message)
+            self.assertIsNone(donation.receipt)
+
+            legal_association(general_interest=True)
+            receipt, = Receipt.issue([[donation]])
+            text = pdf_text(Receipt.render_pdf([receipt.id]))
+        self.assertIn("Qualité de l'organisme : œuvre ou organisme "
+            "d'intérêt général", text)
+        self.assertNotIn("utilité publique", text)
+
+    @with_transaction()
+    def test_receipt_refused_public_utility_without_decree(self):
+        "Public utility needs its decree date and Journal officiel "
+        "reference, printed on the receipt"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        company = create_company()
+        with set_company(company):
+            donation, = create_validated_donations(company, 1)
+            legal_association(general_interest=False, public_utility=True)
+            with self.assertRaises(ReceiptRefusedError) as cm:
+                Receipt.issue([[donation]])
+            self.assertIn("decree", cm.exception.message)
+            legal_association(
+                public_utility_decree_date=dt.date(1998, 3, 12))
+            with self.assertRaises(ReceiptRefusedError):
+                Receipt.issue([[donation]])
+            legal_association(public_utility_journal="JO du 19/03/1998")
+            receipt, = Receipt.issue([[donation]])
+            text = pdf_text(Receipt.render_pdf([receipt.id]))
+        self.assertIn("Qualité de l'organisme : association ou fondation "
+            "reconnue d'utilité publique par décret en date du 12/03/1998, "
+            "publié au Journal officiel : JO du 19/03/1998", text)
+        self.assertNotIn("œuvre ou organisme d'intérêt général", text)
+
+    @with_transaction()
+    def test_receipt_refused_incomplete_address(self):
+        "No receipt to a donor without a complete postal address"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        Party = pool.get('party.party')
+        Address = pool.get('party.address')
+        company = create_company()
+        with set_company(company):
+            donation, = create_validated_donations(company, 1)
+            party = donation.party
+            address, = party.addresses
+            Address.write([address], {'postal_code': None})
+            with self.assertRaises(ReceiptRefusedError) as cm:
+                Receipt.issue([[donation]])
+            self.assertIn("Armelle Dujardin", cm.exception.message)
+            self.assertIn("Postal Code", cm.exception.message)
+            self.assertNotIn("City", cm.exception.message)
+            Address.delete([address])
+            with self.assertRaises(ReceiptRefusedError) as cm:
+                Receipt.issue([[donation]])
+            self.assertIn("Street", cm.exception.message)
+            self.assertIn("City", cm.exception.message)
+            Party.write([party], {'addresses': donor_address()})
+            receipt, = Receipt.issue([[donation]])
+        self.assertIn("21000 Dijon", receipt.donor_address)
+
+    @with_transaction()
+    def test_receipt_refused_company_without_siren(self):
+        "A company donor needs its SIREN and legal form, both printed"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        Party = pool.get('party.party')
+        Donation = pool.get('connexion.donation')
+        company = create_company()
+        with set_company(company):
+            legal_association()
+            bakery, = Party.create([{'name': "Boulangerie du Four",
+                        'donor_type': 'company',
+                        'addresses': donor_address("9 rue du Four")}])
+            donation, = Donation.create([{
+                        'company': company.id, 'party': bakery.id,
+                        'donor_type': 'company',
+                        'currency': company.currency.id,
+                        'date': dt.date(2025, 5, 2), 'amount': Decimal(500),
+                        'payment_method': 'transfer',
+                        'state': 'validated'}])
+            with self.assertRaises(ReceiptRefusedError) as cm:
+                Receipt.issue([[donation]])
+            self.assertIn("SIREN", cm.exception.message)
+            self.assertIn("Legal Form", cm.exception.message)
+            Party.write([bakery], {'legal_form': "SARL"})
+            with self.assertRaises(ReceiptRefusedError) as cm:
+                Receipt.issue([[donation]])
+            self.assertNotIn("Legal Form", cm.exception.message)
+            Party.write([bakery], {'identifiers': [('create', [{
+                                'type': 'fr_siren', 'code': '732829320'}])]})
+            receipt, = Receipt.issue([[donation]])
+            text = pdf_text(Receipt.render_pdf([receipt.id]))
+        self.assertIn("Forme juridique : SARL", text)
+        self.assertIn("SIREN : 732829320", text)
 
     @unittest.skipIf(backend.name == 'sqlite',
         "SQLite locks the whole database file")
@@ -307,8 +419,10 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
         Receipt = pool.get('connexion.donation.receipt')
         company = create_company()
         with set_company(company):
+            legal_association()
             parties = Party.create([{
                         'name': f"Donatrice {i}",
+                        'addresses': donor_address(),
                         'contact_mechanisms': [('create', [{
                                         'type': 'email',
                                         'value': f'donatrice{i}@exemple.test',

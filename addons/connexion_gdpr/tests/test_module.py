@@ -227,6 +227,37 @@ class ConnexionGdprTestCase(PartyFieldsMixin, ModuleTestCase):
         self.assertEqual(Party.gdpr_erase([party], "Encore"), [])
 
     @with_transaction()
+    def test_receipt_refused_erased_donor(self):
+        "No tax receipt is issued to an erased donor, even with a legally "
+        "complete association (checked before the donor's mentions)"
+        from decimal import Decimal
+
+        from trytond.modules.company.tests import (
+            create_company, set_company)
+
+        from connexion_donation.tests.support import legal_association
+
+        from ..exceptions import ErasedPartyError
+        pool = Pool()
+        Party = pool.get('party.party')
+        Donation = pool.get('connexion.donation')
+        Receipt = pool.get('connexion.donation.receipt')
+        company = create_company()
+        with set_company(company):
+            legal_association()
+            party = create_person()
+            Party.gdpr_erase([party], "Demande écrite du 3 mars")
+            donation, = Donation.create([{
+                        'company': company.id, 'party': party.id,
+                        'currency': company.currency.id,
+                        'date': dt.date(2025, 2, 1), 'amount': Decimal(20),
+                        'payment_method': 'transfer',
+                        'state': 'validated'}])
+            with self.assertRaises(ErasedPartyError):
+                Receipt.issue([[donation]])
+            self.assertEqual(Receipt.search([], count=True), 0)
+
+    @with_transaction()
     def test_erasure_needs_forget_permission(self):
         "Only the 'GDPR Erasure' group may erase, and must confirm"
         pool = Pool()

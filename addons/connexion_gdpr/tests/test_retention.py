@@ -11,6 +11,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from connexion_donation.tests.support import legal_association
+
 
 
 def make_user(login, groups):
@@ -29,15 +31,24 @@ def years_ago(years, today=None):
     return (today or dt.date.today()) - years * YEAR
 
 
-def old_party(name, years=5):
-    "A person created long ago with no contact since (as imported)."
+def old_party(name, years=5, address=False):
+    """A person created long ago with no contact since (as imported), with
+    a postal address (needed for a tax receipt) when address."""
     pool = Pool()
     Party = pool.get('party.party')
-    party, = Party.create([{'name': name}])
+    Address = pool.get('party.address')
+    party, = Party.create([{'name': name, 'addresses': [('create', [{
+                            'street': "1 rue Basse", 'postal_code': '21000',
+                            'city': "Dijon"}])] if address else []}])
     table = Party.__table__()
     when = dt.datetime.combine(years_ago(years), dt.time())
-    Transaction().connection.cursor().execute(*table.update(
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*table.update(
             [table.create_date], [when], where=table.id == party.id))
+    address_table = Address.__table__()
+    cursor.execute(*address_table.update(
+            [address_table.create_date], [when],
+            where=address_table.party == party.id))
     return Party(party.id)
 
 
@@ -209,13 +220,14 @@ class RetentionTestCase(ModuleTestCase):
                     {'name': "Prospects", 'category': 'prospect',
                         'years': 3},
                     ])
-            lapsed = old_party("Donateur perdu")
+            legal_association()
+            lapsed = old_party("Donateur perdu", address=True)
             receipted = gift(company, lapsed, years_ago(5),
                 state='validated')
             Receipt.issue([[receipted]])
             unreceipted = old_party("Sans reçu")
             gift(company, unreceipted, years_ago(5), state='validated')
-            recent = old_party("Don récent")
+            recent = old_party("Don récent", address=True)
             old = gift(company, recent, years_ago(5), state='validated')
             new = gift(company, recent, years_ago(1), state='validated')
             Receipt.issue([[old], [new]])
