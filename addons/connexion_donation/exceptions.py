@@ -7,6 +7,10 @@ class ReceiptRefusedError(ValidationError):
     issued, the message names what is missing."""
 
 
+class ReceiptCancelError(ValidationError):
+    "A receipt is cancelled or replaced only with the reason written."
+
+
 class FECRefusedError(ValidationError):
     """The FEC would be wrong (opening balances of a year still open, no
     SIREN for its name, a character its encoding lacks): not produced."""

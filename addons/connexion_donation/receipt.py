@@ -26,7 +26,7 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 from connexion_asso.workflow import TransitionOnlyMixin
 
 from .donation import FORMS, NATURES, PAYMENT_METHODS
-from .exceptions import ReceiptRefusedError
+from .exceptions import ReceiptCancelError, ReceiptRefusedError
 from . import receipt_pdf
 from .words import amount_to_words
 
@@ -39,7 +39,18 @@ LINE_FORMS = FORMS + [('membership', "Membership Fee")]
 FROZEN = {'company', 'number', 'year', 'sequence', 'kind', 'party',
     'donor_type', 'donor_name', 'donor_address', 'donor_siren',
     'donor_legal_form', 'issue_date', 'date_start',
-    'date_end', 'amount', 'currency', 'lines'}
+    'date_end', 'amount', 'currency', 'lines', 'cerfa', 'association_name',
+    'association_address', 'association_rna', 'association_siren',
+    'association_purpose', 'association_quality', 'rate_text', 'signatory'}
+# What a receipt printed before its printed values were stored (legacy
+# rows): the CERFA version then in use.
+LEGACY_CERFA = {'individual': '11580*05', 'company': '16216*01'}
+# The printed values stored at issue.
+PRINTED_FIELDS = ['cerfa', 'association_name', 'association_address',
+    'association_rna', 'association_siren', 'association_purpose',
+    'association_quality', 'rate_text', 'signatory']
+# The CERFA versions in force (2041-RD and 2041-MEC-SD).
+CERFA = {'individual': '11580*05', 'company': '16216*02'}
 
 
 # Wording of the CERFA boxes.
@@ -84,6 +95,21 @@ def format_amount(amount):
     return text.replace(',', '\u202f').replace('.', ',')
 
 
+def association_printed(association):
+    "The association's identity as a receipt prints (and stores) it."
+    return {
+        'association_name': association.name,
+        'association_address': association.full_address or '',
+        'association_rna': association.rna or None,
+        'association_siren': association.siren or None,
+        'association_purpose': association.purpose or '',
+        'association_quality': association_quality(association),
+        'signatory': ', '.join(filter(None, [
+                    association.signatory_name,
+                    association.signatory_function])),
+        }
+
+
 def association_quality(association):
     "The quality of the association as printed on its receipts."
     if association.public_utility:
@@ -124,6 +150,20 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         "Donor Legal Form", readonly=True,
         states={'invisible': Eval('donor_type') != 'company'})
     issue_date = fields.Date("Issue Date", required=True, readonly=True)
+    cerfa = fields.Char("CERFA", readonly=True)
+    association_name = fields.Char("Association", readonly=True)
+    association_address = fields.Text("Association Address", readonly=True)
+    association_rna = fields.Char("Association RNA", readonly=True)
+    association_siren = fields.Char("Association SIREN", readonly=True)
+    association_purpose = fields.Text("Association Purpose", readonly=True)
+    association_quality = fields.Text(
+        "Association Quality", readonly=True,
+        help="General interest or public utility (with its decree), as "
+        "printed.")
+    rate_text = fields.Text(
+        "Tax Reduction", readonly=True,
+        help="The reduction wording printed, as in force at issue.")
+    signatory = fields.Char("Signatory", readonly=True)
     date_start = fields.Date("From", required=True, readonly=True)
     date_end = fields.Date("To", required=True, readonly=True)
     amount = Monetary(
@@ -143,8 +183,17 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             ], "State", required=True, readonly=True)
     replaced_by = fields.Many2One(
         'connexion.donation.receipt', "Replaced by", readonly=True)
+    replaces = fields.Many2One(
+        'connexion.donation.receipt', "Replaces", readonly=True,
+        states={'invisible': ~Eval('replaces')},
+        help="The cancelled receipt this one replaces (printed on it).")
     cancel_reason = fields.Text(
         "Cancellation Reason",
+        states={'readonly': Eval('state') != 'issued'},
+        help="Required to cancel or replace the receipt; printed on the "
+        "cancelled receipt.")
+    cancel_date = fields.Date(
+        "Cancellation Date", readonly=True,
         states={'invisible': Eval('state') != 'cancelled'})
 
     @classmethod
@@ -179,7 +228,15 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def _transition_fields(cls):
         "Cancelling and replacing a receipt link it to its successor."
-        return super()._transition_fields() | {'replaced_by'}
+        return super()._transition_fields() | {
+            'replaced_by', 'replaces', 'cancel_date'}
+
+    @classmethod
+    def _state_locked_fields(cls):
+        "The reason of a cancellation stays as it was printed."
+        locked = super()._state_locked_fields()
+        locked['cancel_reason'] = {'issued'}
+        return locked
 
     @classmethod
     def check_modification(cls, mode, receipts, values=None, external=False):
@@ -356,6 +413,17 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         return association
 
     @classmethod
+    def _printed_values(cls, association):
+        """{donor type: values} of the settings printed on a receipt, stored
+        at issue so that a reprint is the same document."""
+        Config = Pool().get('connexion.donation.configuration')
+        configuration = Config(1)
+        values = association_printed(association)
+        return {t: dict(values, cerfa=CERFA[t],
+                rate_text=configuration.rate_text(t))
+            for t in ['individual', 'company']}
+
+    @classmethod
     def _check_donor(cls, donor, donor_type):
         """The mandatory mentions about the donor: full postal address, and
         the SIREN and legal form of a company (CERFA 16216)."""
@@ -422,7 +490,8 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         groups = [g for g in groups if g]
         if not groups:
             return []
-        cls._check_association()
+        association = cls._check_association()
+        printed = cls._printed_values(association)
         cls.lock()
         date = date or Date.today()
         models = cls._receipted_models()
@@ -479,6 +548,7 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                         'amount': sum(
                             (rows[k]['amount'] for k in group), Decimal(0)),
                         'currency': first['currency'],
+                        **printed[first['donor_type']],
                         })
                 created_groups.append(group)
 
@@ -549,8 +619,16 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, receipts):
-        "The number stays used; the gifts are released for a new receipt."
+        """The number stays used, the reason and date are kept and printed;
+        the gifts are released for a new receipt."""
         pool = Pool()
+        Date = pool.get('ir.date')
+        for receipt in receipts:
+            if not (receipt.cancel_reason or '').strip():
+                raise ReceiptCancelError(gettext(
+                        'connexion_donation.msg_receipt_cancel_reason',
+                        receipt=receipt.number))
+        cls.write(receipts, {'cancel_date': Date.today()})
         for model_name in cls._receipted_models():
             Model = pool.get(model_name)
             records = Model.search([('receipt', 'in', [r.id for r in receipts])])
@@ -575,12 +653,9 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                 continue
             new, = cls._issue([group], kind=kind)
             cls.write([receipt], {'replaced_by': new.id})
+            cls.write([new], {'replaces': receipt.id})
 
     # Values printed on the receipt
-
-    @property
-    def cerfa(self):
-        return '16216*01' if self.donor_type == 'company' else '11580*05'
 
     @property
     def amount_figures(self):
@@ -607,19 +682,17 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         return self._line_values('payment_method')
 
     @property
-    def rate_text(self):
-        Config = Pool().get('connexion.donation.configuration')
-        return Config(1).rate_text(self.donor_type)
-
-    @property
     def in_kind_descriptions(self):
         return [l.in_kind_description for l in self.lines
             if l.nature == 'in_kind' and l.in_kind_description]
 
     @staticmethod
-    def pdf_values(row, lines, siren):
-        """What the PDF prints for a receipt read as a dict, with its lines
-        (dicts, in order), as plain values (see receipt_pdf)."""
+    def pdf_values(row, lines, siren, linked=None):
+        """What the PDF prints for a receipt read as a dict (with its stored
+        printed values), its lines (dicts, in order) and the receipts it
+        replaces or is replaced by ({id: dict}), as plain values (see
+        receipt_pdf)."""
+        linked = linked or {}
         company = row['donor_type'] == 'company'
         forms = {l['form'] for l in lines}
         printed_forms = PRINTED_FORMS
@@ -633,10 +706,37 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         def boxes(choices, chosen):
             return [('☒ ' if key in chosen else '☐ ') + label
                 for key, label in choices]
+
+        def number(id_):
+            other = linked.get(id_)
+            if other:
+                return (f"{other['number']} du "
+                    f"{format_date(other['issue_date'])}")
+        cancelled = None
+        if row.get('state') == 'cancelled':
+            cancelled = {
+                'date': format_date(row.get('cancel_date')),
+                'reason': (row.get('cancel_reason') or '').replace(
+                    '\n', ' '),
+                'replaced_by': number(row.get('replaced_by')),
+                }
         return {
             'company': company,
-            'cerfa': '16216*01' if company else '11580*05',
+            'cerfa': row.get('cerfa') or LEGACY_CERFA[row['donor_type']],
             'number': row['number'],
+            'cancelled': cancelled,
+            'replaces': number(row.get('replaces')),
+            'association': {
+                'name': row.get('association_name') or '',
+                'address': (row.get('association_address') or '').replace(
+                    '\n', ', '),
+                'rna': row.get('association_rna'),
+                'siren': row.get('association_siren'),
+                'purpose': row.get('association_purpose') or '',
+                'quality': row.get('association_quality') or '',
+                },
+            'signatory': row.get('signatory') or '',
+            'rate_text': row.get('rate_text') or '',
             'donor_name': row['donor_name'],
             'donor_siren': (row.get('donor_siren') or siren)
             if company else None,
@@ -670,7 +770,9 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     def render_pdf(cls, ids, processes=None):
         """One PDF for the receipts, one page (or more) each, in the order
         of ids; read in bulk, drawn by `processes` processes (default: the
-        [connexion_donation] receipt_processes setting, else 1)."""
+        [connexion_donation] receipt_processes setting, else 1). A receipt
+        prints what was stored at its issue: a reprint is the same
+        document, whatever the settings became."""
         pool = Pool()
         Association = pool.get('connexion.association')
         Config = pool.get('connexion.donation.configuration')
@@ -680,30 +782,29 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             processes = config.getint(
                 'connexion_donation', 'receipt_processes', default=1)
         ids = list(map(int, ids))
-        configuration = Config(1)
         association = Association.get_singleton()
-        rate_texts = {t: configuration.rate_text(t)
-            for t in ['individual', 'company']}
-        printed = {
-            'name': association.name if association else '',
-            'address': (association.full_address or '').replace('\n', ', ')
-            if association else '',
-            'rna': association.rna if association else None,
-            'siren': association.siren if association else None,
-            'purpose': (association.purpose or '') if association else '',
-            'quality': association_quality(association)
-            if association else '',
-            }
-        signatory = ''
-        if association:
-            signatory = ', '.join(filter(None, [
-                        association.signatory_name,
-                        association.signatory_function]))
         rows = {r['id']: r for r in cls.read(ids, [
                     'number', 'kind', 'donor_type', 'donor_name',
                     'donor_address', 'donor_siren', 'donor_legal_form',
-                    'amount', 'date_start', 'date_end',
-                    'issue_date', 'party'])}
+                    'amount', 'date_start', 'date_end', 'issue_date',
+                    'party', 'state', 'cancel_date', 'cancel_reason',
+                    'replaced_by', 'replaces'] + PRINTED_FIELDS)}
+        legacy = [r for r in rows.values() if not r['association_name']]
+        if legacy:
+            # Issued before the printed values were stored: the current
+            # settings, as these receipts always printed.
+            configuration = Config(1)
+            current = association_printed(association) if association else {}
+            for row in legacy:
+                for name, value in dict(current,
+                        rate_text=configuration.rate_text(row['donor_type'])
+                        ).items():
+                    if not row.get(name):
+                        row[name] = value
+        linked_ids = {r[n] for r in rows.values()
+            for n in ['replaced_by', 'replaces'] if r[n]}
+        linked = {r['id']: r for r in cls.read(
+                list(linked_ids), ['number', 'issue_date'])}
         lines = defaultdict(list)
         for i in range(0, len(ids), 5000):
             for line in Line.search_read(
@@ -714,7 +815,7 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                 lines[line['receipt']].append(line)
         sirens = {}
         companies = [r['party'] for r in rows.values()
-            if r['donor_type'] == 'company']
+            if r['donor_type'] == 'company' and not r['donor_siren']]
         if companies:
             for identifier in Identifier.search([
                         ('party', 'in', companies),
@@ -722,14 +823,8 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                         ], order=[('id', 'DESC')]):
                 sirens[identifier.party.id] = ''.join(
                     c for c in identifier.code if c.isdigit())[:9]
-        values = []
-        for id_ in ids:
-            row = rows[id_]
-            value = cls.pdf_values(
-                row, lines[id_], sirens.get(row['party']))
-            value.update(association=printed, signatory=signatory,
-                rate_text=rate_texts[row['donor_type']])
-            values.append(value)
+        values = [cls.pdf_values(rows[i], lines[i],
+                sirens.get(rows[i]['party']), linked) for i in ids]
         signature = association.signature if association else None
         return receipt_pdf.render(
             values, signature=signature, processes=processes)

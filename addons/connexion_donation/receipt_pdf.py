@@ -288,6 +288,24 @@ def draw_receipt(canvas, v):
     canvas.y = min(canvas.y - 6, top - 28)
     canvas.rect(LEFT, canvas.y, WIDTH, top - canvas.y)
 
+    cancelled = v.get('cancelled')
+    if cancelled:
+        # The cancelled receipt stays readable, marked on its first lines.
+        canvas.space(6)
+        canvas.paragraph("ANNULÉ", 'B', 20, x=LEFT)
+        canvas.paragraph(f"Reçu annulé le {cancelled['date']}. "
+            f"Motif : {cancelled['reason']}", 'B', x=LEFT)
+        if cancelled['replaced_by']:
+            canvas.paragraph(
+                f"Remplacé par le reçu n° {cancelled['replaced_by']}.",
+                'B', x=LEFT)
+        canvas.paragraph("Ce reçu n'ouvre droit à aucune réduction d'impôt.",
+            'B', x=LEFT)
+    if v.get('replaces'):
+        canvas.space(4)
+        canvas.paragraph(f"Ce reçu annule et remplace le reçu n° "
+            f"{v['replaces']}.", 'B', x=LEFT)
+
     a = v['association']
     canvas.heading("Bénéficiaire des versements")
     canvas.open_box()

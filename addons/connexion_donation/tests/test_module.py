@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import subprocess
 import unittest
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction, TransactionError
 
 from ..words import amount_to_words
-from ..exceptions import ReceiptRefusedError
+from ..exceptions import ReceiptCancelError, ReceiptRefusedError
 from .support import (
     Mailbox, donor_address, legal_association, loopback_smtp)
 from connexion_asso.tests.party_tests import PartyFieldsMixin
@@ -31,6 +32,33 @@ def create_validated_donations(company, count):
                 'date': dt.date(2025, 1, 1 + i),
                 'amount': Decimal(10 + i), 'payment_method': 'transfer',
                 'state': 'validated'} for i in range(count)])
+
+
+def create_company_gift(company, **values):
+    """A validated gift of a company donor with its SIREN and legal form
+    (a CERFA 16216 receipt)."""
+    pool = Pool()
+    Party = pool.get('party.party')
+    Donation = pool.get('connexion.donation')
+    legal_association()
+    bakery, = Party.create([{'name': "Boulangerie du Four",
+                'donor_type': 'company', 'legal_form': "SARL",
+                'identifiers': [('create', [{
+                                'type': 'fr_siren', 'code': '732829320'}])],
+                'addresses': donor_address("9 rue du Four")}])
+    donation, = Donation.create([dict({
+                    'company': company.id, 'party': bakery.id,
+                    'donor_type': 'company', 'currency': company.currency.id,
+                    'date': dt.date(2025, 5, 2), 'amount': Decimal(500),
+                    'payment_method': 'transfer', 'state': 'validated'},
+                **values)])
+    return donation
+
+
+def pdftotext(content):
+    "The text of a PDF as poppler's pdftotext extracts it (layout kept)."
+    return subprocess.run(['pdftotext', '-layout', '-', '-'], input=content,
+        capture_output=True, check=True).stdout.decode()
 
 
 def issue_in_new_transaction(donation_id, then=None):
@@ -71,6 +99,106 @@ def pdf_text(content):
     from pypdf import PdfReader
     return ' '.join(' '.join(p.extract_text().split())
         for p in PdfReader(io.BytesIO(content)).pages)
+
+
+# Mandatory mentions of a tax receipt, with their source (see
+# /work/shared/domain-notes.md): CERFA 11580*05 (form 2041-RD) for
+# individuals, CERFA 16216*02 (form 2041-MEC-SD) for companies, art. 200,
+# 238 bis and 1740 A of the CGI, BOI-IR-RICI-250-30.
+COMMON_MENTIONS = [
+    ("Numéro d'ordre du reçu", "unique order number (CERFA header)"),
+    ("Bénéficiaire des versements", "beneficiary block (CERFA)"),
+    ("Nom ou dénomination : Association Les Cerfs-Volants",
+        "beneficiary name (CERFA)"),
+    ("Adresse : 3 quai des Brumes, 69002 Lyon",
+        "beneficiary address (CERFA)"),
+    ("Numéro RNA : W691000042",
+        "beneficiary SIREN or RNA (CERFA 11580*05, 16216)"),
+    ("Objet : Réaliser les rêves d'enfants gravement malades",
+        "objet social, explicit (CERFA; BOI-IR-RICI-250-30)"),
+    ("Qualité de l'organisme : œuvre ou organisme d'intérêt général",
+        "quality of the organisation, the one it has (CERFA boxes; "
+        "art. 200 and 238 bis CGI)"),
+    ("***", "amount in figures framed by asterisks when printed by a "
+        "computer (BOI-IR-RICI-250-30)"),
+    ("€***", "amount in euros, framed"),
+    ("Somme en toutes lettres :", "amount in words (CERFA)"),
+    ("Le bénéficiaire certifie sur l'honneur que les dons et versements "
+        "qu'il reçoit ouvrent droit à la réduction d'impôt",
+        "certification (CERFA)"),
+    ("Forme du don :", "forme: acte authentique, sous seing privé, don "
+        "manuel, autre (CERFA)"),
+    ("Nature du don :", "nature: numéraire, titres, autres, abandons "
+        "(CERFA)"),
+    ("Mode de versement du don :", "mode de versement: espèces, chèque, "
+        "virement/prélèvement/carte (CERFA)"),
+    ("Odile Marchetti, Trésorière", "signatory, an authorised person "
+        "(CERFA; BOI-IR-RICI-250-30)"),
+    ]
+DONOR_MENTIONS = {
+    'individual': [
+        ("N° 11580*05", "form of individuals: CERFA 11580*05 (2041-RD)"),
+        ("Reçu au titre des dons à certains organismes",
+            "title of CERFA 11580*05"),
+        ("Nom et prénoms : Armelle Dujardin", "donor's name (CERFA)"),
+        ("Adresse : 1 rue Haute, 21000 Dijon",
+            "donor's full address (CERFA)"),
+        ("☒ 200 du CGI", "reduction of art. 200 CGI (income tax)"),
+        ],
+    'company': [
+        ("N° 16216*02", "form of companies: CERFA 16216 (2041-MEC-SD), "
+            "version 02"),
+        ("Reçu des dons et versements effectués par",
+            "title of CERFA 16216"),
+        ("Dénomination : Boulangerie du Four", "company's name (CERFA 16216)"),
+        ("Forme juridique : SARL", "company's legal form (CERFA 16216)"),
+        ("SIREN : 732829320", "company's SIREN (CERFA 16216)"),
+        ("Adresse : 9 rue du Four, 21000 Dijon",
+            "company's address (CERFA 16216)"),
+        ("☒ 238 bis du CGI", "reduction of art. 238 bis CGI"),
+        ],
+    }
+KIND_MENTIONS = {
+    'gift': [
+        ("Date du versement ou du don : 01/01/2025",
+            "date of the gift (CERFA)"),
+        ("☒ Déclaration de don manuel", "forme (CERFA)"),
+        ("☒ Numéraire", "nature (CERFA)"),
+        ("☒ Virement, prélèvement, carte bancaire", "mode (CERFA)"),
+        ],
+    'annual': [
+        ("Reçu récapitulatif des dons versés du 01/01/2025 au 03/01/2025",
+            "period of a summary receipt (BOI-IR-RICI-250-30)"),
+        ],
+    'company': [
+        ("Date du versement ou du don : 02/05/2025",
+            "date of the gift (CERFA 16216)"),
+        ],
+    'in_kind': [
+        ("☒ Autres (don en nature)", "nature (CERFA)"),
+        ("Description des biens donnés et méthode de valorisation : "
+            "Jouets neufs", "goods and their valuation (CERFA)"),
+        ],
+    'expense_waiver': [
+        ("☒ Frais engagés par les bénévoles dont ils renoncent "
+            "expressément au remboursement", "nature (CERFA 11580*05)"),
+        ],
+    'membership': [
+        ("☒ Autres : cotisation sans contrepartie",
+            "forme of a fee without counterpart (BOI-IR-RICI-250-10)"),
+        ("☒ Chèque", "mode (CERFA)"),
+        ],
+    'cancelled': [
+        ("ANNULÉ", "a cancelled receipt is kept and marked "
+            "(domain-notes: cancel and replace)"),
+        ("Motif : Nom mal orthographié", "reason of the cancellation"),
+        ("Remplacé par le reçu n°", "the receipt replacing it"),
+        ],
+    'replacement': [
+        ("Ce reçu annule et remplace le reçu n°",
+            "the replacement names the receipt it replaces"),
+        ],
+    }
 
 
 class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
@@ -149,6 +277,7 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
                 Receipt.copy([receipt])
             with self.assertRaises(AccessError):
                 Donation.write([donation], {'amount': Decimal(1)})
+            Receipt.write([receipt], {'cancel_reason': "Montant erroné"})
             Receipt.cancel([receipt])
             # Released by the cancellation, the gift can be corrected.
             Donation.write([donation], {'amount': Decimal(1)})
@@ -262,6 +391,188 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
             text = pdf_text(Receipt.render_pdf([receipt.id]))
         self.assertIn("Forme juridique : SARL", text)
         self.assertIn("SIREN : 732829320", text)
+
+    @with_transaction()
+    def test_receipt_reprint_unchanged(self):
+        "A receipt reprints the same after every setting it prints changed "
+        "(association, rates and ceiling, signatory, donor)"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        Party = pool.get('party.party')
+        Address = pool.get('party.address')
+        Identifier = pool.get('party.identifier')
+        Config = pool.get('connexion.donation.configuration')
+        company = create_company()
+        with set_company(company):
+            configuration = Config(1)
+            configuration.difficulty_assistance = True
+            configuration.difficulty_ceiling = Decimal(1000)
+            configuration.save()
+            donation, = create_validated_donations(company, 1)
+            gift = create_company_gift(company)
+            receipts = Receipt.issue([[donation], [gift]])
+            ids = [r.id for r in receipts]
+            before = pdftotext(Receipt.render_pdf(ids))
+
+            legal_association(name="Association Nouveau Nom",
+                street="99 avenue Neuve", postal_code='75011', city="Paris",
+                rna='W751000001', siren='823456785',
+                purpose="Un autre objet", general_interest=False,
+                public_utility=True,
+                public_utility_decree_date=dt.date(2020, 1, 2),
+                public_utility_journal="JO du 05/01/2020",
+                signatory_name="Nouveau Signataire",
+                signatory_function="Président")
+            configuration = Config(1)
+            configuration.rate_individual = Decimal(70)
+            configuration.rate_company = Decimal(50)
+            configuration.rate_difficulty = Decimal(80)
+            configuration.difficulty_ceiling = Decimal(2000)
+            configuration.save()
+            for party in [donation.party, gift.party]:
+                Party.write([party], {'name': "Nom Changé",
+                        'legal_form': "SA"})
+                Address.write(list(party.addresses), {
+                        'street': "1 rue Changée", 'city': "Brest",
+                        'postal_code': '29200'})
+            Identifier.write(list(gift.party.identifiers),
+                {'code': '552008443'})
+            after = pdftotext(Receipt.render_pdf(ids))
+        self.assertEqual(after, before)
+        for old in ["Association Les Cerfs-Volants", "3 quai des Brumes",
+                "W691000042", "Réaliser les rêves", "Armelle Dujardin",
+                "1 rue Haute", "Odile Marchetti, Trésorière",
+                "75 % dans la limite de 1 000 €", "SIREN : 732829320",
+                "Forme juridique : SARL", "œuvre ou organisme"]:
+            self.assertIn(old, before)
+        for new in ["Nouveau", "Changé", "SA\n", "552008443", "70 %",
+                "2 000 €", "utilité publique par décret"]:
+            self.assertNotIn(new, after)
+
+    @with_transaction()
+    def test_receipt_cancel_replace_traceable(self):
+        "Cancelling needs a reason; the cancelled receipt reprints marked "
+        "ANNULÉ with its date and reason, the replacement names it"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        Date = pool.get('ir.date')
+        company = create_company()
+        with set_company(company):
+            donation, = create_validated_donations(company, 1)
+            old, = Receipt.issue([[donation]], date=dt.date(2025, 2, 1))
+            with self.assertRaises(ReceiptCancelError) as cm:
+                Receipt.replace([old])
+            self.assertIn(old.number, cm.exception.message)
+            with self.assertRaises(ReceiptCancelError):
+                Receipt.cancel([old])
+            self.assertEqual(Receipt(old.id).state, 'issued')
+
+            Receipt.write([old], {'cancel_reason': "Adresse erronée"})
+            Receipt.replace([old])
+            old = Receipt(old.id)
+            new = old.replaced_by
+            self.assertEqual(old.state, 'cancelled')
+            self.assertEqual(old.cancel_date, Date.today())
+            self.assertEqual(new.replaces, old)
+            self.assertEqual(donation.receipt, new)
+            with self.assertRaises(AccessError):
+                Receipt.write([new], {'cerfa': '11580*04'})
+            old_text = ' '.join(pdftotext(
+                    Receipt.render_pdf([old.id])).split())
+            new_text = ' '.join(pdftotext(
+                    Receipt.render_pdf([new.id])).split())
+        today = Date.today().strftime('%d/%m/%Y')
+        self.assertIn("ANNULÉ", old_text)
+        self.assertIn(f"Reçu annulé le {today}. Motif : Adresse erronée",
+            old_text)
+        self.assertIn(f"Remplacé par le reçu n° {new.number} du {today}",
+            old_text)
+        self.assertNotIn("ANNULÉ", new_text)
+        self.assertIn(f"Ce reçu annule et remplace le reçu n° {old.number} "
+            "du 01/02/2025", new_text)
+
+    @with_transaction()
+    def test_receipt_company_cerfa(self):
+        "Company receipts print the CERFA in force, 16216*02 (2041-MEC-SD)"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        company = create_company()
+        with set_company(company):
+            legal_association()
+            receipt, = Receipt.issue([[create_company_gift(company)]])
+            text = pdftotext(Receipt.render_pdf([receipt.id]))
+        self.assertEqual(receipt.cerfa, '16216*02')
+        self.assertIn("N° 16216*02", text)
+
+    @with_transaction()
+    def test_receipt_kinds_mandatory_mentions(self):
+        "Every kind of receipt prints every mandatory mention (extracted "
+        "from the PDF by pdftotext)"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        Donation = pool.get('connexion.donation')
+        MembershipType = pool.get('connexion.membership.type')
+        Membership = pool.get('connexion.membership')
+        company = create_company()
+        issue_date = dt.date(2026, 1, 15)
+        with set_company(company):
+            receipts = {}
+            gift, = create_validated_donations(company, 1)
+            receipts['gift'], = Receipt.issue([[gift]], date=issue_date)
+            gifts = create_validated_donations(company, 3)
+            receipts['annual'], = Receipt.issue(
+                [gifts], kind='annual', date=issue_date)
+            receipts['company'], = Receipt.issue(
+                [[create_company_gift(company)]], date=issue_date)
+            party = gift.party
+            in_kind, waiver = Donation.create([{
+                        'company': company.id, 'party': party.id,
+                        'currency': company.currency.id,
+                        'date': dt.date(2025, 4, 1), 'amount': Decimal(80),
+                        'nature': nature, 'state': 'validated',
+                        'in_kind_description': description}
+                    for nature, description in [
+                        ('in_kind', "Jouets neufs (valeur facturée)"),
+                        ('expense_waiver', None)]])
+            receipts['in_kind'], = Receipt.issue([[in_kind]], date=issue_date)
+            receipts['expense_waiver'], = Receipt.issue(
+                [[waiver]], date=issue_date)
+            type_, = MembershipType.create([{'name': "Adhésion annuelle",
+                        'fee': Decimal(30), 'period': 'yearly',
+                        'with_counterpart': False}])
+            membership, = Membership.create([{
+                        'company': company.id, 'party': party.id,
+                        'type': type_.id, 'start_date': dt.date(2025, 1, 1),
+                        'end_date': dt.date(2025, 12, 31),
+                        'date': dt.date(2025, 1, 10), 'amount': Decimal(30),
+                        'currency': company.currency.id,
+                        'payment_method': 'check', 'state': 'validated'}])
+            receipts['membership'], = Receipt.issue(
+                [[membership]], date=issue_date)
+            cancelled, = Receipt.issue(
+                [create_validated_donations(company, 1)], date=issue_date)
+            Receipt.write([cancelled], {'cancel_reason': "Nom mal orthographié"})
+            Receipt.replace([cancelled])
+            receipts['cancelled'] = Receipt(cancelled.id)
+            receipts['replacement'] = receipts['cancelled'].replaced_by
+            texts = {kind: ' '.join(pdftotext(
+                        Receipt.render_pdf([r.id])).split())
+                for kind, r in receipts.items()}
+        today = dt.date.today().strftime('%d/%m/%Y')
+        for kind, receipt in receipts.items():
+            date = (today if kind == 'replacement'
+                else issue_date.strftime('%d/%m/%Y'))
+            donor = 'company' if kind == 'company' else 'individual'
+            mentions = (COMMON_MENTIONS + DONOR_MENTIONS[donor]
+                + KIND_MENTIONS[kind] + [
+                    (receipt.number, "unique order number (CERFA "
+                        "header; art. L14 A LPF)"),
+                    (f"Date : {date}", "date of issue, next to the "
+                        "signature (CERFA)")])
+            for mention, source in mentions:
+                with self.subTest(kind=kind, mention=mention):
+                    self.assertIn(mention, texts[kind], source)
+        self.assertNotIn("ANNULÉ", texts['replacement'])
 
     @unittest.skipIf(backend.name == 'sqlite',
         "SQLite locks the whole database file")
