@@ -1,5 +1,6 @@
 """Donation settings: journal and accounts used when a gift is validated,
 tax reduction rates printed on receipts."""
+import datetime as dt
 from decimal import Decimal
 
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
@@ -68,8 +69,21 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     difficulty_ceiling = fields.Numeric(
         "Difficulty Ceiling", digits=(16, 2),
         states={'invisible': ~Eval('difficulty_assistance')},
-        help="Yearly amount up to which the higher rate applies "
-        "(2,000 € for gifts since 14 October 2025).")
+        help="Yearly amount up to which the higher rate applies to gifts "
+        "from the ceiling date (2,000 €).")
+    difficulty_ceiling_date = fields.Date(
+        "Ceiling Date",
+        states={'invisible': ~Eval('difficulty_assistance')},
+        help="First day of the gifts to which the ceiling applies: 14 "
+        "October 2025, the presentation of the 2026 finance bill to the "
+        "Council of Ministers (article 9 of the bill, 1 ter of article 200 "
+        "of the CGI); some sources say 15 October: check against the "
+        "published law.")
+    difficulty_ceiling_before = fields.Numeric(
+        "Previous Difficulty Ceiling", digits=(16, 2),
+        states={'invisible': ~Eval('difficulty_assistance')},
+        help="Ceiling of the gifts made before the ceiling date (1,000 €, "
+        "made permanent by article 6 of the 2025 finance law).")
 
     @classmethod
     def default_rate_individual(cls):
@@ -88,19 +102,51 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         return Decimal(2000)
 
     @classmethod
+    def default_difficulty_ceiling_date(cls):
+        return dt.date(2025, 10, 14)
+
+    @classmethod
+    def default_difficulty_ceiling_before(cls):
+        return Decimal(1000)
+
+    @classmethod
     def default_in_kind_posting(cls):
         return True
 
-    def rate_text(self, donor_type):
-        "The reduction printed on a receipt for this kind of donor."
+    def difficulty_ceilings(self, start, end):
+        """[(ceiling, first date or None, last date or None)] of the gifts
+        from start to end: the rule in force on each gift's date."""
+        date = self.difficulty_ceiling_date
+        before = self.difficulty_ceiling_before
+        if before is None:
+            before = self.difficulty_ceiling
+        if not date or (start and start >= date):
+            return [(self.difficulty_ceiling, None, None)]
+        if end and end < date:
+            return [(before, None, None)]
+        return [(before, None, date - dt.timedelta(days=1)),
+            (self.difficulty_ceiling, date, None)]
+
+    def rate_text(self, donor_type, start=None, end=None):
+        """The reduction printed on a receipt for this kind of donor, with
+        the rules in force on the dates of its gifts (start to end)."""
         if donor_type == 'company':
-            return (f"{self.rate_company:.0f} % du montant, dans la limite de "
+            return (f"{self.rate_company:.0f} % du montant (40 % de la "
+                "fraction supérieure à 2 000 000 €), dans la limite de "
                 "20 000 € ou de 5 ‰ du chiffre d'affaires (article 238 bis "
                 "du CGI)")
         if self.difficulty_assistance:
+            ceilings = []
+            for ceiling, first, last in self.difficulty_ceilings(start, end):
+                text = f"{ceiling:,.0f} €".replace(',', ' ')
+                if last:
+                    text += f" pour les dons jusqu'au {last:%d/%m/%Y}"
+                elif first:
+                    text += f" pour les dons à compter du {first:%d/%m/%Y}"
+                ceilings.append(text)
             return (f"{self.rate_difficulty:.0f} % dans la limite de "
-                f"{self.difficulty_ceiling:,.0f} €".replace(',', ' ')
-                + f", puis {self.rate_individual:.0f} % dans la limite de 20 % "
-                "du revenu imposable (article 200 du CGI)")
+                + " et de ".join(ceilings)
+                + f", puis {self.rate_individual:.0f} % dans la limite de "
+                "20 % du revenu imposable (article 200 du CGI)")
         return (f"{self.rate_individual:.0f} % du montant, dans la limite de "
             "20 % du revenu imposable (article 200 du CGI)")

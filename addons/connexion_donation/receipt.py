@@ -415,12 +415,10 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def _printed_values(cls, association):
         """{donor type: values} of the settings printed on a receipt, stored
-        at issue so that a reprint is the same document."""
-        Config = Pool().get('connexion.donation.configuration')
-        configuration = Config(1)
+        at issue so that a reprint is the same document (the reduction
+        wording depends on the dates of the gifts: see _issue)."""
         values = association_printed(association)
-        return {t: dict(values, cerfa=CERFA[t],
-                rate_text=configuration.rate_text(t))
+        return {t: dict(values, cerfa=CERFA[t])
             for t in ['individual', 'company']}
 
     @classmethod
@@ -492,6 +490,7 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             return []
         association = cls._check_association()
         printed = cls._printed_values(association)
+        configuration = pool.get('connexion.donation.configuration')(1)
         cls.lock()
         date = date or Date.today()
         models = cls._receipted_models()
@@ -550,6 +549,10 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                         'currency': first['currency'],
                         **printed[first['donor_type']],
                         })
+                # The rules in force on the dates of its gifts.
+                to_create[-1]['rate_text'] = configuration.rate_text(
+                    first['donor_type'], to_create[-1]['date_start'],
+                    to_create[-1]['date_end'])
                 created_groups.append(group)
 
         cls._insert(cls, to_create)

@@ -505,6 +505,58 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
         self.assertIn("N° 16216*02", text)
 
     @with_transaction()
+    def test_receipt_rates_dated(self):
+        "Each gift gets the ceiling in force on its date (1,000 € then "
+        "2,000 € from the editable date); a yearly receipt spanning both "
+        "says so; companies 60 %, 40 % above 2 M€"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        Donation = pool.get('connexion.donation')
+        Config = pool.get('connexion.donation.configuration')
+        company = create_company()
+        with set_company(company):
+            configuration = Config(1)
+            configuration.difficulty_assistance = True
+            configuration.save()
+            first, = create_validated_donations(company, 1)
+            party = first.party
+
+            def gift(date):
+                donation, = Donation.create([{
+                            'company': company.id, 'party': party.id,
+                            'currency': company.currency.id, 'date': date,
+                            'amount': Decimal(50),
+                            'payment_method': 'check',
+                            'state': 'validated'}])
+                return donation
+            before, after = gift(dt.date(2025, 10, 13)), gift(
+                dt.date(2025, 10, 14))
+            r_before, r_after = Receipt.issue([[before], [after]])
+            annual, = Receipt.issue([[first, gift(dt.date(2025, 11, 2))]],
+                kind='annual')
+            configuration = Config(1)
+            configuration.difficulty_ceiling_date = dt.date(2025, 10, 15)
+            configuration.save()
+            r_moved, = Receipt.issue([[gift(dt.date(2025, 10, 14))]])
+            r_company, = Receipt.issue([[create_company_gift(company)]])
+            text = ' '.join(pdftotext(
+                    Receipt.render_pdf([annual.id])).split())
+        self.assertEqual(r_before.rate_text, "75 % dans la limite de "
+            "1 000 €, puis 66 % dans la limite de 20 % du revenu imposable "
+            "(article 200 du CGI)")
+        self.assertIn("75 % dans la limite de 2 000 €, puis 66 %",
+            r_after.rate_text)
+        self.assertIn("75 % dans la limite de 1 000 € pour les dons "
+            "jusqu'au 13/10/2025 et de 2 000 € pour les dons à compter du "
+            "14/10/2025, puis 66 %", annual.rate_text)
+        self.assertIn(annual.rate_text, text)
+        self.assertIn("75 % dans la limite de 1 000 €, puis",
+            r_moved.rate_text)
+        self.assertEqual(r_company.rate_text, "60 % du montant (40 % de la "
+            "fraction supérieure à 2 000 000 €), dans la limite de 20 000 € "
+            "ou de 5 ‰ du chiffre d'affaires (article 238 bis du CGI)")
+
+    @with_transaction()
     def test_receipt_kinds_mandatory_mentions(self):
         "Every kind of receipt prints every mandatory mention (extracted "
         "from the PDF by pdftotext)"
