@@ -2,8 +2,10 @@
 
 The plan comptable associatif shows volunteer work below the income
 statement: the year's validated hours × rate are debited to 864 (personnel
-bénévole) and credited to 875 (bénévolat). One entry per year and company,
-posted once: its record here is what makes a second posting impossible.
+bénévole) and credited to 875 (bénévolat). One posting record per year and
+company (its unique key refuses a concurrent twin), made only once the year
+is over; hours validated later are added by an adjusting entry as long as
+the fiscal year is open.
 """
 import datetime as dt
 from decimal import Decimal
@@ -60,16 +62,45 @@ class ValuationPosting(ModelSQL, ModelView):
         Move = pool.get('account.move')
         Line = pool.get('account.move.line')
         Period = pool.get('account.period')
-        if cls.search([
-                    ('company', '=', company.id), ('year', '=', year)],
-                limit=1):
+        FiscalYear = pool.get('account.fiscalyear')
+        Date = pool.get('ir.date')
+        Lang = pool.get('ir.lang')
+        date = dt.date(year, 12, 31)
+        with Transaction().set_context(company=company.id):
+            today = Date.today()
+        if today <= date:
+            # Hours are still being given and validated: the entry of an
+            # unfinished year would be final and incomplete.
             raise ValidationError(gettext(
-                    'connexion_donation.msg_valuation_posted_year',
-                    year=year, company=company.rec_name))
+                    'connexion_donation.msg_valuation_year_not_ended',
+                    year=year, date=Lang.get().strftime(
+                        date + dt.timedelta(days=1))))
+        previous = cls.search([
+                ('company', '=', company.id), ('year', '=', year)], limit=1)
+        if previous:
+            # Locked and read again: a concurrent adjustment waits, then
+            # finds the new totals posted and nothing left to adjust.
+            cls.lock(previous)
+            previous, = cls.browse([p.id for p in previous])
+            fiscalyear = FiscalYear.search([
+                    ('company', '=', company.id),
+                    ('start_date', '<=', date), ('end_date', '>=', date),
+                    ], limit=1)
+            if not fiscalyear or fiscalyear[0].state != 'open':
+                raise ValidationError(gettext(
+                        'connexion_donation.msg_valuation_posted_year',
+                        year=year, company=company.rec_name))
         hours, amount = Valuation.totals(year)
         cent = Decimal('0.01')
         hours, amount = hours.quantize(cent), amount.quantize(cent)
-        if not amount:
+        if previous:
+            hours -= previous.hours
+            amount -= previous.amount
+            if not amount:
+                raise ValidationError(gettext(
+                        'connexion_donation.msg_valuation_unchanged',
+                        year=year))
+        elif not amount:
             raise ValidationError(gettext(
                     'connexion_donation.msg_valuation_nothing', year=year))
 
@@ -92,27 +123,42 @@ class ValuationPosting(ModelSQL, ModelView):
         if not config.journal:
             raise ValidationError(gettext(
                     'connexion_donation.msg_missing_journal'))
-        date = dt.date(year, 12, 31)
         period = Period.find(company, date=date)
-        description = gettext(
-            'connexion_donation.msg_valuation_description', year=year,
-            hours=hours)
-        # The posting first: its unique key refuses a concurrent twin.
-        posting, = cls.create([{
-                    'company': company.id, 'year': year, 'hours': hours,
-                    'amount': amount}])
+        if previous:
+            description = gettext(
+                'connexion_donation.msg_valuation_adjustment', year=year,
+                hours=hours)
+            posting = previous
+            cls.write([posting], {
+                    'hours': posting.hours + hours,
+                    'amount': posting.amount + amount,
+                    })
+        else:
+            description = gettext(
+                'connexion_donation.msg_valuation_description', year=year,
+                hours=hours)
+            # The posting first: its unique key refuses a concurrent twin.
+            posting, = cls.create([{
+                        'company': company.id, 'year': year, 'hours': hours,
+                        'amount': amount}])
+        # A lower total (hours validated by mistake, then refused) is
+        # posted the other way round.
+        debit, credit = ((found[DEBIT_CODE], found[CREDIT_CODE])
+            if amount > 0 else (found[CREDIT_CODE], found[DEBIT_CODE]))
+        amount = abs(amount)
         move = Move(company=company, journal=config.journal, period=period,
             date=date, origin=posting, description=description, lines=[
-                Line(account=found[DEBIT_CODE], debit=amount,
+                Line(account=debit, debit=amount,
                     credit=Decimal(0), description=description),
-                Line(account=found[CREDIT_CODE], debit=Decimal(0),
+                Line(account=credit, debit=Decimal(0),
                     credit=amount, description=description),
                 ])
         with without_check_access():
             move.save()
             Move.post([move])
-        posting.move = move
-        posting.save()
+        if not previous:
+            posting.move = move
+            posting.save()
         return posting
 
     @classmethod
@@ -128,7 +174,9 @@ class PostValuationStart(ModelView):
 
     company = fields.Many2One('company.company', "Company", required=True)
     year = fields.Integer("Year", required=True,
-        help="The validated hours of this year are posted on 31 December.")
+        help="The validated hours of this year are posted on 31 December, "
+        "once the year is over; hours validated later are added by posting "
+        "the year again while its fiscal year is open.")
 
     @staticmethod
     def default_company():
@@ -136,7 +184,7 @@ class PostValuationStart(ModelView):
 
     @staticmethod
     def default_year():
-        return dt.date.today().year - 1
+        return Pool().get('ir.date').today().year - 1
 
 
 class PostValuation(Wizard):
