@@ -55,11 +55,12 @@ class Donation(metaclass=PoolMeta):
             ('closed', '!=', True),
             ],
         states={
-            'invisible': ~Eval('expense'),
+            'invisible': Eval('nature') != 'expense_waiver',
             'readonly': Eval('state') != 'draft',
             },
-        help="Charge account of the waived expense (6x), debited against "
-        "4681 when the gift is validated.")
+        help="Charge account of the waived expense (class 6), debited "
+        "against 4681 when the gift is validated; empty, the one of the "
+        "configuration.")
 
     @classmethod
     def __setup__(cls):
@@ -117,14 +118,15 @@ class Donation(metaclass=PoolMeta):
                     donation=self.rec_name, expense=expense.rec_name))
 
     def get_move(self):
-        """The claim was never booked: the gift's move also records the
-        charge (6x debit, 4681 credit) before the waiver (4681 debit,
-        75412 credit)."""
+        """The waived expense was never booked: the gift's move also
+        records the charge (6x debit, 4681 credit) before the waiver (4681
+        debit, 75412 credit), whether the gift comes from a claim or is
+        entered by hand; without a charge account it is refused."""
         pool = Pool()
         Config = pool.get('connexion.donation.configuration')
         Line = pool.get('account.move.line')
         move = super().get_move()
-        if not move or not self.expense:
+        if not move or self.nature != 'expense_waiver':
             return move
         config = Config(1)
         charge = self.expense_account or config.account_expense_charge
@@ -134,6 +136,10 @@ class Donation(metaclass=PoolMeta):
                     field=Config.fields_get(['account_expense_charge'])[
                         'account_expense_charge']['string'],
                     donation=self.rec_name))
+        if not (charge.code or '').startswith('6'):
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_expense_waiver_charge_class',
+                    donation=self.rec_name, account=charge.rec_name))
         waiver_debit = next(l for l in move.lines if l.debit)
         amount = waiver_debit.debit
         lines = []
