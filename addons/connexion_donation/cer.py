@@ -1,4 +1,6 @@
-"""Compte d'emploi des ressources (CER, ANC 2018-06) of a fiscal year.
+"""Compte de résultat par origine et destination (CROD) and compte
+d'emploi annuel des ressources collectées auprès du public (CER) of a
+fiscal year (règlement ANC 2018-06), with the previous year beside.
 
 Computed from the posted moves, without analytic accounting: each class 6/7
 account (and 86/87 contributions volontaires en nature) goes to a heading of
@@ -6,7 +8,15 @@ the CER through per-company rules on account-code prefixes (the longest
 prefix wins). Resources are shown by origin (générosité du public or not,
 subventions), expenses by destination (missions sociales, recherche de fonds,
 fonctionnement), then provisions, fonds dédiés and the contributions
-volontaires en nature.
+volontaires en nature: that is the CROD.
+
+The CER keeps only public generosity: its resources (754, 756 without
+counterpart), the uses they financed by an allocation method that the board
+sets (in proportion of generosity in the resources, or a rate per
+destination), the generosity dedicated funds of the year (6896, 7896), the
+surplus or deficit of generosity and the generosity resources carried
+forward (the opening amount comes from the previous year's CER or the
+annual report: it is entered).
 """
 from collections import defaultdict
 from decimal import Decimal
@@ -277,11 +287,145 @@ def account_balances(fiscalyear):
     return result
 
 
+GENEROSITY_USES = ['mission', 'fundraising_public', 'operating']
+DEDICATED_REPORT_PUBLIC, DEDICATED_USE_PUBLIC = '6896', '7896'
+# The CER proper: (section, reference, message id, key, is a total).
+CER_LAYOUT = [
+    ('cer_uses', '1', 'mission', 'mission', False),
+    ('cer_uses', '2', 'fundraising_public', 'fundraising_public', False),
+    ('cer_uses', '3', 'operating', 'operating', False),
+    ('cer_uses', 'I', 'msg_cer_total_uses', 'total_uses', True),
+    ('cer_uses', '4', 'msg_cer_dedicated_report_public', 'report', False),
+    ('cer_uses', '', 'msg_cer_generosity_surplus', 'surplus', False),
+    ('cer_uses', 'II', 'msg_cer_total', 'total_uses_all', True),
+    ('cer_resources', '1', 'msg_cer_public', 'resources', True),
+    ('cer_resources', '1.1', 'public_membership', 'public_membership',
+        False),
+    ('cer_resources', '1.2', 'public_gift', 'public_gift', False),
+    ('cer_resources', '1.3', 'public_bequest', 'public_bequest', False),
+    ('cer_resources', '1.4', 'public_patronage', 'public_patronage', False),
+    ('cer_resources', '1.5', 'public_other', 'public_other', False),
+    ('cer_resources', 'I', 'msg_cer_total_resources', 'resources', True),
+    ('cer_resources', '2', 'msg_cer_dedicated_use_public', 'use', False),
+    ('cer_resources', '', 'msg_cer_generosity_deficit', 'deficit', False),
+    ('cer_resources', 'II', 'msg_cer_total', 'total_resources_all', True),
+    ('cer_carried', '', 'msg_cer_carried_start', 'carried_start', False),
+    ('cer_carried', '', 'msg_cer_carried_result', 'result', False),
+    ('cer_carried', '', 'msg_cer_carried_end', 'carried_end', True),
+    ]
+
+
+def generosity_uses(amounts, share, method='proportional', rates=None):
+    """{destination: part of its uses financed by public generosity}.
+
+    proportional: each use × the share of generosity in the resources;
+    rates: each use × the board's rate for its destination (0 to 1)."""
+    rates = rates or {}
+    result = {}
+    for heading in GENEROSITY_USES:
+        rate = (share or Decimal(0)) if method == 'proportional' else (
+            rates.get(heading) or Decimal(0))
+        result[heading] = amounts[heading] * rate
+    return result
+
+
+def compute_generosity(amounts, dedicated, share, currency,
+        method='proportional', rates=None, carried_start=None):
+    """The CER lines (dicts as compute's) and their values by key, from
+    the CROD amounts per heading and the balances of the generosity
+    dedicated fund accounts."""
+    financed = generosity_uses(amounts, share, method, rates)
+    values = {h: currency.round(v) for h, v in financed.items()}
+    values['total_uses'] = sum(values.values(), Decimal(0))
+    values['report'] = dedicated.get(DEDICATED_REPORT_PUBLIC, Decimal(0))
+    values['use'] = dedicated.get(DEDICATED_USE_PUBLIC, Decimal(0))
+    for heading in TOTAL_PUBLIC:
+        values[heading] = amounts[heading]
+    values['resources'] = sum(
+        (amounts[h] for h in TOTAL_PUBLIC), Decimal(0))
+    result = (values['resources'] + values['use']
+        - values['total_uses'] - values['report'])
+    values['result'] = result
+    values['surplus'] = max(result, Decimal(0))
+    values['deficit'] = max(-result, Decimal(0))
+    values['total_uses_all'] = (values['total_uses'] + values['report']
+        + values['surplus'])
+    values['total_resources_all'] = (values['resources'] + values['use']
+        + values['deficit'])
+    values['carried_start'] = carried_start or Decimal(0)
+    values['carried_end'] = values['carried_start'] + result
+    pool = Pool()
+    Rule = pool.get('connexion.donation.cer.rule')
+    labels = dict(Rule.fields_get(['heading'])['heading']['selection'])
+    lines = []
+    for section, reference, heading, key, is_total in CER_LAYOUT:
+        label = (gettext('connexion_donation.' + heading)
+            if heading.startswith('msg_') else labels[heading])
+        lines.append({
+                'section': gettext(
+                    'connexion_donation.msg_cer_section_' + section),
+                'reference': reference, 'heading': label,
+                'amount': currency.round(values[key]),
+                'total': is_total})
+    return lines, values
+
+
+def previous_fiscalyear(fiscalyear):
+    "The fiscal year just before, of the same company, or None."
+    FiscalYear = Pool().get('account.fiscalyear')
+    found = FiscalYear.search([
+            ('company', '=', fiscalyear.company.id),
+            ('end_date', '<', fiscalyear.start_date),
+            ], order=[('end_date', 'DESC')], limit=1)
+    return found[0] if found else None
+
+
+def with_previous(lines, previous_lines):
+    "Set amount_previous on lines from the same line of the N-1 table."
+    previous = {(l['section'], l['reference'], l['heading']): l['amount']
+        for l in previous_lines}
+    for line in lines:
+        line['amount_previous'] = previous.get(
+            (line['section'], line['reference'], line['heading']))
+    return lines
+
+
+def compute_all(fiscalyear, method='proportional', rates=None,
+        carried_start=None):
+    """CROD then CER of the fiscal year, with the N-1 column: (lines,
+    details, public share). The generosity carried forward at the end of
+    N-1 is the opening of this year; its opening is that less its
+    result."""
+    currency = fiscalyear.company.currency
+    lines, details, share, amounts, dedicated = _compute(fiscalyear)
+    cer_lines, _ = compute_generosity(amounts, dedicated, share, currency,
+        method, rates, carried_start)
+    lines += cer_lines
+    previous = previous_fiscalyear(fiscalyear)
+    previous_lines = []
+    if previous:
+        p_lines, _, p_share, p_amounts, p_dedicated = _compute(previous)
+        opening = carried_start or Decimal(0)
+        _, p_values = compute_generosity(p_amounts, p_dedicated, p_share,
+            currency, method, rates)
+        p_cer_lines, _ = compute_generosity(p_amounts, p_dedicated, p_share,
+            currency, method, rates, opening - p_values['result'])
+        previous_lines = p_lines + p_cer_lines
+    return with_previous(lines, previous_lines), details, share
+
+
 def compute(fiscalyear):
-    """The CER of the fiscal year: (lines, details, public share).
+    """The CROD of the fiscal year: (lines, details, public share).
 
     lines: dicts of section, reference, heading, amount, total;
     details: (code, account name, heading label, amount) per account."""
+    lines, details, share, _, _ = _compute(fiscalyear)
+    return lines, details, share
+
+
+def _compute(fiscalyear):
+    """(lines, details, public share, amounts per heading, balances of the
+    generosity dedicated fund accounts) of the fiscal year."""
     pool = Pool()
     Rule = pool.get('connexion.donation.cer.rule')
     Account = pool.get('account.account')
@@ -291,6 +435,7 @@ def compute(fiscalyear):
     for heading in UNALLOCATED:
         labels[heading] = gettext('connexion_donation.msg_cer_unallocated')
     amounts = defaultdict(Decimal)
+    dedicated = defaultdict(Decimal)
     details = []
     balances = account_balances(fiscalyear)
     names = {a.id: a.name for a in Account.browse([b[0] for b in balances])}
@@ -300,6 +445,9 @@ def compute(fiscalyear):
             continue
         amount = balance * SIDES[side_of(code)][2]
         amounts[heading] += amount
+        for prefix in [DEDICATED_REPORT_PUBLIC, DEDICATED_USE_PUBLIC]:
+            if code.startswith(prefix):
+                dedicated[prefix] += amount
         details.append((code, names[account_id], labels[heading], amount))
 
     def total(headings):
@@ -324,7 +472,7 @@ def compute(fiscalyear):
     share = ((public / resources).quantize(Decimal('0.0001'))
         if resources else None)
     details.sort()
-    return lines, details, share
+    return lines, details, share, amounts, dedicated
 
 
 def to_csv(lines, details, share):
@@ -337,12 +485,15 @@ def to_csv(lines, details, share):
     Line = pool.get('connexion.donation.cer.line')
     Rule = pool.get('connexion.donation.cer.rule')
     Account = pool.get('account.account')
-    strings = Line.fields_get(['section', 'reference', 'heading', 'amount'])
-    rows = [[strings[f]['string']
-            for f in ['section', 'reference', 'heading', 'amount']]]
+    names = ['section', 'reference', 'heading', 'amount']
+    # The N-1 column when there is a previous year.
+    if any(line.get('amount_previous') is not None for line in lines):
+        names.append('amount_previous')
+    strings = Line.fields_get(names)
+    rows = [[strings[f]['string'] for f in names]]
     for line in lines:
-        rows.append([line['section'], line['reference'], line['heading'],
-                line['amount']])
+        rows.append([line.get(f) if line.get(f) is not None else ''
+                for f in names])
     if share is not None:
         rows.append(['', '', gettext('connexion_donation.msg_cer_share'),
                 safe_cell((share * 100).quantize(Decimal('0.01'))) + ' %'])
@@ -363,10 +514,57 @@ class CERStart(ModelView):
     company = fields.Many2One('company.company', "Company", required=True)
     fiscalyear = fields.Many2One('account.fiscalyear', "Fiscal Year",
         required=True, domain=[('company', '=', Eval('company', -1))])
+    allocation = fields.Selection([
+            ('proportional', "Share of public generosity in resources"),
+            ('rates', "Rates per destination"),
+            ], "Allocation of Generosity", required=True,
+        help="The method, set by the board, that gives the part of each "
+        "use financed by public generosity in the CER: every use in "
+        "proportion of generosity in the resources, or a rate per "
+        "destination.")
+    rate_mission = fields.Numeric("Social Missions Rate", digits=(16, 4),
+        domain=['OR', ('rate_mission', '=', None),
+            [('rate_mission', '>=', 0), ('rate_mission', '<=', 1)]],
+        states={
+            'invisible': Eval('allocation') != 'rates',
+            'required': Eval('allocation') == 'rates',
+            })
+    rate_fundraising = fields.Numeric("Appeals to Generosity Rate",
+        digits=(16, 4),
+        domain=['OR', ('rate_fundraising', '=', None),
+            [('rate_fundraising', '>=', 0), ('rate_fundraising', '<=', 1)]],
+        states={
+            'invisible': Eval('allocation') != 'rates',
+            'required': Eval('allocation') == 'rates',
+            })
+    rate_operating = fields.Numeric("Operating Costs Rate", digits=(16, 4),
+        domain=['OR', ('rate_operating', '=', None),
+            [('rate_operating', '>=', 0), ('rate_operating', '<=', 1)]],
+        states={
+            'invisible': Eval('allocation') != 'rates',
+            'required': Eval('allocation') == 'rates',
+            })
+    carried_start = fields.Numeric("Generosity Carried Forward at Start",
+        digits=(16, 2),
+        help="Resources from public generosity not yet used at the start "
+        "of the year, outside dedicated funds: the end of the previous "
+        "year's CER.")
 
     @staticmethod
     def default_company():
         return Transaction().context.get('company')
+
+    @staticmethod
+    def default_allocation():
+        return 'proportional'
+
+    def generosity_rates(self):
+        "{destination: rate} of the board, for the 'rates' allocation."
+        return {
+            'mission': self.rate_mission,
+            'fundraising_public': self.rate_fundraising,
+            'operating': self.rate_operating,
+            }
 
     @fields.depends('company', 'fiscalyear')
     def on_change_company(self):
@@ -383,6 +581,8 @@ class CERLine(ModelView):
     reference = fields.Char("Reference", readonly=True)
     heading = fields.Char("Heading", readonly=True)
     amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
+    amount_previous = fields.Numeric("Previous Year", digits=(16, 2),
+        readonly=True)
     total = fields.Boolean("Total", readonly=True)
 
 
@@ -429,16 +629,25 @@ class CER(Wizard):
         "Keep the fiscal year when coming back from the default rules."
         if getattr(self.start, 'fiscalyear', None):
             return {'company': self.start.company.id,
-                'fiscalyear': self.start.fiscalyear.id}
+                'fiscalyear': self.start.fiscalyear.id,
+                'allocation': self.start.allocation,
+                'rate_mission': self.start.rate_mission,
+                'rate_fundraising': self.start.rate_fundraising,
+                'rate_operating': self.start.rate_operating,
+                'carried_start': self.start.carried_start,
+                }
         return {}
 
     def default_result(self, fields):
         fiscalyear = self.start.fiscalyear
-        lines, details, share = compute(fiscalyear)
+        lines, details, share = compute_all(fiscalyear,
+            method=self.start.allocation or 'proportional',
+            rates=self.start.generosity_rates(),
+            carried_start=self.start.carried_start)
         return {
             'fiscalyear': fiscalyear.id,
             'lines': lines,
             'public_share': float(share) if share is not None else None,
             'file': to_csv(lines, details, share),
-            'filename': 'CER-%s.csv' % fiscalyear.name,
+            'filename': 'CROD-CER-%s.csv' % fiscalyear.name,
             }
