@@ -1,4 +1,5 @@
 "Business errors of connexion_donation."
+from trytond.exceptions import UserWarning
 from trytond.model.exceptions import ValidationError
 
 
@@ -14,3 +15,8 @@ class ReceiptCancelError(ValidationError):
 class FECRefusedError(ValidationError):
     """The FEC would be wrong (opening balances of a year still open, no
     SIREN for its name, a character its encoding lacks): not produced."""
+
+
+class DebitsHeldWarning(UserWarning):
+    """Direct debits of donors who cannot be pre-notified are held: the
+    treasurer confirms generating the others."""

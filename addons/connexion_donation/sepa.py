@@ -29,6 +29,8 @@ from trytond.wizard import (
 
 from connexion_asso.workflow import TransitionOnlyMixin
 
+from .exceptions import DebitsHeldWarning
+
 PERIODICITIES = [
     ('monthly', "Monthly"),
     ('quarterly', "Quarterly"),
@@ -153,6 +155,11 @@ class Plan(
             ],
         states=_states,
         help="Signed SEPA mandate of the donor (its RUM identifies it).")
+    postal_notice = fields.Date("Schedule Sent by Post",
+        help="Day the donor was sent by post the schedule of the debits "
+        "(amounts and dates), which pre-notifies them. A donor without "
+        "e-mail address and without it is not debited: the debits are "
+        "held.")
     failures = fields.Integer(
         "Failed Debits", readonly=True,
         help="Failed debits since the plan was started or resumed.")
@@ -317,6 +324,11 @@ class Plan(
         months = date.year * 12 + date.month - first
         return months >= 0 and months % MONTHS[self.periodicity] == 0
 
+    @property
+    def prenotifiable(self):
+        "The donor is told of each debit: by e-mail, or by the schedule sent."
+        return bool(self.party.email or self.postal_notice)
+
     def get_donation(self, date):
         "The gift of this plan collected on date, not saved."
         Donation = Pool().get('connexion.donation')
@@ -324,22 +336,23 @@ class Plan(
             donor_type=self.party.donor_type or 'individual',
             date=date, amount=self.amount, currency=self.currency,
             payment_method='direct_debit', form='manual', nature='cash',
-            campaign=self.campaign, fund=self.fund, plan=self)
+            campaign=self.campaign, fund=self.fund, plan=self,
+            prenotified=(self.postal_notice
+                if not self.party.email else None))
 
     @classmethod
-    def generate(cls, date, plans=None):
-        """Create, post and put in one direct debit group the gifts of the
-        running plans due on date; returns the payment group or None.
+    def held(cls, date, plans=None):
+        """The plans due on date whose donor cannot be pre-notified (no
+        e-mail, no schedule sent by post): their debits are held."""
+        return [p for p in cls._due(date, plans) if not p.prenotifiable]
 
-        A plan gives at most one gift per month, so running it twice (or the
-        cron every day) charges nobody twice."""
+    @classmethod
+    def _due(cls, date, plans=None):
+        "The running plans due on date without their gift of the month."
         pool = Pool()
         Config = pool.get('connexion.donation.configuration')
         Donation = pool.get('connexion.donation')
-        Payment = pool.get('account.payment')
-        Group = pool.get('account.payment.group')
-        config = Config(1)
-        journal = config.sepa_journal
+        journal = Config(1).sepa_journal
         if not journal:
             raise ValidationError(gettext(
                     'connexion_donation.msg_plan_no_journal'))
@@ -356,9 +369,27 @@ class Plan(
                     ('plan', 'in', [p.id for p in plans]),
                     ('date', '>=', first), ('date', '<=', last),
                     ])}
-        donations = [p.get_donation(date) for p in plans
+        return [p for p in plans
             if p.state == 'running' and p.company == journal.company
             and p not in done and p.is_due(date)]
+
+    @classmethod
+    def generate(cls, date, plans=None):
+        """Create, post and put in one direct debit group the gifts of the
+        running plans due on date; returns the payment group or None.
+
+        A plan gives at most one gift per month, so running it twice (or the
+        cron every day) charges nobody twice."""
+        pool = Pool()
+        Config = pool.get('connexion.donation.configuration')
+        Donation = pool.get('connexion.donation')
+        Payment = pool.get('account.payment')
+        Group = pool.get('account.payment.group')
+        config = Config(1)
+        journal = config.sepa_journal
+        # A donor who cannot be pre-notified is not debited (held).
+        donations = [p.get_donation(date) for p in cls._due(date, plans)
+            if p.prenotifiable]
         if not donations:
             return None
         Donation.save(donations)
@@ -688,6 +719,14 @@ class Generate(Wizard):
         if (self.model and self.model.__name__ == Plan.__name__
                 and self.records):
             plans = list(self.records)
+        held = Plan.held(self.start.date, plans=plans)
+        if held:
+            Warning = pool.get('res.user.warning')
+            key = Warning.format('sepa_held', held)
+            if Warning.check(key):
+                raise DebitsHeldWarning(key, gettext(
+                        'connexion_donation.msg_plan_held',
+                        donors=', '.join(p.party.rec_name for p in held)))
         group = Plan.generate(self.start.date, plans=plans)
         if not group:
             raise ValidationError(gettext(
