@@ -9,6 +9,8 @@ from aiosmtpd.controller import Controller
 
 from trytond.config import config
 
+from .tools import LEGAL_ASSOCIATION
+
 
 class Mailbox:
     "Messages accepted; refuse_after: answer 451 once that many accepted."
@@ -49,17 +51,7 @@ def legal_association(**values):
     from trytond.pool import Pool
     Association = Pool().get('connexion.association')
     association = Association.get_singleton() or Association(name="x")
-    for name, value in dict({
-                'name': "Association Les Cerfs-Volants",
-                'rna': 'W691000042',
-                'street': "3 quai des Brumes",
-                'postal_code': '69002',
-                'city': "Lyon",
-                'purpose': "Réaliser les rêves d'enfants gravement malades",
-                'general_interest': True,
-                'signatory_name': "Odile Marchetti",
-                'signatory_function': "Trésorière",
-                }, **values).items():
+    for name, value in dict(LEGAL_ASSOCIATION, **values).items():
         setattr(association, name, value)
     association.save()
     return association
