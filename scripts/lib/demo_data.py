@@ -30,22 +30,42 @@ def main():
         activated = {m.name for m in Module.search(
                 [('state', '=', 'activated')])}
     loaded = []
+    extras = {'_lock_tables': existing(args.database, LOCKED_TABLES)}
     for name in ordered(pool, activated):
         try:
             demo = importlib.import_module(f'{name}.demo')
         except ModuleNotFoundError:
             continue
-        loaded.append((name, run(args.database, demo.load, pool)))
+        loaded.append((name, run(args.database, extras, demo.load, pool)))
     for name, summary in loaded:
         print(f'  {name}: {summary}')
 
 
-def run(database, func, *args):
-    "Run func in its own transaction, retried like trytond's dispatcher."
+# The tables that posting, numbering and issuing lock (trytond's
+# ``Model.lock()``): on PostgreSQL a transaction must hold them from its start,
+# or it is replayed with them. The demo's transactions are long, so they take
+# them at once instead of being replayed for each one found.
+LOCKED_TABLES = [
+    'account_configuration', 'account_fiscalyear', 'account_period',
+    'account_journal_period', 'connexion_association',
+    'connexion_donation_configuration', 'connexion_donation_receipt',
+    ]
+
+
+def existing(database, tables):
+    "The tables among these that the activated modules created."
+    from trytond import backend
+    from trytond.transaction import Transaction
+    with Transaction().start(database, 0, readonly=True):
+        return [t for t in tables if backend.TableHandler.table_exist(t)]
+
+
+def run(database, extras, func, *args):
+    """Run func in its own transaction, retried like trytond's dispatcher;
+    the locks found missing are kept in extras for the next modules."""
     from trytond.transaction import TransactionError
     from trytond.transaction import Transaction
-    extras = {}
-    for _ in range(5):
+    for _ in range(20):
         with Transaction().start(database, 0, context={'language': 'fr'},
                 **extras) as transaction:
             try:
