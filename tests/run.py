@@ -220,6 +220,15 @@ def run_backend(args):
     suite = unittest.TestSuite()
     for name in args.only or test_modules():
         suite.addTests(loader.loadTestsFromName(name))
+    if not suite.countTestCases():
+        # A selection that runs nothing must not pass for a green suite.
+        print("Aucun test ne correspond à la sélection "
+            f"({' '.join('-k ' + k for k in args.k or [])}"
+            f"{' --only ' + ' '.join(args.only) if args.only else ''}).",
+            flush=True)
+        with open(args.report, 'w') as fp:
+            json.dump({'passed': 0, 'failed': 1, 'skipped': 0}, fp)
+        return 1
     if os.environ['CONNEXION_BACKEND'] != 'sqlite':
         suite, static = without_static_checks(suite)
         print(f"{static} static checks of Tryton's ModuleTestCase "
