@@ -385,6 +385,17 @@ class VolunteerReadTest(unittest.TestCase):
             "WHERE party = %s ORDER BY id LIMIT 1", donor)[0]
         self.assertEqual(self.search_values('party.party',
                 [('contact_mechanisms.value', '=', email)], ['name']), [])
+        self.assertNotIn(donor, {p['id'] for p in self.search_values(
+                    'party.party',
+                    [('contact_mechanisms.value', '!=', email + 'x')],
+                    ['name'])})
+        street, = server.query(
+            "SELECT street_unstructured FROM party_address WHERE party = %s "
+            "AND street_unstructured IS NOT NULL ORDER BY id LIMIT 1",
+            donor)[0]
+        self.assertEqual(self.search_values('party.party',
+                [('addresses.street_unstructured', '=', street)], ['name']),
+            [])
         all_mechanisms = self.search_values(
             'party.contact_mechanism', [], ['party'])
         self.assertNotIn(donor, {m['party'] for m in all_mechanisms})
