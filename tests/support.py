@@ -27,6 +27,13 @@ def free_port():
         return s.getsockname()[1]
 
 
+def connexion_modules():
+    "Every module a deployment activates (config/modules, as the demo)."
+    with open(os.path.join(ROOT, 'config', 'modules')) as fp:
+        return [line.split('#', 1)[0].strip() for line in fp
+            if line.split('#', 1)[0].strip()]
+
+
 # The modules of the servers of the cross-module tests: one list, so that
 # the database is built once per test run and copied for each server.
 SERVER_MODULES = ('connexion_asso', 'connexion_dreams', 'connexion_ideas')

@@ -9,12 +9,10 @@ build as tests/test_rpc_access.py); the calls go through trytond's JSON-RPC
 dispatcher with each demo user's session."""
 import base64
 import json
-import os
-import re
 import unittest
 import urllib.request
 
-from tests.support import ROOT, Server
+from tests.support import Server, connexion_modules
 
 DEMO_PASSWORD = 'connexion-demo'
 # connexion_asso/demo.py USERS and connexion_dreams/demo.py VOLUNTEER_LOGIN:
@@ -28,13 +26,6 @@ MEDICAL = {
     }
 
 server = None
-
-
-def connexion_modules():
-    "Every module a deployment activates (config/modules, as the demo)."
-    with open(os.path.join(ROOT, 'config', 'modules')) as fp:
-        return [line.split('#', 1)[0].strip() for line in fp
-            if line.split('#', 1)[0].strip()]
 
 
 def setUpModule():

@@ -9,13 +9,11 @@ through trytond's JSON-RPC dispatcher with each demo user's session."""
 import base64
 import datetime as dt
 import json
-import os
-import re
 import unittest
 import urllib.error
 import urllib.request
 
-from tests.support import ROOT, Server
+from tests.support import Server, connexion_modules
 
 DEMO_PASSWORD = 'connexion-demo'
 # Demo accounts (connexion_asso/demo.py USERS, connexion_dreams/demo.py
@@ -33,18 +31,6 @@ NOT_COPIED = {
     }
 
 server = None
-
-
-def connexion_modules():
-    "Every module a deployment activates (config/modules, as the demo)."
-    path = os.path.join(ROOT, 'config', 'modules')
-    if os.path.exists(path):
-        with open(path) as fp:
-            return [line.split('#', 1)[0].strip() for line in fp
-                if line.split('#', 1)[0].strip()]
-    with open(os.path.join(ROOT, 'scripts', 'lib', 'common.sh')) as fp:
-        match = re.search(r'^MODULES="([^"]+)"', fp.read(), re.M)
-    return match.group(1).split()
 
 
 def workflow_models():
