@@ -57,7 +57,26 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         help="Income tax reduction for individuals, in percent.")
     rate_company = fields.Numeric(
         "Company Rate", digits=(3, 0), required=True,
-        help="Tax reduction for companies, in percent.")
+        help="Tax reduction for companies, in percent (60 %, article 238 "
+        "bis of the CGI).")
+    rate_company_above = fields.Numeric(
+        "Company Rate above 2 M€", digits=(3, 0),
+        help="Rate on the part of a company's gifts of a financial year "
+        "above 2,000,000 € (40 %, article 238 bis of the CGI as amended by "
+        "article 134 of the 2020 finance law), for the gifts from the "
+        "company rules date. It does not apply to gifts to organisations "
+        "providing free meals, care or housing to people in difficulty "
+        "(1 ter of article 200 of the CGI): theirs stay at the company "
+        "rate.")
+    company_rules_date = fields.Date(
+        "Company Rules Date",
+        help="First day of the company gifts to which the rate above "
+        "2,000,000 € and the ceiling of 20,000 € or 5 per mille of the "
+        "turnover apply (article 238 bis of the CGI, as amended by article "
+        "134 of the 2020 finance law, n° 2019-1479 of 28 December 2019): 1 "
+        "January 2020, for companies whose financial year is the calendar "
+        "year. Receipts of earlier gifts state 60 % within the limits of "
+        "article 238 bis applicable to the year of the gift.")
     difficulty_assistance = fields.Boolean(
         "Assistance to People in Difficulty",
         help="The association provides free meals, care or housing to people "
@@ -92,6 +111,14 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_rate_company(cls):
         return Decimal(60)
+
+    @classmethod
+    def default_rate_company_above(cls):
+        return Decimal(40)
+
+    @classmethod
+    def default_company_rules_date(cls):
+        return dt.date(2020, 1, 1)
 
     @classmethod
     def default_rate_difficulty(cls):
@@ -131,10 +158,7 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         """The reduction printed on a receipt for this kind of donor, with
         the rules in force on the dates of its gifts (start to end)."""
         if donor_type == 'company':
-            return (f"{self.rate_company:.0f} % du montant (40 % de la "
-                "fraction supérieure à 2 000 000 €), dans la limite de "
-                "20 000 € ou de 5 ‰ du chiffre d'affaires (article 238 bis "
-                "du CGI)")
+            return self.company_rate_text(start, end)
         if self.difficulty_assistance:
             ceilings = []
             for ceiling, first, last in self.difficulty_ceilings(start, end):
@@ -150,3 +174,41 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
                 "20 % du revenu imposable (article 200 du CGI)")
         return (f"{self.rate_individual:.0f} % du montant, dans la limite de "
             "20 % du revenu imposable (article 200 du CGI)")
+
+    def company_rate_text(self, start=None, end=None):
+        """The reduction of article 238 bis printed on a company receipt:
+        the rules in force on the dates of its gifts (start to end), both
+        with their dates when the gifts span the company rules date."""
+        date = self.company_rules_date
+        if not date or (start and start >= date):
+            return self._company_rate_text(True)
+        if end and end < date:
+            return self._company_rate_text(False)
+        last = date - dt.timedelta(days=1)
+        return (f"pour les dons jusqu'au {last:%d/%m/%Y}, "
+            + self._company_rate_text(False)
+            + f" ; pour les dons à compter du {date:%d/%m/%Y}, "
+            + self._company_rate_text(True))
+
+    def _company_rate_text(self, current):
+        rate = f"{self.rate_company:.0f} % du montant"
+        if not current:
+            return (f"{rate}, dans les limites de l'article 238 bis du CGI "
+                "applicables à l'exercice du versement")
+        ceiling = ("dans la limite de 20 000 € ou de 5 ‰ du chiffre "
+            "d'affaires lorsque ce dernier montant est plus élevé")
+        if self.difficulty_assistance:
+            # Article 238 bis 1: the lower rate does not apply to gifts to
+            # the organisations of 1 ter of article 200.
+            return (f"{rate}, y compris au-delà de 2 000 000 € (dons à un "
+                "organisme d'aide aux personnes en difficulté), "
+                f"{ceiling} (article 238 bis du CGI)")
+        above = self.rate_company_above
+        if above is None:
+            # Settings saved before this field existed.
+            above = self.default_rate_company_above()
+        if above == self.rate_company:
+            return f"{rate}, {ceiling} (article 238 bis du CGI)"
+        return (f"{rate} et {above:.0f} % de la fraction des versements de "
+            "l'exercice supérieure à 2 000 000 €, "
+            f"{ceiling} (article 238 bis du CGI)")

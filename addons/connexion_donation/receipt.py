@@ -800,7 +800,8 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             current = association_printed(association) if association else {}
             for row in legacy:
                 for name, value in dict(current,
-                        rate_text=configuration.rate_text(row['donor_type'])
+                        rate_text=configuration.rate_text(row['donor_type'],
+                            row['date_start'], row['date_end'])
                         ).items():
                     if not row.get(name):
                         row[name] = value

@@ -508,7 +508,8 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
     def test_receipt_rates_dated(self):
         "Each gift gets the ceiling in force on its date (1,000 € then "
         "2,000 € from the editable date); a yearly receipt spanning both "
-        "says so; companies 60 %, 40 % above 2 M€"
+        "says so; companies 60 %, without the 40 % above 2 M€ for such "
+        "organisations"
         pool = Pool()
         Receipt = pool.get('connexion.donation.receipt')
         Donation = pool.get('connexion.donation')
@@ -552,9 +553,77 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
         self.assertIn(annual.rate_text, text)
         self.assertIn("75 % dans la limite de 1 000 €, puis",
             r_moved.rate_text)
-        self.assertEqual(r_company.rate_text, "60 % du montant (40 % de la "
-            "fraction supérieure à 2 000 000 €), dans la limite de 20 000 € "
-            "ou de 5 ‰ du chiffre d'affaires (article 238 bis du CGI)")
+        # Gifts to an organisation helping people in difficulty: no 40 %.
+        self.assertEqual(r_company.rate_text, "60 % du montant, y "
+            "compris au-delà de 2 000 000 € (dons à un organisme d'aide aux "
+            "personnes en difficulté), dans la limite de 20 000 € ou de 5 ‰ "
+            "du chiffre d'affaires lorsque ce dernier montant est plus élevé "
+            "(article 238 bis du CGI)")
+
+    @with_transaction()
+    def test_receipt_company_rates_dated(self):
+        "Company receipts state art. 238 bis as in force on the gifts' "
+        "dates: 60 %, 40 % on the part of a year's gifts above 2 M€ (not to "
+        "organisations helping people in difficulty), within 20,000 € or "
+        "5 per mille of turnover, whichever is higher; before the editable "
+        "date (1 January 2020) no 40 % and no 20,000 €; a yearly receipt "
+        "spanning both says so"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        Donation = pool.get('connexion.donation')
+        Config = pool.get('connexion.donation.configuration')
+        self.assertIn("238 bis", Config.company_rules_date.help)
+        self.assertIn("2019-1479", Config.company_rules_date.help)
+        self.assertIn("1 ter", Config.rate_company_above.help)
+        company = create_company()
+        with set_company(company):
+            configuration = Config(1)
+            self.assertEqual(configuration.company_rules_date,
+                dt.date(2020, 1, 1))
+            self.assertEqual(configuration.rate_company_above, Decimal(40))
+            first = create_company_gift(company)
+
+            def gift(date):
+                donation, = Donation.create([{
+                            'company': company.id, 'party': first.party.id,
+                            'donor_type': 'company',
+                            'currency': company.currency.id, 'date': date,
+                            'amount': Decimal(50),
+                            'payment_method': 'transfer',
+                            'state': 'validated'}])
+                return donation
+            r_now, = Receipt.issue([[first]])
+            r_old, = Receipt.issue([[gift(dt.date(2019, 6, 3))]])
+            annual, = Receipt.issue([[gift(dt.date(2019, 12, 20)),
+                        gift(dt.date(2020, 1, 10))]], kind='annual')
+            configuration.difficulty_assistance = True
+            configuration.save()
+            r_difficulty, = Receipt.issue([[gift(dt.date(2025, 3, 1))]])
+            text = ' '.join(pdftotext(
+                    Receipt.render_pdf([annual.id])).split())
+        self.assertEqual(r_now.rate_text, "60 % du montant et 40 % de la "
+            "fraction des versements de l'exercice supérieure à "
+            "2 000 000 €, dans la limite de 20 000 € ou de 5 ‰ du chiffre "
+            "d'affaires lorsque ce dernier montant est plus élevé (article "
+            "238 bis du CGI)")
+        self.assertEqual(r_old.rate_text, "60 % du montant, dans les "
+            "limites de l'article 238 bis du CGI applicables à l'exercice "
+            "du versement")
+        self.assertEqual(annual.rate_text, "pour les dons jusqu'au "
+            "31/12/2019, 60 % du montant, dans les limites de l'article "
+            "238 bis du CGI applicables à l'exercice du versement ; pour "
+            "les dons à compter du 01/01/2020, 60 % du montant et 40 % de "
+            "la fraction des versements de l'exercice supérieure à "
+            "2 000 000 €, dans la limite de 20 000 € ou de 5 ‰ du chiffre "
+            "d'affaires lorsque ce dernier montant est plus élevé (article "
+            "238 bis du CGI)")
+        self.assertIn(annual.rate_text, text)
+        self.assertNotIn("40 %", r_difficulty.rate_text)
+        self.assertEqual(r_difficulty.rate_text, "60 % du montant, y "
+            "compris au-delà de 2 000 000 € (dons à un organisme d'aide aux "
+            "personnes en difficulté), dans la limite de 20 000 € ou de 5 ‰ "
+            "du chiffre d'affaires lorsque ce dernier montant est plus élevé "
+            "(article 238 bis du CGI)")
 
     @with_transaction()
     def test_receipt_kinds_mandatory_mentions(self):
