@@ -558,6 +558,16 @@ class Donation(metaclass=PoolMeta):
             reference=gettext('connexion_donation.msg_plan_debit_reference',
                 date=self.date.strftime('%m/%Y')))
 
+    @property
+    def prenotification_language(self):
+        """Code of the language of the donor's pre-notification: the
+        donor's, else the association's (its company party's), else
+        French."""
+        for party in [self.party, self.company.party]:
+            if party.lang:
+                return party.lang.code
+        return 'fr'
+
     @classmethod
     def send_prenotifications(cls, donations):
         """Queued task: tell each donor of the coming debit (amount, date,
@@ -579,17 +589,21 @@ class Donation(metaclass=PoolMeta):
             msg = EmailMessage()
             msg['From'] = from_
             msg['To'] = donation.party.email
-            msg['Subject'] = gettext(
-                'connexion_donation.msg_prenotification_subject',
-                date=donation.date.strftime('%d/%m/%Y'))
-            msg.set_content(gettext(
-                    'connexion_donation.msg_prenotification_body',
-                    donor=donation.party.rec_name,
-                    amount=format_amount(donation.amount),
-                    date=donation.date.strftime('%d/%m/%Y'),
-                    rum=mandate.identification or '',
-                    ics=ics,
-                    association=donation.company.rec_name))
+            # In the donor's language, not the sender's (a queue worker or
+            # a user may work in another one).
+            with Transaction().set_context(
+                    language=donation.prenotification_language):
+                msg['Subject'] = gettext(
+                    'connexion_donation.msg_prenotification_subject',
+                    date=donation.date.strftime('%d/%m/%Y'))
+                msg.set_content(gettext(
+                        'connexion_donation.msg_prenotification_body',
+                        donor=donation.party.rec_name,
+                        amount=format_amount(donation.amount),
+                        date=donation.date.strftime('%d/%m/%Y'),
+                        rum=mandate.identification or '',
+                        ics=ics,
+                        association=donation.company.rec_name))
             send_message_transactional(msg)
             sent.append(donation)
         if sent:

@@ -2,6 +2,7 @@ import datetime as dt
 import io
 import subprocess
 import unittest
+import unittest.mock
 from decimal import Decimal
 
 from trytond import backend
@@ -624,6 +625,72 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
             "personnes en difficulté), dans la limite de 20 000 € ou de 5 ‰ "
             "du chiffre d'affaires lorsque ce dernier montant est plus élevé "
             "(article 238 bis du CGI)")
+
+    @with_transaction()
+    def test_prenotification_in_donor_language(self):
+        "SEPA pre-notifications are written in the donor's language, else "
+        "the association's, else French; never in the language of the "
+        "user or worker that sends them"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Lang = pool.get('ir.lang')
+        Mandate = pool.get('account.payment.sepa.mandate')
+        Plan = pool.get('connexion.donation.plan')
+        Donation = pool.get('connexion.donation')
+        from .. import sepa
+        french, = Lang.search([('code', '=', 'fr')])
+        english, = Lang.search([('code', '=', 'en')])
+        # As scripts/demo, which activates the modules with -l fr.
+        Lang.load_translations([french])
+        company = create_company()
+        with set_company(company):
+            legal_association()
+
+            def debit(name, lang):
+                party, = Party.create([{'name': name, 'lang': lang,
+                            'contact_mechanisms': [('create', [{
+                                            'type': 'email',
+                                            'value': f'{name}@exemple.test',
+                                            }])]}])
+                mandate, = Mandate.create([{'company': company.id,
+                            'party': party.id, 'identification': name}])
+                plan, = Plan.create([{'company': company.id,
+                            'party': party.id, 'amount': Decimal(20),
+                            'currency': company.currency.id,
+                            'periodicity': 'monthly',
+                            'start_date': dt.date(2026, 1, 1),
+                            'mandate': mandate.id, 'state': 'running'}])
+                donation, = Donation.create([{'company': company.id,
+                            'party': party.id, 'plan': plan.id,
+                            'currency': company.currency.id,
+                            'date': dt.date(2026, 2, 5),
+                            'amount': Decimal(20),
+                            'payment_method': 'direct_debit',
+                            'state': 'validated'}])
+                return donation
+            donations = [debit('francais', french.id),
+                debit('english', english.id), debit('sans', None)]
+            sent = []
+            with Transaction().set_context(language='en'), \
+                    unittest.mock.patch.object(
+                        sepa, 'send_message_transactional', sent.append):
+                Donation.send_prenotifications(donations)
+            self.assertEqual(Transaction().language, 'en')
+        mails = {m['To'].split('@')[0]: m for m in sent}
+        self.assertEqual(set(mails), {'francais', 'english', 'sans'})
+        for name in ['francais', 'sans']:
+            mail = mails[name]
+            self.assertEqual(mail['Subject'],
+                "Votre don sera prélevé le 05/02/2026")
+            body = mail.get_content()
+            self.assertIn(f"Bonjour {name},", body)
+            self.assertIn("Votre don de 20,00 € sera prélevé sur votre "
+                "compte le 05/02/2026.", body)
+            self.assertIn(f"Référence unique du mandat (RUM) : {name}",
+                body)
+        self.assertEqual(mails['english']['Subject'],
+            "Your donation will be debited on 05/02/2026")
+        self.assertIn("Dear english,", mails['english'].get_content())
 
     @with_transaction()
     def test_receipt_kinds_mandatory_mentions(self):
