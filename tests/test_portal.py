@@ -313,6 +313,43 @@ class PortalHTTPTest(unittest.TestCase):
         self.assertNotIn("Anne-17 bis", html.unescape(page))
         self.assertNotIn("Essence", page)
 
+    def test_hours_total_and_pages(self):
+        "The year's total counts every line; a long history is paged"
+        bruno = Client(server)
+        bruno.login(BRUNO)
+        _, _, page = bruno.get('/heures')
+        mission = re.search(r'<option value="(\d+)"', page).group(1)
+        today = dt.date.today()
+
+        def shown_total(page):
+            total = re.search(r'Mes heures \(%d : ([\d,]+) h\)' % today.year,
+                page).group(1)
+            return float(total.replace(',', '.'))
+        before = shown_total(page)
+        for _ in range(55):
+            status, _, _ = bruno.post('/heures', {'mission': mission,
+                    'date': today.isoformat(), 'heures': '1',
+                    'csrf': bruno.csrf(page)})
+            self.assertEqual(status, 303)
+        _, _, page = bruno.get('/heures')
+        self.assertEqual(shown_total(page), before + 55)
+        (in_database,), = server.query(
+            "SELECT SUM(h.hours) FROM connexion_volunteer_hours h "
+            "JOIN connexion_volunteer v ON v.id = h.volunteer "
+            "JOIN party_contact_mechanism m ON m.party = v.party "
+            "WHERE m.value = %s AND h.state != 'refused' "
+            "AND h.date >= %s AND h.date <= %s",
+            BRUNO, today.replace(month=1, day=1),
+            today.replace(month=12, day=31))
+        self.assertEqual(shown_total(page), float(in_database))
+        self.assertEqual(page.count('<tr><td>'), 50)
+        self.assertIn("Plus anciennes", page)
+        _, _, older = bruno.get('/heures?page=2')
+        self.assertIn("Plus récentes", older)
+        self.assertGreaterEqual(older.count("<tr><td>"), 5)
+        status, _, _ = bruno.get('/heures?page=abc')
+        self.assertEqual(status, 200)
+
     def test_expired_session_goes_to_login(self):
         "After hours without activity, the volunteer logs in again"
         client = Client(server)

@@ -561,10 +561,14 @@ def _hours_body(page, values=None):
             'mission.</p>')
     states = {'draft': "À valider", 'validated': "Validées",
         'refused': "Refusées"}
-    lines = Hours.search([('volunteer', '=', volunteer.id)], limit=50)
-    year_total = sum((l.hours for l in lines
-            if l.date.year == today.year and l.state != 'refused'),
-        Decimal(0))
+    lines, pager = _paged(page, Hours, [('volunteer', '=', volunteer.id)])
+    # The year's total from every line of the year, not from the page shown.
+    year_total = sum((l.hours for l in Hours.search([
+                    ('volunteer', '=', volunteer.id),
+                    ('date', '>=', today.replace(month=1, day=1)),
+                    ('date', '<=', today.replace(month=12, day=31)),
+                    ('state', '!=', 'refused'),
+                    ])), Decimal(0))
     rows = ''.join(
         f'<tr><td>{l.date.strftime("%d/%m/%Y")}</td>'
         f'<td>{h(l.mission.name)}</td>'
@@ -575,7 +579,29 @@ def _hours_body(page, values=None):
         if lines else '<p>Aucune heure enregistrée.</p>')
     total = format_hours(year_total)
     return (f'<section class="card">{form}</section>'
-        f'<h2>Mes heures ({today.year} : {h(total)} h)</h2>{table}')
+        f'<h2>Mes heures ({today.year} : {h(total)} h)</h2>{table}{pager}')
+
+
+PAGE_SIZE = 50
+
+
+def _paged(page, Model, domain):
+    """The records of the list page asked by ?page=N (latest first) and the
+    links to the other pages: a long history is paged, never cut."""
+    number = portal_forms.integer(page.request.args.get('page'), 1, 10**6) or 1
+    count = Model.search_count(domain)
+    records = Model.search(domain, offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE)
+    links = []
+    path = page.request.path[len(page.base):] or '/'
+    if number > 1:
+        links.append(f'<a href="{h(page.url(path, page=number - 1))}">'
+            'Plus récentes</a>')
+    if number * PAGE_SIZE < count:
+        links.append(f'<a href="{h(page.url(path, page=number + 1))}">'
+            'Plus anciennes</a>')
+    pager = (f'<p class="pager">{" · ".join(links)}</p>' if links else '')
+    return records, pager
 
 
 # Expenses and abandon de frais
@@ -710,7 +736,8 @@ def _expenses_body(page, values=None):
         'Je renonce au remboursement et laisse ces frais en don à '
         'l\'association (abandon de frais, avec reçu fiscal)</label>')
     form = page.form('/frais', fields, "Envoyer ma demande", files=True)
-    lines = Expense.search([('volunteer', '=', page.volunteer.id)], limit=50)
+    lines, pager = _paged(page, Expense,
+        [('volunteer', '=', page.volunteer.id)])
     rows = ''.join(
         f'<tr><td>{e.date.strftime("%d/%m/%Y")}</td>'
         f'<td>{h(e.description)}</td>'
@@ -725,7 +752,7 @@ def _expenses_body(page, values=None):
         'Demandez le remboursement, ou laissez la somme en don : vous '
         'recevrez alors un reçu fiscal. Gardez vos tickets.</p>'
         f'<section class="card">{form}</section>'
-        f'<h2>Mes demandes</h2>{table}')
+        f'<h2>Mes demandes</h2>{table}{pager}')
 
 
 # Profile and consents
