@@ -434,7 +434,8 @@ def load_ideas(pool, project, users):
     votes = []
     for n, idea in enumerate(ideas):
         for voter in authors[:(n * 7) % len(authors)]:
-            votes.append({'idea': idea.id, 'party': voter.id})
+            if voter != idea.author:  # the others support an idea
+                votes.append({'idea': idea.id, 'party': voter.id})
     Vote.create(votes)
     Comment.create([{
                 'idea': idea.id,

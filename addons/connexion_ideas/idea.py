@@ -468,6 +468,10 @@ class Vote(ModelSQL, ModelView):
                 raise ValidationError(gettext(
                         'connexion_ideas.msg_vote_closed',
                         idea=vote.idea.rec_name))
+            if vote.idea.author == vote.party:
+                raise ValidationError(gettext(
+                        'connexion_ideas.msg_vote_own_idea',
+                        idea=vote.idea.rec_name))
 
 
 class Comment(ModelSQL, ModelView):

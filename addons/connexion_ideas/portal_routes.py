@@ -74,6 +74,8 @@ def vote_form(page, idea, voted, suite):
         return '<p><span class="badge">Vous avez voté pour cette idée</span></p>'
     if idea.state not in OPEN_STATES:
         return ''
+    if page.volunteer and idea.author == page.volunteer.party:
+        return ''
     return page.form(f'/idees/{idea.public_key}/vote',
         f'<input type="hidden" name="suite" value="{h(suite)}">',
         "Je soutiens cette idée", css='inline', button_css='secondary')
@@ -311,6 +313,9 @@ def vote(request, page, idea_key):
     if idea.state not in OPEN_STATES:
         return page.redirect(suite, "Cette idée est close : elle ne reçoit "
             "plus de soutiens.", error=True)
+    if idea.author == party:
+        return page.redirect(suite, "C'est votre idée : ses soutiens "
+            "viennent des autres bénévoles.", error=True)
     Vote.create([{'idea': idea.id, 'party': party.id}])
     return page.redirect(suite, "Merci, votre soutien est compté.")
 
@@ -358,6 +363,8 @@ def _project_section(page, project, today):
                 state = ('<span class="badge">Atteint le '
                     f'{h(milestone.reached_date.strftime("%d/%m/%Y"))}'
                     '</span>')
+            elif milestone.planned_date < today:
+                state = '<span class="badge late">En retard</span>'
             else:
                 state = '<span class="badge wait">À venir</span>'
             items.append(f'<li><strong>{h(milestone.name)}</strong><br>'

@@ -2,7 +2,7 @@ import threading
 import unittest
 
 from trytond import backend
-from trytond.model.exceptions import AccessError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.model.modelsql import SQLConstraintError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
@@ -122,6 +122,21 @@ class ConnexionIdeasTestCase(
             Idea.write([Idea(anonymous.id)], {'anonymous': False})
         with self.assertRaises(Exception):
             Idea.write([Idea(anonymous.id)], {'author': author.id})
+
+    @with_transaction()
+    def test_no_vote_for_own_idea(self):
+        "An idea's support comes from others: its author cannot vote for it"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Idea = pool.get('connexion.idea')
+        Vote = pool.get('connexion.idea.vote')
+        author, other = Party.create([
+                {'name': "Inès Royer"}, {'name': "Paul Garnier"}])
+        idea, = Idea.create([{'title': "Un potager", 'text': "…",
+                    'author': author.id}])
+        Vote.create([{'idea': idea.id, 'party': other.id}])
+        with self.assertRaisesRegex(ValidationError, "Un potager"):
+            Vote.create([{'idea': idea.id, 'party': author.id}])
 
     @with_transaction()
     def test_team_rights_on_ideas(self):

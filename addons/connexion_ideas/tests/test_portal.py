@@ -236,11 +236,14 @@ class IdeasPortalTest(unittest.TestCase):
         self.assertIn("Vous avez voté pour cette idée", page)
         self.assertEqual(query('SELECT party FROM connexion_idea_vote '
                 'WHERE idea = %s', idea_id), [(party_of(DAVID),)])
-        # Camille's vote is counted too; a closed idea gets no vote button.
+        # Camille cannot support her own idea; a closed idea gets no vote
+        # button.
         _, _, page = camille.get(f'/idees/{key(idea_id)}')
+        self.assertNotIn("Je soutiens cette idée", page)
         camille.post(f'/idees/{key(idea_id)}/vote', {'csrf': camille.csrf(page)})
         _, _, page = camille.get(f'/idees/{key(idea_id)}')
-        self.assertIn("2 soutiens<", page)
+        self.assertIn("C&#x27;est votre idée", page.replace("&#39;", "&#x27;"))
+        self.assertIn("1 soutien<", page)
         (closed,), = query('SELECT id FROM connexion_idea '
             "WHERE state = 'done' ORDER BY id LIMIT 1")
         _, _, page = david.get(f'/idees/{key(closed)}')
@@ -312,6 +315,16 @@ class IdeasPortalTest(unittest.TestCase):
         self.assertIn("Diagnostic", page)
         self.assertIn("Restitution du diagnostic", page)
         self.assertIn("Budget de migration plafonné", page)  # validated
+        # A milestone whose date has passed unreached is late, not to come.
+        (milestone, name), = query('SELECT id, name FROM '
+            'connexion_project_milestone ORDER BY id LIMIT 1')
+        query('UPDATE connexion_project_milestone SET planned_date = %s, '
+            'reached_date = NULL WHERE id = %s', '2020-01-15', milestone)
+        _, _, page = david.get('/projet')
+        item = next(i for i in page.split('<li>')
+            if html.escape(name) in i)
+        self.assertIn("En retard", item)
+        self.assertNotIn("À venir", item)
         # Drafts and cancelled decisions are not published.
         self.assertNotIn("Former les tutrices rêves en premier", page)
         self.assertNotIn("Abandonner le tableur partagé", page)
