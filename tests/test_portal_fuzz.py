@@ -195,7 +195,7 @@ class Fuzzer:
                 value = rng.choice(IDS + self.ids * 2)
             else:
                 value = rng.choice(TOKENS)
-            if converter == 'base64':
+            if converter in {'base64', 'connexion_db'}:
                 return base64.urlsafe_b64encode(
                     str(value).encode()).decode().rstrip('=')
             return urllib.parse.quote(str(value), safe='')
@@ -259,6 +259,17 @@ class Fuzzer:
                         'POST' if 'POST' in (rule.methods or ()) else 'GET',
                         path=self.url(rule, fixed),
                         form=self.base_form(rule))
+        # Database names that are not base64 of a name (bad padding, bytes
+        # that are no UTF-8) in the e-mailed addresses of connexion_gdpr.
+        for rule in rules:
+            if 'database_name' in rule.arguments and ':database_name>' in (
+                    rule.rule) and not rule.rule.startswith('/<'):
+                database = base64.urlsafe_b64encode(
+                    self.server.database.encode()).decode().rstrip('=')
+                for name in ['a', '_-_-', '%FF', '....']:
+                    path = self.url(rule).replace(
+                        f'/{database}/', f'/{name}/', 1)
+                    self.request(rule, 'GET', path=path)
         by_path = {r.rule.split('/portal', 1)[-1]: r for r in rules}
         attacks = [
             ('/heures', 'heures', ['NaN', 'sNaN', 'Infinity', '-Infinity',

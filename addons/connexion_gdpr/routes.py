@@ -5,15 +5,32 @@ import re
 from html import escape
 
 from werkzeug.exceptions import NotFound
+from werkzeug.routing import ValidationError
 
 from trytond.i18n import gettext
 from trytond.protocols.wrappers import (
     Response, redirect, with_pool, with_transaction)
 from trytond.tools import file_open
 from trytond.transaction import Transaction
-from trytond.wsgi import app
+from trytond.wsgi import Base64Converter, app
 
 from connexion_asso.portal_forms import record_id
+
+
+
+class DatabaseConverter(Base64Converter):
+    """trytond's base64 database name of the e-mailed addresses, where a
+    name that does not decode (bad padding, no UTF-8) is no address of ours:
+    404, not the server error trytond's converter gives."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValueError:  # binascii.Error, UnicodeDecodeError
+            raise ValidationError()
+
+
+app.url_map.converters['connexion_db'] = DatabaseConverter
 
 # Recipient tokens and preference signatures are lowercase hex (32).
 _TOKEN = re.compile(r'[0-9a-f]{32}')
@@ -35,7 +52,7 @@ def _page(title, body):
         '</body></html>', 200, content_type='text/html; charset=utf-8')
 
 
-@app.route('/connexion_gdpr/<base64:database_name>/o/<token>.gif')
+@app.route('/connexion_gdpr/<connexion_db:database_name>/o/<token>.gif')
 @with_pool
 @with_transaction(readonly=False)
 def track_open(request, pool, token):
@@ -46,7 +63,7 @@ def track_open(request, pool, token):
     return Response(fp.read(), 200, content_type='image/gif')
 
 
-@app.route('/connexion_gdpr/<base64:database_name>/c/<token>/<int:index>')
+@app.route('/connexion_gdpr/<connexion_db:database_name>/c/<token>/<int:index>')
 @with_pool
 @with_transaction(readonly=False)
 def track_click(request, pool, token, index):
@@ -57,7 +74,7 @@ def track_click(request, pool, token, index):
     return redirect(url)
 
 
-@app.route('/connexion_gdpr/<base64:database_name>/u/<token>',
+@app.route('/connexion_gdpr/<connexion_db:database_name>/u/<token>',
     methods=['GET', 'POST'])
 @with_pool
 @with_transaction(readonly=False)
@@ -80,7 +97,7 @@ def unsubscribe(request, pool, token):
                 gettext('connexion_gdpr.msg_unsubscribe_button')))
 
 
-@app.route('/connexion_gdpr/<base64:database_name>/preferences/'
+@app.route('/connexion_gdpr/<connexion_db:database_name>/preferences/'
     '<int:party_id>/<signature>', methods=['GET', 'POST'])
 @with_pool
 @with_transaction(readonly=False)
