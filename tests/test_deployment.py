@@ -198,8 +198,13 @@ class DeploymentTest(unittest.TestCase):
         config = command[command.index('-c') + 1]
         self.assertEqual(
             dockerfile()['COPY'].get(config), 'scripts/lib/gunicorn.conf.py')
+        # scripts/serve and scripts/demo serve through common.sh's
+        # serve_production.
         self.assertIn('-c "$ROOT/scripts/lib/gunicorn.conf.py"',
-            read('scripts', 'serve'))
+            read('scripts', 'lib', 'common.sh'))
+        for script in ['serve', 'demo']:
+            self.assertIn('serve_production "$CONF" "$DB"',
+                read('scripts', script), script)
         environment = self.services[web]['environment']
         self.assertTrue(environment.get('TRYTOND_DATABASE_NAMES'))
         # Reached by the reverse proxy only: the port trusts its headers.

@@ -133,15 +133,41 @@ def load(pool):
 def login_sections():
     "Demo logins printed by scripts/demo: [(title, [(login, password, who)])]."
     teams = {code: name for code, name, _, _ in TEAMS}
-    portal = []
-    for i, (first, last, status) in enumerate(volunteer_people()):
-        if status in {'active', 'onboarding'} and len(portal) < 4:
-            portal.append((volunteer_email(i), DEMO_PASSWORD,
-                    f"{first} {last}, bénévole ({STATUS_FR[status]})"))
     return [("Équipes (client web)", [
                 (login, DEMO_PASSWORD, f"{name}, {teams[code]}")
                 for login, name, code, _ in USERS]),
-        ("Portail bénévoles (/<base>/portal/)", portal)]
+        ("Portail bénévoles (/<base>/portal/)", portal_logins())]
+
+
+def portal_logins():
+    """Portal accounts that can do everything: active volunteers of each
+    team with a history of hours and a valid criminal-record check (missions
+    with children), then one volunteer still in onboarding, labelled so."""
+    team_names = {code: name for code, name, _, _ in TEAMS}
+    team_codes = [code for code, _, _, _ in TEAMS]
+    people = volunteer_people()
+    active = [i for i, (_, _, status) in enumerate(people)
+        if status == 'active']
+    rows, seen = [], set()
+    # The first 8 active volunteers have the history (load_volunteers); a
+    # check of i % 9 == 0 expires soon.
+    for i in active[:8]:
+        team = team_codes[i % 4]
+        if i % 9 == 0 or team in seen:
+            continue
+        seen.add(team)
+        first, last, _ = people[i]
+        rows.append((volunteer_email(i), DEMO_PASSWORD,
+                f"{first} {last}, bénévole en activité, équipe "
+                f"{team_names[team]}"))
+    i = next(i for i, (_, _, status) in enumerate(people)
+        if status == 'onboarding' and i % 2 == 0)
+    first, last, _ = people[i]
+    rows.append((volunteer_email(i), DEMO_PASSWORD,
+            f"{first} {last}, bénévole {STATUS_FR['onboarding']} (accueil "
+            "pas terminé : pas encore d'extrait de casier judiciaire, donc "
+            "pas de mission auprès d'enfants)"))
+    return rows
 
 
 # Volunteers: 60 fictional people at every status, missions with shifts

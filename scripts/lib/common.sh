@@ -4,13 +4,30 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${CONNEXION_VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
-VAR="$ROOT/var"
+VAR="${CONNEXION_VAR:-$ROOT/var}"
 # The Connexion modules activated by the demo, scripts/serve and
 # docker-compose.yml: one list, in config/modules (comments after #).
 MODULES="$(sed 's/#.*//' "$ROOT/config/modules" | xargs)"
 SAO_VERSION="${SAO_VERSION:-~8.0.11}"
 SAO_DIR="$VAR/sao/node_modules/tryton-sao"
 mkdir -p "$VAR"
+
+# The background programs a script starts (cron, queue worker, mail
+# catcher): each in its own process group, the whole group stopped when the
+# script ends, however it ends (Ctrl+C included: trytond-cron's worker
+# processes outlive their parent otherwise).
+daemons=()
+start_daemon() {
+    setsid "$@" &
+    daemons+=($!)
+}
+stop_daemons() {
+    local pid
+    for pid in "${daemons[@]}"; do
+        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    done
+}
+trap stop_daemons EXIT
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -84,5 +101,44 @@ sys.exit(s.connect_ex(('127.0.0.1', 5432)))
 PY
     then
         echo "postgresql://postgres@127.0.0.1:5432/"
+    fi
+}
+
+# Serve a database as production does (scripts/serve, scripts/demo): the
+# cron, the queue workers when the configuration sends long jobs (receipts,
+# campaigns) to the queue ([queue] worker = True: without a trytond-worker
+# they would wait there forever; read as trytond reads it,
+# TRYTOND_QUEUE__WORKER overridden by the file), and trytond's WSGI
+# application under gunicorn in the foreground.
+serve_production() {
+    local conf="$1" db="$2" queue_worker listen workers
+    queue_worker=$("$PY" - "$conf" <<'PY'
+import sys
+from trytond import config
+config.update_etc(sys.argv[1])
+print(config.getboolean('queue', 'worker', default=False))
+PY
+)
+    start_daemon "$VENV/bin/trytond-cron" -c "$conf" -d "$db"
+    if [ "$queue_worker" = True ]; then
+        say "File d'attente : trytond-worker"
+        start_daemon "$VENV/bin/trytond-worker" -c "$conf" -d "$db"
+    fi
+    listen=$(sed -n 's/^listen *= *//p' "$conf" | head -1)
+    listen=${listen:-localhost:8000}
+    say "Connexion sur http://localhost:${listen##*:}/ (Ctrl+C pour arrêter)"
+    # trytond's own server is one process (werkzeug threads, one core at
+    # most) and warns it is not for production: serve the same WSGI
+    # application with gunicorn, settings in scripts/lib/gunicorn.conf.py
+    # (CONNEXION_WORKERS processes of CONNEXION_THREADS threads; see
+    # bench/portal_load). CONNEXION_WORKERS=0: trytond alone.
+    workers=${CONNEXION_WORKERS:-$(nproc)}
+    if [ "$workers" -gt 0 ]; then
+        CONNEXION_WORKERS="$workers" TRYTOND_CONFIG="$conf" \
+            TRYTOND_DATABASE_NAMES="$db" \
+            "$VENV/bin/gunicorn" -c "$ROOT/scripts/lib/gunicorn.conf.py" \
+            --bind "$listen" --no-control-socket trytond.application:app
+    else
+        "$VENV/bin/trytond" -c "$conf" -d "$db"
     fi
 }

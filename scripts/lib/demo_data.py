@@ -7,6 +7,7 @@ idempotent (re-running the demo adds nothing twice).
 import argparse
 import importlib
 import sys
+import time
 
 from trytond import config as tconfig
 
@@ -29,16 +30,20 @@ def main():
         Module = pool.get('ir.module')
         activated = {m.name for m in Module.search(
                 [('state', '=', 'activated')])}
-    loaded = []
     extras = {'_lock_tables': existing(args.database, LOCKED_TABLES)}
+    demos = []
     for name in ordered(pool, activated):
         try:
-            demo = importlib.import_module(f'{name}.demo')
+            demos.append((name, importlib.import_module(f'{name}.demo')))
         except ModuleNotFoundError:
             continue
-        loaded.append((name, run(args.database, extras, demo.load, pool)))
-    for name, summary in loaded:
-        print(f'  {name}: {summary}')
+    # Each module says what it does as it goes: the largest take minutes.
+    for i, (name, demo) in enumerate(demos, 1):
+        print(f'    [{i}/{len(demos)}] {name}…', flush=True)
+        start = time.monotonic()
+        summary = run(args.database, extras, demo.load, pool)
+        print(f'    [{i}/{len(demos)}] {name} : {summary} '
+            f'({time.monotonic() - start:.0f} s)', flush=True)
 
 
 # The tables that posting, numbering and issuing lock (trytond's
