@@ -205,19 +205,18 @@ class Donation(metaclass=PoolMeta):
 
     @classmethod
     def create_from_expenses_cron(cls):
-        "Cron: the gifts of the claims waived since the last run."
-        pool = Pool()
-        Company = pool.get('company.company')
-        Config = pool.get('connexion.donation.configuration')
+        """Cron: the gifts of the claims waived since the last run, for the
+        cron's company, or for each company when the cron names none (as
+        the one created with the module, before any company existed)."""
+        Company = Pool().get('company.company')
         company_id = Transaction().context.get('company')
         if company_id is not None and company_id >= 0:
-            company = Company(company_id)
-        elif Config(1).journal:
-            company = Config(1).journal.company
+            companies = [Company(company_id)]
         else:
-            return
-        with Transaction().set_context(company=company.id):
-            cls.create_from_expenses(company, skip=True)
+            companies = Company.search([])
+        for company in companies:
+            with Transaction().set_context(company=company.id):
+                cls.create_from_expenses(company, skip=True)
 
 
 class Expense(metaclass=PoolMeta):

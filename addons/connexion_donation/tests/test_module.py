@@ -562,6 +562,21 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
             "(article 238 bis du CGI)")
 
     @with_transaction()
+    def test_expenses_cron_without_company(self):
+        "The daily expense-waiver cron runs when it names no company"
+        pool = Pool()
+        Donation = pool.get('connexion.donation')
+        Config = pool.get('connexion.donation.configuration')
+        Journal = pool.get('account.journal')
+        create_company()
+        configuration = Config(1)
+        configuration.journal, = Journal.search([], limit=1)
+        configuration.save()
+        # trytond-cron runs a cron created before any company without one.
+        with Transaction().set_context(company=None):
+            Donation.create_from_expenses_cron()
+
+    @with_transaction()
     def test_receipt_company_rates_dated(self):
         "Company receipts state art. 238 bis as in force on the gifts' "
         "dates: 60 %, 40 % on the part of a year's gifts above 2 M€ (not to "
