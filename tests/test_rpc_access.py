@@ -407,3 +407,123 @@ class VolunteerReadTest(unittest.TestCase):
                     [('emergency_contact_phone', '!=', None)],
                     ['emergency_contact_phone'])
                 if v['id'] in ids], [])
+
+
+# What each demo account's role needs in the staff client (issue 16,
+# item 5): menus it must see (complete names, in French) and the menu whose
+# first record it must open. The volunteer sees none of the staff menus.
+ROLE_MENUS = {
+    'reves': {"Association / Rêves / Rêves", "Association / Rêves / Enfants",
+        "Association / Rêves / Activités des rêves",
+        "Association / Hôpitaux / Hôpitaux"},
+    'hopitaux': {"Association / Hôpitaux / Hôpitaux",
+        "Association / Hôpitaux / Visites à l'hôpital",
+        "Association / Hôpitaux / Plannings de visites",
+        "Association / Bénévoles"},
+    'collecte': {"Association / Dons / Dons",
+        "Association / Dons / Campagnes",
+        "Association / Adhésions / Adhésions"},
+    'finances': {"Association / Dons / Dons",
+        "Association / Dons / Reçus fiscaux",
+        "Association / Dons / Générer les reçus fiscaux"},
+    'presidente': {"Association / Dons / Reçus fiscaux",
+        "Association / Gouvernance / Projets"},
+    VOLUNTEER_LOGIN: {"Mon bénévolat / Mes rêves",
+        "Mon bénévolat / Enfants de mes rêves",
+        "Mon bénévolat / Activités de mes rêves",
+        "Mon bénévolat / Mes visites à l'hôpital",
+        "Mon bénévolat / Ma fiche bénévole",
+        "Mon bénévolat / Mes heures",
+        "Mon bénévolat / Mes frais"},
+    }
+ROLE_MENUS['reves2'] = ROLE_MENUS['reves']
+ROLE_RECORD = {
+    'reves': "Association / Rêves / Rêves",
+    'reves2': "Association / Rêves / Rêves",
+    'hopitaux': "Association / Hôpitaux / Visites à l'hôpital",
+    'collecte': "Association / Dons / Dons",
+    'finances': "Association / Dons / Reçus fiscaux",
+    'presidente': "Association / Gouvernance / Projets",
+    VOLUNTEER_LOGIN: "Mon bénévolat / Mes rêves",
+    }
+
+
+class RoleMenuTest(unittest.TestCase):
+    "Each demo account reaches what its role needs from its menus."
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sessions = {
+            login: Session(login, DEMO_PASSWORD) for login in TEAM_LOGINS}
+
+    def menus(self, session):
+        "{complete name: id} of the menus the account sees, as sao lists them."
+        return {m['complete_name']: m['id'] for m in session(
+                'model.ir.ui.menu.search_read', [], 0, None, None,
+                ['complete_name'])}
+
+    def open_menu(self, session, menu_id):
+        """The action of the menu as the client runs it: (model, domain, form
+        view id), the domain evaluated with the client's context."""
+        from trytond.pyson import PYSONDecoder
+        action, = session('model.ir.action.keyword.get_keyword',
+            'tree_open', ['ir.ui.menu', menu_id])
+        context = {'_user': session.user_id, 'active_model': 'ir.ui.menu',
+            'active_id': menu_id, 'active_ids': [menu_id]}
+        context['context'] = context
+        domain = PYSONDecoder(context).decode(action['pyson_domain'])
+        form = next((v for v, t in action['views'] if t == 'form'), None)
+        return action['res_model'], domain, form
+
+    def open_record(self, session, model, domain, form, required=True):
+        "Ids found by the action's domain and the first read in its form."
+        ids = session(f'model.{model}.search', domain, 0, None, None)
+        if not required and not ids:
+            return ids
+        self.assertTrue(ids, (session.login, model, domain))
+        fields = session(f'model.{model}.fields_view_get', form, 'form')[
+            'fields']
+        record, = session(f'model.{model}.read', ids[:1], list(fields))
+        self.assertEqual(record['id'], ids[0])
+        return ids
+
+    def test_role_menus(self):
+        "Each demo account sees the menus of its role and opens a record"
+        for login in TEAM_LOGINS:
+            with self.subTest(login=login):
+                session = self.sessions[login]
+                menus = self.menus(session)
+                self.assertLessEqual(ROLE_MENUS[login], set(menus),
+                    (sorted(ROLE_MENUS[login] - set(menus)), sorted(menus)))
+                model, domain, form = self.open_menu(
+                    session, menus[ROLE_RECORD[login]])
+                self.open_record(session, model, domain, form)
+
+    def test_volunteer_dreams(self):
+        "The dream tutor finds her dreams and their steps from her menu"
+        session = self.sessions[VOLUNTEER_LOGIN]
+        menus = self.menus(session)
+        self.assertFalse([m for m in menus if m.startswith("Association")],
+            sorted(menus))
+        self.assertIn("Mon bénévolat / Mes rêves", menus, sorted(menus))
+        volunteer, = session('model.connexion.volunteer.search',
+            [('user', '=', session.user_id)], 0, None, None)
+        tutored = {d for d, in server.query(
+                "SELECT id FROM connexion_dream WHERE tutor = %s", volunteer)}
+        self.assertTrue(tutored)
+        model, domain, form = self.open_menu(
+            session, menus["Mon bénévolat / Mes rêves"])
+        self.assertEqual(model, 'connexion.dream')
+        self.assertLessEqual(tutored,
+            set(self.open_record(session, model, domain, form)))
+        # Every entry of her menu opens (the demo gives her dreams, their
+        # children and steps, and her volunteer record).
+        required = {"Mon bénévolat / Mes rêves",
+            "Mon bénévolat / Enfants de mes rêves",
+            "Mon bénévolat / Activités de mes rêves",
+            "Mon bénévolat / Ma fiche bénévole"}
+        for name in sorted(ROLE_MENUS[VOLUNTEER_LOGIN]):
+            with self.subTest(menu=name):
+                self.open_record(session,
+                    *self.open_menu(session, menus[name]),
+                    required=name in required)

@@ -332,14 +332,19 @@ class Dream(
     def search(cls, domain, offset=0, limit=None, order=None, count=False,
             query=False):
         """Urgent dreams come first only for those who may know it: for the
-        others the default order would tell which dreams are palliative."""
+        others the default order would tell which dreams are palliative, and
+        the child's list of dreams (a One2Many, which gives the default order
+        explicitly) would be refused to a tutor. An order on it asked for is
+        still refused."""
         pool = Pool()
         FieldAccess = pool.get('ir.model.field.access')
         transaction = Transaction()
-        if (not order and transaction.user and transaction.check_access
+        default = list(cls._order)
+        if (transaction.user and transaction.check_access
+                and (not order or list(order[-len(default):]) == default)
                 and not FieldAccess.check(cls.__name__, ['urgent'],
                     raise_exception=False)):
-            order = [o for o in cls._order if o[0] != 'urgent']
+            order = [o for o in (order or default) if o[0] != 'urgent']
         return super().search(domain, offset=offset, limit=limit,
             order=order, count=count, query=query)
 
