@@ -13,7 +13,9 @@ from trytond.model import (
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
 
+from .mail import mail_language
 from .workflow import TransitionOnlyMixin
 
 STATUSES = [
@@ -415,13 +417,15 @@ class OnboardingItem(ModelSQL, ModelView):
                 msg = EmailMessage()
                 msg['From'] = from_
                 msg['To'] = email
-                msg['Subject'] = gettext(
-                    'connexion_asso.msg_onboarding_reminder_subject')
-                msg.set_content(gettext(
-                        'connexion_asso.msg_onboarding_reminder_body',
-                        volunteer=item.volunteer.rec_name,
-                        item=item.kind_string,
-                        date=item.expiry_date.strftime('%d/%m/%Y')))
+                with Transaction().set_context(
+                        language=mail_language(item.volunteer.party)):
+                    msg['Subject'] = gettext(
+                        'connexion_asso.msg_onboarding_reminder_subject')
+                    msg.set_content(gettext(
+                            'connexion_asso.msg_onboarding_reminder_body',
+                            volunteer=item.volunteer.rec_name,
+                            item=cls(item.id).kind_string,
+                            date=item.expiry_date.strftime('%d/%m/%Y')))
                 send_message_transactional(msg)
             reminded.append(item)
         cls.write(reminded, {'reminded': date})

@@ -13,9 +13,10 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.sendmail import send_message_transactional
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from connexion_asso.mail import mail_language
 from connexion_asso.workflow import TransitionOnlyMixin
 
 from .configuration import account_field
@@ -509,14 +510,16 @@ class Membership(
         msg = EmailMessage()
         msg['From'] = tconfig.get('email', 'from')
         msg['To'] = self.party.email
-        msg['Subject'] = gettext(
-            f'connexion_donation.msg_membership_reminder_{key}_subject')
-        msg.set_content(gettext(
-                f'connexion_donation.msg_membership_reminder_{key}_body',
-                member=self.party.rec_name, type=self.type.rec_name,
-                date=self.end_date.strftime('%d/%m/%Y'),
-                fee=format_amount(self.type.fee),
-                association=self.company.rec_name))
+        with Transaction().set_context(
+                language=mail_language(self.party, self.company)):
+            msg['Subject'] = gettext(
+                f'connexion_donation.msg_membership_reminder_{key}_subject')
+            msg.set_content(gettext(
+                    f'connexion_donation.msg_membership_reminder_{key}_body',
+                    member=self.party.rec_name, type=self.type.rec_name,
+                    date=self.end_date.strftime('%d/%m/%Y'),
+                    fee=format_amount(self.type.fee),
+                    association=self.company.rec_name))
         send_message_transactional(msg)
 
 

@@ -27,6 +27,7 @@ from trytond.transaction import (
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
+from connexion_asso.mail import mail_language
 from connexion_asso.workflow import TransitionOnlyMixin
 
 from .exceptions import DebitsHeldWarning
@@ -563,10 +564,7 @@ class Donation(metaclass=PoolMeta):
         """Code of the language of the donor's pre-notification: the
         donor's, else the association's (its company party's), else
         French."""
-        for party in [self.party, self.company.party]:
-            if party.lang:
-                return party.lang.code
-        return 'fr'
+        return mail_language(self.party, self.company)
 
     @classmethod
     def send_prenotifications(cls, donations):

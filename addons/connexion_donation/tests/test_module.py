@@ -708,6 +708,42 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
         self.assertIn("Dear english,", mails['english'].get_content())
 
     @with_transaction()
+    def test_membership_reminder_in_member_language(self):
+        "Renewal reminders are written in the member's language, else the "
+        "association's, else French; not in the cron's"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Lang = pool.get('ir.lang')
+        MembershipType = pool.get('connexion.membership.type')
+        Membership = pool.get('connexion.membership')
+        from .. import membership as membership_module
+        french, = Lang.search([('code', '=', 'fr')])
+        Lang.load_translations([french])
+        company = create_company()
+        with set_company(company):
+            type_, = MembershipType.create([{'name': "Adhésion annuelle",
+                        'fee': Decimal(30), 'period': 'yearly',
+                        'with_counterpart': False}])
+            party, = Party.create([{'name': "Sans Langue",
+                        'contact_mechanisms': [('create', [{
+                                        'type': 'email',
+                                        'value': 'sans@exemple.test'}])]}])
+            Membership.create([{
+                        'company': company.id, 'party': party.id,
+                        'type': type_.id, 'start_date': dt.date(2025, 1, 1),
+                        'end_date': dt.date(2025, 12, 31),
+                        'date': dt.date(2025, 1, 10), 'amount': Decimal(30),
+                        'currency': company.currency.id,
+                        'payment_method': 'check', 'state': 'validated'}])
+            sent = []
+            with Transaction().set_context(language='en'), \
+                    unittest.mock.patch.object(membership_module,
+                        'send_message_transactional', sent.append):
+                Membership.send_reminders(dt.date(2025, 12, 20))
+        mail, = sent
+        self.assertEqual(mail['Subject'], "Votre adhésion arrive à échéance")
+
+    @with_transaction()
     def test_receipt_kinds_mandatory_mentions(self):
         "Every kind of receipt prints every mandatory mention (extracted "
         "from the PDF by pdftotext)"
