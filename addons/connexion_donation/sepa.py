@@ -559,13 +559,6 @@ class Donation(metaclass=PoolMeta):
             reference=gettext('connexion_donation.msg_plan_debit_reference',
                 date=self.date.strftime('%m/%Y')))
 
-    @property
-    def prenotification_language(self):
-        """Code of the language of the donor's pre-notification: the
-        donor's, else the association's (its company party's), else
-        French."""
-        return mail_language(self.party, self.company)
-
     @classmethod
     def send_prenotifications(cls, donations):
         """Queued task: tell each donor of the coming debit (amount, date,
@@ -590,7 +583,7 @@ class Donation(metaclass=PoolMeta):
             # In the donor's language, not the sender's (a queue worker or
             # a user may work in another one).
             with Transaction().set_context(
-                    language=donation.prenotification_language):
+                    language=mail_language(donation.party, donation.company)):
                 msg['Subject'] = gettext(
                     'connexion_donation.msg_prenotification_subject',
                     date=donation.date.strftime('%d/%m/%Y'))
