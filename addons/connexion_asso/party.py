@@ -18,6 +18,7 @@ class Replace(metaclass=PoolMeta):
             ('connexion.volunteer-preferred_hospital', 'hospital'),
             ('connexion.consent', 'party'),
             ('connexion.consent', 'guardian'),
+            ('connexion.outbox.message', 'party'),
             ]
 
 
@@ -68,6 +69,7 @@ class Erase(metaclass=PoolMeta):
         ContactMechanism = pool.get('party.contact_mechanism')
         Identifier = pool.get('party.identifier')
         Duplicate = pool.get('connexion.party.duplicate')
+        Message = pool.get('connexion.outbox.message')
         to_erase = super().to_erase(party_id)
         to_erase.extend([
                 # Tryton leaves the compact forms (searchable phone numbers,
@@ -105,5 +107,8 @@ class Erase(metaclass=PoolMeta):
                         ('party', '=', party_id),
                         ('other', '=', party_id),
                         ], False, [], []),
+                # The e-mails to the person: not sent any more if pending.
+                (Message, [('party', '=', party_id)], False,
+                    ['to', 'subject', 'content'], [None, None, None]),
                 ])
         return to_erase

@@ -400,10 +400,10 @@ class OnboardingItem(ModelSQL, ModelView):
         A newer item of the same kind (renewal) makes the reminder moot."""
         from email.message import EmailMessage
         from trytond.config import config
-        from trytond.sendmail import send_message_transactional
-        date = date or dt.date.today()
+        Message = Pool().get('connexion.outbox.message')
+        date = date or Pool().get('ir.date').today()
         from_ = config.get('email', 'from')
-        reminded = []
+        reminded, messages = [], []
         for item in cls.expiring(date):
             renewed = cls.search([
                     ('volunteer', '=', item.volunteer.id),
@@ -426,7 +426,9 @@ class OnboardingItem(ModelSQL, ModelView):
                             volunteer=item.volunteer.rec_name,
                             item=cls(item.id).kind_string,
                             date=item.expiry_date.strftime('%d/%m/%Y')))
-                send_message_transactional(msg)
+                messages.append((msg, item.volunteer.party, item))
             reminded.append(item)
+        # Kept in the outbox with the stamp, sent once this commits.
+        Message.enqueue(messages)
         cls.write(reminded, {'reminded': date})
         return reminded

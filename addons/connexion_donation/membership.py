@@ -12,7 +12,6 @@ from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
-from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -497,14 +496,20 @@ class Membership(
         membership, once each; returns the memberships reminded."""
         date = date or Pool().get('ir.date').today()
         soon, late = cls.to_remind(date)
+        messages = []
         for membership, key in ([(m, 'before') for m in soon]
                 + [(m, 'after') for m in late]):
-            membership._send_reminder(key)
+            message = membership._reminder(key)
+            if message:
+                messages.append((message, membership.party, membership))
+        # Kept in the outbox with the stamps, sent once this commits.
+        Pool().get('connexion.outbox.message').enqueue(messages)
         cls.write(soon, {'reminder_before': date})
         cls.write(late, {'reminder_after': date})
         return soon + late
 
-    def _send_reminder(self, key):
+    def _reminder(self, key):
+        "The reminder e-mail (key: before or after the end), if any address."
         if not self.party.email:
             return
         msg = EmailMessage()
@@ -520,7 +525,7 @@ class Membership(
                     date=self.end_date.strftime('%d/%m/%Y'),
                     fee=format_amount(self.type.fee),
                     association=self.company.rec_name))
-        send_message_transactional(msg)
+        return msg
 
 
 class WithdrawStart(ModelView):
@@ -596,3 +601,12 @@ class Move(metaclass=PoolMeta):
     def _get_origin(cls):
         return super()._get_origin() + ['connexion.membership']
 
+
+
+class OutboxMessage(metaclass=PoolMeta):
+    __name__ = 'connexion.outbox.message'
+
+    @classmethod
+    def _get_origin(cls):
+        "Renewal reminders."
+        return super()._get_origin() + ['connexion.membership']

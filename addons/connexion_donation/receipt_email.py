@@ -1,29 +1,31 @@
-"""Tax receipts sent by e-mail, the PDF attached, from a queue.
+"""Tax receipts sent by e-mail, the PDF attached, through the outbox.
 
 The only way receipts are e-mailed (the wizard, the cron and connexion_gdpr's
-donor automations all use this queue). The receipts to send are marked queued
-first; each one is marked sent as
-soon as the SMTP server accepted it, and committed at once: after an SMTP
-failure or a crash, sending again picks up the receipts still queued, and
+donor automations all use this queue). The receipts to send are marked
+pending first, then go through connexion_asso's outbox: each one recorded as
+handed over before it leaves and as sent once the SMTP server accepted it,
+so that after an SMTP failure or a crash, sending again picks up the
+receipts still pending (and the one in doubt, with the same Message-ID):
 no donor gets the same receipt twice."""
-import datetime as dt
-import smtplib
+import email.policy
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import formataddr, formatdate
 
-from sql import For
-
-from trytond import backend
 from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, PYSONEncoder
-from trytond.sendmail import get_smtp_server
 from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
+
+from connexion_asso.outbox import TO_SEND, Outbox, message_id
+
+# Receipts rendered then sent at a time: each batch is committed before its
+# messages leave, so that the outbox's connections see it.
+BATCH = 20
 
 
 class Receipt(metaclass=PoolMeta):
@@ -31,14 +33,28 @@ class Receipt(metaclass=PoolMeta):
 
     email_state = fields.Selection([
             (None, ""),
-            ('queued', "Queued"),
+            ('pending', "Queued"),
+            ('handed', "Handed Over"),
             ('sent', "Sent"),
-            ], "E-mail", readonly=True)
+            ('failed', "Refused"),
+            ], "E-mail", readonly=True,
+        help="Handed over: given to the mail server when a sending stopped, "
+        "without its answer; sent again with the same Message-ID, which "
+        "mail clients fold into one.")
     email_address = fields.Char("E-mail Address", readonly=True)
     email_date = fields.DateTime("E-mailed at", readonly=True)
     email_error = fields.Char(
         "E-mail Error", readonly=True,
         states={'invisible': ~Eval('email_error')})
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        # Migration: 'queued' is the outbox's 'pending' since the outbox.
+        cursor.execute(*table.update([table.email_state], ['pending'],
+                where=table.email_state == 'queued'))
 
     @classmethod
     def queue_email(cls, receipts, addresses=None):
@@ -51,7 +67,7 @@ class Receipt(metaclass=PoolMeta):
         to_queue, without, to_write = [], [], []
         for receipt in receipts:
             if (receipt.state != 'issued'
-                    or receipt.email_state in {'queued', 'sent'}):
+                    or receipt.email_state in {'pending', 'handed', 'sent'}):
                 continue
             if addresses is not None:
                 address = addresses.get(receipt.id)
@@ -60,7 +76,7 @@ class Receipt(metaclass=PoolMeta):
             if address:
                 to_queue.append(receipt)
                 to_write.extend([[receipt], {
-                            'email_state': 'queued',
+                            'email_state': 'pending',
                             'email_address': address,
                             'email_error': None,
                             }])
@@ -93,7 +109,7 @@ class Receipt(metaclass=PoolMeta):
         message['To'] = formataddr((self.donor_name, self.email_address))
         message['Subject'] = subject
         message['Date'] = formatdate(localtime=True)
-        message['Message-ID'] = make_msgid()
+        message['Message-ID'] = message_id('receipt', self.id, sender)
         message.set_content(text)
         if html:
             message.add_alternative(html, subtype='html')
@@ -102,73 +118,62 @@ class Receipt(metaclass=PoolMeta):
         return message
 
     @classmethod
-    def _claim(cls, receipt):
-        """Whether the receipt is still queued, its row locked until the
-        next commit: a second sending running at the same time (cron,
-        wizard, automation) skips it instead of e-mailing it twice."""
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        table = cls.__table__()
-        query = table.select(table.id,
-            where=(table.id == receipt.id) & (table.email_state == 'queued'))
-        if transaction.database.has_select_for():
-            query.for_ = For('UPDATE', nowait=True)
-        try:
-            cursor.execute(*query)
-            return cursor.fetchone() is not None
-        except backend.DatabaseOperationalError:
-            # Locked (or just sent) by another transaction.
-            transaction.rollback()
-            return False
-
-    @classmethod
     def send_queued(cls, receipts=None, limit=None):
-        """Send the queued receipts (all, or those given); commit after each
-        one accepted. Stop at the first SMTP failure, noted on the receipt,
-        which stays queued. Return the number sent.
+        """Send the queued receipts (all, or those given) through the
+        outbox; stop at the first SMTP failure, noted on the receipt, which
+        stays queued. Return the number sent. Another process sending
+        receipts at the same time is left to it.
 
         The one place receipts are rendered, sent and marked e-mailed."""
         transaction = Transaction()
         sender = (config.get('connexion_donation', 'email_from')
             or config.get('email', 'from'))
-        domain = [('email_state', '=', 'queued')]
+        domain = [('email_state', 'in', TO_SEND)]
         if receipts is not None:
             domain.append(('id', 'in', [r.id for r in receipts]))
-        queued = [r.id for r in cls.search(
-                domain, order=[('id', 'ASC')], limit=limit)]
-        server, sent = None, 0
-        try:
-            for receipt_id in queued:
-                receipt = cls(receipt_id)
-                if not cls._claim(receipt):
-                    continue
-                pdf = cls.render_pdf([receipt.id], processes=1)
-                message = receipt.email_message(sender, pdf)
-                try:
-                    if server is None:
-                        server = get_smtp_server(strict=True)
-                    server.send_message(
-                        message, sender, [receipt.email_address])
-                except (smtplib.SMTPException, OSError) as exception:
-                    cls.write([receipt], {
-                            'email_error': str(exception)[:250]
-                            or repr(exception)})
+        outbox = Outbox(cls.__table__(), 'email_state', 'email_date',
+            lock='receipts')
+        sent = 0
+        with outbox.claim() as alone:
+            if not alone:
+                return 0
+            queued = cls.search(domain, order=[('id', 'ASC')], limit=limit)
+            try:
+                for i in range(0, len(queued), BATCH):
+                    batch = queued[i:i + BATCH]
+                    messages = [(r.id, r.email_address, r._email_bytes(sender))
+                        for r in batch]
+                    in_doubt = {r.id for r in batch if r.email_state == 'handed'}
                     transaction.commit()
-                    break
-                cls.write([receipt], {
-                        'email_state': 'sent',
-                        'email_date': dt.datetime.now(),
-                        'email_error': None,
-                        })
-                transaction.commit()
-                sent += 1
-        finally:
-            if server is not None:
-                try:
-                    server.quit()
-                except (smtplib.SMTPException, OSError):
-                    pass
+                    accepted, refused, error = outbox.send(
+                        sender, messages, in_doubt)
+                    sent += len(accepted)
+                    to_write = []
+                    for receipt in batch:
+                        if receipt.id in refused:
+                            to_write.extend([[receipt], {'email_error': gettext(
+                                            'connexion_donation'
+                                            '.msg_receipt_email_refused')}])
+                        elif receipt.id in accepted and receipt.email_error:
+                            to_write.extend([[receipt], {'email_error': None}])
+                    if error:
+                        done = set(accepted) | set(refused)
+                        stopped = next(r for r in batch if r.id not in done)
+                        to_write.extend([[stopped], {'email_error': error[:250]}])
+                    if to_write:
+                        cls.write(*to_write)
+                    transaction.commit()
+                    if error:
+                        break
+            finally:
+                outbox.quit()
         return sent
+
+    def _email_bytes(self, sender):
+        "The message to the donor as the SMTP server takes it."
+        pdf = self.render_pdf([self.id], processes=1)
+        return self.email_message(sender, pdf).as_bytes(
+            policy=email.policy.SMTPUTF8)
 
 
 class SendEmailStart(ModelView):
@@ -210,8 +215,10 @@ class SendEmail(Wizard):
             raise ValidationError(gettext(
                     'connexion_donation.msg_receipt_email_none'))
         queued, without = Receipt.queue_email(receipts)
-        Transaction().commit()
-        Receipt.send_queued(queued)
+        # Sent by the worker (ir.queue) once this is committed; the cron
+        # resumes what an SMTP failure or a crash stopped.
+        if queued:
+            Receipt.__queue__.send_queued(queued)
         action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [r.id for r in receipts])])
         action['name'] = gettext(

@@ -565,8 +565,9 @@ class Donation(metaclass=PoolMeta):
         RUM, ICS), once per gift."""
         pool = Pool()
         Date = pool.get('ir.date')
+        Message = pool.get('connexion.outbox.message')
         from_ = tconfig.get('email', 'from')
-        sent = []
+        sent, messages = [], []
         for donation in cls.browse(donations):
             if (donation.prenotified or donation.state != 'validated'
                     or not donation.plan or not donation.party.email):
@@ -595,8 +596,10 @@ class Donation(metaclass=PoolMeta):
                         rum=mandate.identification or '',
                         ics=ics,
                         association=donation.company.rec_name))
-            send_message_transactional(msg)
+            messages.append((msg, donation.party, donation))
             sent.append(donation)
+        # Kept in the outbox with the stamp, sent once this commits.
+        Message.enqueue(messages)
         if sent:
             cls.write(sent, {'prenotified': Date.today()})
         return sent
@@ -742,3 +745,12 @@ class Generate(Wizard):
 
     def do_open_(self, action):
         return action, {'res_id': [self._group]}
+
+
+class OutboxMessage(metaclass=PoolMeta):
+    __name__ = 'connexion.outbox.message'
+
+    @classmethod
+    def _get_origin(cls):
+        "Pre-notifications of debits."
+        return super()._get_origin() + ['connexion.donation']

@@ -2,22 +2,21 @@
 
 marketing_email's ``Message.process`` sends a whole list in one transaction:
 an SMTP failure halfway rolls everything back and a new attempt sends the
-first messages twice. Here each recipient is a queued row, marked sent right
-after the SMTP server accepted it and committed batch by batch, so resuming
-after a failure sends the rest and nobody twice.
+first messages twice. Here each recipient is a row of connexion_asso's
+outbox: recorded as handed over before its message leaves and as sent once
+the server accepted it, so resuming after a failure or a crash sends the
+rest and nobody twice (see connexion_asso/outbox.py for the in-doubt rule).
 """
 import base64
 import datetime as dt
 import hashlib
 import hmac
 import re
-import smtplib
-import threading
 from collections import namedtuple
 from email.header import Header
 from email.message import Message
 from email.policy import compat32
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 from html import escape
 from urllib.parse import quote
 
@@ -37,11 +36,11 @@ from trytond.model import (
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.sendmail import get_smtp_server
 from trytond.tools.email_ import format_address, set_from_header
 from trytond.transaction import Transaction
 from trytond.wsgi import Base64Converter
 
+from connexion_asso.outbox import TO_SEND, Outbox, message_id
 from connexion_asso.public import absolute_url
 from connexion_asso.workflow import TransitionOnlyMixin
 
@@ -201,6 +200,10 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         help="People of the segment left out for lack of consent or e-mail.")
     pending = fields.Function(fields.Integer("Pending"), 'get_counts')
     sent = fields.Function(fields.Integer("Sent"), 'get_counts')
+    in_doubt = fields.Function(fields.Integer("In Doubt",
+            help="Handed over to the mail server when the sending stopped, "
+            "without its answer: sent again with the same Message-ID, "
+            "which mail clients fold into one."), 'get_counts')
     failed = fields.Function(fields.Integer("Failed"), 'get_counts')
     opened = fields.Function(fields.Integer("Opened"), 'get_counts')
     clicked = fields.Function(fields.Integer("Clicked"), 'get_counts')
@@ -273,6 +276,7 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         ids = [c.id for c in campaigns]
         domains = {
             'pending': [('state', '=', 'pending')],
+            'in_doubt': [('state', '=', 'handed')],
             'sent': [('state', 'in', ['sent', 'bounced'])],
             'failed': [('state', 'in', ['failed', 'bounced'])],
             'opened': [('opened', '!=', None)],
@@ -403,8 +407,9 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def send(cls, campaigns):
+        "Sent by the worker (ir.queue); the cron resumes what stopped."
         cls.start_sending(campaigns)
-        cls.process(campaigns)
+        cls.__queue__.process(campaigns)
 
     @classmethod
     @Workflow.transition('sending')
@@ -414,7 +419,7 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def resume(cls, campaigns):
-        cls.process(campaigns)
+        cls.__queue__.process(campaigns)
 
     @classmethod
     @Workflow.transition('done')
@@ -445,11 +450,6 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         "{recipient id: [(file name, MIME type, bytes)]} to attach."
         return {}
 
-    def _after_sent(self, rows):
-        """Called with the rows the server accepted, in the transaction that
-        marks them sent."""
-        pass
-
     def _headers(self):
         "The headers common to every message of the campaign, encoded."
         from_cfg = (config.get('marketing', 'email_from')
@@ -469,7 +469,7 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
         Written directly as bytes: the header folding of the e-mail package
         costs more than the rendering at this volume."""
-        common, _, domain = headers
+        common, sender, _ = headers
         content = _base64(renderer.html(row, values).encode('utf-8'))
         name = row.name or ''
         if row.email.isascii():
@@ -479,7 +479,8 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         lines = [common,
             b'To: ' + to.encode('utf-8'),
             b'Date: ' + date,
-            b'Message-ID: ' + make_msgid(domain=domain).encode(),
+            b'Message-ID: ' + message_id(
+                f'campaign-{self.id}', row.id, sender).encode(),
             f'List-Unsubscribe: <{renderer.base}u/{row.token}>'.encode(),
             f'X-Connexion-Recipient: {row.token}'.encode(),
             ]
@@ -507,12 +508,14 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def process(cls, campaigns=None, batch_size=BATCH):
-        """Send what is pending; stop at the first SMTP failure.
+        """Send what is pending or in doubt; stop at the first SMTP failure.
 
-        Each batch is committed once the server accepted its messages, so a
-        crash or an SMTP failure never loses the record of what was sent.
-        The recipients are read and updated in SQL: the ORM's per-record
-        instances cost more than the sending here."""
+        Each message goes through the outbox, which records it as handed
+        over before it leaves and as sent after, committed: a crash or an
+        SMTP failure never loses the record of what was sent. A campaign
+        another process is sending is left to it. The recipients are read
+        in SQL: the ORM's per-record instances cost more than the sending
+        here."""
         pool = Pool()
         Recipient = pool.get('connexion.gdpr.campaign.recipient')
         Party = pool.get('party.party')
@@ -522,66 +525,67 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         party = Party.__table__()
         if campaigns is None:
             campaigns = cls.search([('state', '=', 'sending')])
-        campaigns = cls.browse(campaigns)
-        servers = []
-        try:
-            for campaign in campaigns:
-                if campaign.state != 'sending':
+        done = True
+        for campaign in cls.browse(campaigns):
+            if campaign.state != 'sending':
+                continue
+            outbox = Outbox(recipient, 'state', 'sent_date',
+                lock=f'campaign-{campaign.id}')
+            with outbox.claim() as alone:
+                if not alone:
                     continue
-                renderer = Renderer(campaign)
-                headers = campaign._headers()
-                while True:
-                    cursor.execute(*recipient.join(party,
-                            condition=recipient.party == party.id
-                            ).select(recipient.id, recipient.email,
-                            recipient.token, recipient.party, party.name,
-                            where=(recipient.campaign == campaign.id)
-                            & (recipient.state == 'pending'),
-                            order_by=[recipient.id.asc],
-                            limit=batch_size))
-                    rows = [Row(*r) for r in cursor]
-                    if not rows:
-                        campaign.last_error = None
-                        campaign.save()
-                        cls.done([campaign])
-                        transaction.commit()
-                        break
-                    values = campaign._recipient_values(rows)
-                    attachments = campaign._recipient_attachments(rows)
-                    date = formatdate(localtime=True).encode()
-                    messages = [(row.id, row.email, campaign._message(
-                                renderer, row, values.get(row.id, {}),
-                                attachments.get(row.id), headers, date))
-                        for row in rows]
-                    sent, refused, error = send_messages(
-                        headers[1], messages, servers)
-                    now = dt.datetime.now()
-                    for ids, state in [(sent, 'sent'), (refused, 'failed')]:
-                        if ids:
-                            cursor.execute(*recipient.update(
-                                    [recipient.state, recipient.sent_date,
-                                        recipient.write_uid,
-                                        recipient.write_date],
-                                    [state, now, transaction.user, now],
-                                    where=recipient.id.in_(ids)))
-                    if sent:
-                        campaign._after_sent(
-                            [r for r in rows if r.id in set(sent)])
-                    if error:
-                        campaign.last_error = error
-                        campaign.save()
-                        transaction.commit()
-                        return False
-                    transaction.commit()
-        finally:
-            for server in servers:
-                if server is not None:
-                    try:
-                        server.quit()
-                    except (smtplib.SMTPException, OSError):
-                        pass
-        return True
+                try:
+                    done &= campaign._process(
+                        outbox, cursor, recipient, party, batch_size)
+                finally:
+                    outbox.quit()
+        return done
 
+    def _process(self, outbox, cursor, recipient, party, batch_size):
+        transaction = Transaction()
+        renderer = Renderer(self)
+        headers = self._headers()
+        last = 0
+        while True:
+            # The rows in doubt (handed over when a sending stopped) come
+            # again, in order: they are sent with the same Message-ID.
+            cursor.execute(*recipient.join(party,
+                    condition=recipient.party == party.id
+                    ).select(recipient.id, recipient.email,
+                    recipient.token, recipient.party, party.name,
+                    recipient.state,
+                    where=(recipient.campaign == self.id)
+                    & recipient.state.in_(TO_SEND)
+                    & (recipient.id > last),
+                    order_by=[recipient.id.asc],
+                    limit=batch_size))
+            fetched = cursor.fetchall()
+            rows = [Row(*r[:5]) for r in fetched]
+            in_doubt = {r[0] for r in fetched if r[5] == 'handed'}
+            if not rows:
+                self.last_error = None
+                self.save()
+                self.done([self])
+                transaction.commit()
+                return True
+            last = rows[-1].id
+            values = self._recipient_values(rows)
+            attachments = self._recipient_attachments(rows)
+            date = formatdate(localtime=True).encode()
+            messages = [(row.id, row.email, self._message(
+                        renderer, row, values.get(row.id, {}),
+                        attachments.get(row.id), headers, date))
+                for row in rows]
+            # The outbox records on connections of its own: they must see
+            # the rows (a campaign queued in this transaction).
+            transaction.commit()
+            sent, refused, error = outbox.send(
+                headers[1], messages, in_doubt)
+            if error:
+                self.last_error = error
+                self.save()
+                transaction.commit()
+                return False
 
 Row = namedtuple('Row', ['id', 'email', 'token', 'party', 'name'])
 
@@ -679,103 +683,6 @@ class Renderer:
         return self.template.generate(**values).filter(track).render()
 
 
-def _deliver(server, sender, address, message):
-    """server.sendmail(sender, [address], message) in two round trips
-    instead of four when the server allows PIPELINING (RFC 2920): MAIL,
-    RCPT and DATA are written at once, then their replies read."""
-    server.ehlo_or_helo_if_needed()
-    if not (address.isascii() and sender.isascii()):
-        # An internationalised address needs SMTPUTF8 (RFC 6531).
-        if not server.has_extn('smtputf8'):
-            raise smtplib.SMTPRecipientsRefused({address: (
-                        553, b'non-ASCII address and no SMTPUTF8')})
-        server.sendmail(sender, [address], message, ['SMTPUTF8'])
-        return
-    if not server.has_extn('pipelining'):
-        server.sendmail(sender, [address], message)
-        return
-    server.send(f'MAIL FROM:{smtplib.quoteaddr(sender)}\r\n'
-        f'RCPT TO:{smtplib.quoteaddr(address)}\r\nDATA\r\n')
-    replies = [server.getreply() for _ in range(3)]
-    (mail_code, mail_msg), (rcpt_code, rcpt_msg), (data_code, data_msg) = (
-        replies)
-    if data_code == 354 and (mail_code != 250 or rcpt_code not in {250, 251}):
-        # A server should refuse DATA without a recipient; if it did not,
-        # end the empty message so that the session stays usable.
-        server.send(b'.\r\n')
-        server.getreply()
-        data_code = 503
-    if data_code != 354:
-        server.rset()
-        if mail_code != 250:
-            raise smtplib.SMTPSenderRefused(mail_code, mail_msg, sender)
-        if rcpt_code not in {250, 251}:
-            raise smtplib.SMTPRecipientsRefused(
-                {address: (rcpt_code, rcpt_msg)})
-        raise smtplib.SMTPDataError(data_code, data_msg)
-    data = _DOT.sub(b'..', message)
-    if not data.endswith(b'\r\n'):
-        data += b'\r\n'
-    server.send(data + b'.\r\n')
-    code, msg = server.getreply()
-    if code != 250:
-        server.rset()
-        raise smtplib.SMTPDataError(code, msg)
-
-
-_DOT = re.compile(br'(?m)^\.')
-
-
-def send_messages(sender, messages, servers):
-    """Send [(id, address, message)] through the SMTP connections of servers
-    (opened as needed, [email] connections of the configuration, default 1)
-    and return (sent ids, refused ids, error).
-
-    Each connection sends its share in order and stops at its first failure
-    (and the others stop too); only what a server accepted is reported as
-    sent, so resuming later sends the rest and nothing twice."""
-    count = max(1, config.getint('connexion_gdpr', 'smtp_connections',
-            default=1))
-    while len(servers) < count:
-        servers.append(None)
-    stop = threading.Event()
-    results = [None] * count
-
-    def work(index):
-        sent, refused, error = [], [], None
-        for id_, address, message in messages[index::count]:
-            if stop.is_set():
-                break
-            try:
-                if servers[index] is None:
-                    servers[index] = get_smtp_server(strict=True)
-                _deliver(servers[index], sender, address, message)
-            except smtplib.SMTPRecipientsRefused:
-                refused.append(id_)
-            except (smtplib.SMTPException, OSError) as exception:
-                error = str(exception) or repr(exception)
-                servers[index] = None
-                stop.set()
-                break
-            else:
-                sent.append(id_)
-        results[index] = sent, refused, error
-
-    if count == 1:
-        work(0)
-    else:
-        threads = [threading.Thread(target=work, args=(i,))
-            for i in range(count)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    sent = [i for r in results for i in r[0]]
-    refused = [i for r in results for i in r[1]]
-    errors = [r[2] for r in results if r[2]]
-    return sent, refused, errors[0] if errors else None
-
-
 class Recipient(ModelSQL, ModelView):
     "Campaign Recipient"
     __name__ = 'connexion.gdpr.campaign.recipient'
@@ -789,6 +696,7 @@ class Recipient(ModelSQL, ModelView):
     token = fields.Char("Token", required=True, readonly=True)
     state = fields.Selection([
             ('pending', "Pending"),
+            ('handed', "Handed Over"),
             ('sent', "Sent"),
             ('failed', "Failed"),
             ('bounced', "Bounced"),

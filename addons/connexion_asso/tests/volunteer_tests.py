@@ -254,10 +254,17 @@ class VolunteerTestMixin:
         Item.create([{'volunteer': renewed.id, 'kind': 'criminal_record',
                     'date': TODAY,
                     'expiry_date': TODAY + dt.timedelta(days=1000)}])
+        pool.get('party.contact_mechanism').create([{'party': soon.party.id,
+                    'type': 'email', 'value': 'emile@exemple.test'}])
         reminded = Item.send_reminders()
         self.assertEqual([i.volunteer for i in reminded], [soon])
         self.assertEqual(Item(reminded[0].id).reminded, TODAY)
         self.assertEqual(Item.send_reminders(), [])
+        # The e-mail waits in the outbox, committed with the stamp.
+        message, = pool.get('connexion.outbox.message').search([])
+        self.assertEqual((message.party, message.origin, message.state),
+            (soon.party, reminded[0], 'pending'))
+        self.assertEqual(message.to, 'emile@exemple.test')
 
     @with_transaction()
     def test_expense_waiver(self):

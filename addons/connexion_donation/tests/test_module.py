@@ -2,7 +2,6 @@ import datetime as dt
 import io
 import subprocess
 import unittest
-import unittest.mock
 from decimal import Decimal
 
 from trytond import backend
@@ -17,6 +16,7 @@ from ..exceptions import ReceiptCancelError, ReceiptRefusedError
 from .support import (
     Mailbox, donor_address, legal_association, loopback_smtp)
 from connexion_asso.tests.party_tests import PartyFieldsMixin
+from connexion_asso.tests.smtp import outbox_mails
 
 
 def create_validated_donations(company, count):
@@ -652,7 +652,6 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
         Mandate = pool.get('account.payment.sepa.mandate')
         Plan = pool.get('connexion.donation.plan')
         Donation = pool.get('connexion.donation')
-        from .. import sepa
         french, = Lang.search([('code', '=', 'fr')])
         english, = Lang.search([('code', '=', 'en')])
         # As scripts/demo, which activates the modules with -l fr.
@@ -685,12 +684,14 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
                 return donation
             donations = [debit('francais', french.id),
                 debit('english', english.id), debit('sans', None)]
-            sent = []
-            with Transaction().set_context(language='en'), \
-                    unittest.mock.patch.object(
-                        sepa, 'send_message_transactional', sent.append):
+            with Transaction().set_context(language='en'):
                 Donation.send_prenotifications(donations)
             self.assertEqual(Transaction().language, 'en')
+        # Queued in the outbox with the stamp, sent after the commit.
+        sent = outbox_mails()
+        self.assertEqual(
+            [Donation(d.id).prenotified for d in donations],
+            [Pool().get('ir.date').today()] * 3)
         mails = {m['To'].split('@')[0]: m for m in sent}
         self.assertEqual(set(mails), {'francais', 'english', 'sans'})
         for name in ['francais', 'sans']:
@@ -716,7 +717,6 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
         Lang = pool.get('ir.lang')
         MembershipType = pool.get('connexion.membership.type')
         Membership = pool.get('connexion.membership')
-        from .. import membership as membership_module
         french, = Lang.search([('code', '=', 'fr')])
         Lang.load_translations([french])
         company = create_company()
@@ -735,12 +735,9 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
                         'date': dt.date(2025, 1, 10), 'amount': Decimal(30),
                         'currency': company.currency.id,
                         'payment_method': 'check', 'state': 'validated'}])
-            sent = []
-            with Transaction().set_context(language='en'), \
-                    unittest.mock.patch.object(membership_module,
-                        'send_message_transactional', sent.append):
+            with Transaction().set_context(language='en'):
                 Membership.send_reminders(dt.date(2025, 12, 20))
-        mail, = sent
+        mail, = outbox_mails()
         self.assertEqual(mail['Subject'], "Votre adhésion arrive à échéance")
 
     @with_transaction()
@@ -997,7 +994,7 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
                 self.assertEqual(Receipt.send_queued(), 2)
             self.assertEqual(len(mailbox.received), 2)
             failed = Receipt(queued[2].id)
-            self.assertEqual(failed.email_state, 'queued')
+            self.assertEqual(failed.email_state, 'pending')
             self.assertIn('451', failed.email_error)
 
             with loopback_smtp(Mailbox()) as second:

@@ -6,7 +6,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from .smtp import Sink, smtp_server
+from connexion_asso.tests.smtp import Sink, smtp_server
 from .tools import find_strings
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
@@ -105,6 +105,9 @@ class ConnexionGdprTestCase(PartyFieldsMixin, ModuleTestCase):
         first = Sink(kill_after=5)
         with smtp_server(first) as port:
             Campaign.send([campaign])
+            # The button queues the sending for the worker (ir.queue).
+            self.assertEqual(len(first.messages), 0)
+            Campaign.process([campaign])
         campaign = Campaign(campaign.id)
         self.assertEqual(campaign.state, 'sending')
         self.assertTrue(campaign.last_error)
@@ -113,7 +116,7 @@ class ConnexionGdprTestCase(PartyFieldsMixin, ModuleTestCase):
 
         second = Sink()
         with smtp_server(second, port):
-            Campaign.resume([campaign])
+            Campaign.process([campaign])
         campaign = Campaign(campaign.id)
         self.assertEqual(campaign.state, 'done')
         self.assertFalse(campaign.last_error)
@@ -157,6 +160,7 @@ class ConnexionGdprTestCase(PartyFieldsMixin, ModuleTestCase):
         Campaign.queue([first])
         with smtp_server(Sink()):
             Campaign.send([first])
+            Campaign.process([first])
         alice, bob = (Recipient.search([('campaign', '=', first.id),
                         ('party', '=', p.id)])[0] for p in parties[:2])
         alice.track_open()

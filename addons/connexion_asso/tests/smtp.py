@@ -59,3 +59,14 @@ def smtp_server(sink, port=None):
     finally:
         config.set('email', 'uri', old)
         controller.stop()
+
+
+def outbox_mails(domain=None):
+    "The e-mails queued in connexion_asso's outbox, parsed, oldest first."
+    import email.policy
+    from email import message_from_bytes
+
+    from trytond.pool import Pool
+    Message = Pool().get('connexion.outbox.message')
+    return [message_from_bytes(m.content, policy=email.policy.default)
+        for m in Message.search(domain or [], order=[('id', 'ASC')])]

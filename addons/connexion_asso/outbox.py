@@ -1,0 +1,497 @@
+"""The one way out of the e-mails the product sends in bulk (campaigns and
+automations, tax receipts): a crash-safe hand-over to the SMTP server.
+
+Each message is a row of its source (a campaign recipient, a receipt) whose
+state column walks:
+
+    pending --(committed before the SMTP hand-over)--> handed
+    handed  --(committed after the server said 250)--> sent
+    handed  --(the server refused the recipient)-----> failed
+
+Every SMTP connection records its messages one at a time, in autocommit
+statements of its own database connection: "the previous message was
+accepted, this one is being handed over" is one committed statement, made
+before the message leaves. So a crash at any instruction (SIGKILL, power
+cut, deployment) leaves at most one row per SMTP connection in the
+``handed`` state whose fate is unknown: the server may or may not have
+accepted it.
+
+The in-doubt rule: when a sending starts again, the ``handed`` rows are sent
+again, with the same ``Message-ID`` (derived from the row, never random):
+the donor's mail client folds the copy, if the first one arrived. A sending
+never sends a row twice by itself: only one sender works on a source at a
+time (a PostgreSQL session lock, released by the server when the sender's
+connection dies), and it skips the rows already sent.
+"""
+import datetime as dt
+import email.policy
+import hashlib
+import re
+import smtplib
+import threading
+from contextlib import contextmanager
+from email.utils import formatdate, make_msgid, parseaddr
+
+from sql import Literal
+from sql.conditionals import Case
+
+import trytond.config as config
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.sendmail import get_smtp_server
+from trytond.transaction import Transaction, without_check_access
+
+STATES = ['pending', 'handed', 'sent', 'failed']
+# Rows a sending picks up: the never handed over and those in doubt.
+TO_SEND = ['pending', 'handed']
+
+
+def message_id(kind, record_id, sender):
+    """The Message-ID of the message of a record: always the same for the
+    same record of the same database, so that a copy sent again after a
+    crash folds with the first one."""
+    database = Transaction().database.name
+    digest = hashlib.sha256(f'{database}/{kind}'.encode()).hexdigest()[:12]
+    domain = sender.rpartition('@')[2] or 'localhost'
+    return f'<{kind}.{record_id}.{digest}@{domain}>'
+
+
+class InDoubt(Exception):
+    """The connection failed after the end of a message was written and
+    before the server's answer: it may have been accepted."""
+
+
+def deliver(server, sender, address, message):
+    """server.sendmail(sender, [address], message) in two round trips
+    instead of four when the server allows PIPELINING (RFC 2920): MAIL,
+    RCPT and DATA are written at once, then their replies read.
+
+    A failure before the end of the message is written means the server
+    did not take it (raised as is); a failure after raises InDoubt."""
+    server.ehlo_or_helo_if_needed()
+    options = []
+    if not (address.isascii() and sender.isascii()):
+        # An internationalised address needs SMTPUTF8 (RFC 6531).
+        if not server.has_extn('smtputf8'):
+            raise smtplib.SMTPRecipientsRefused({address: (
+                        553, b'non-ASCII address and no SMTPUTF8')})
+        options = ['SMTPUTF8']
+    if not options and server.has_extn('pipelining'):
+        server.send(f'MAIL FROM:{smtplib.quoteaddr(sender)}\r\n'
+            f'RCPT TO:{smtplib.quoteaddr(address)}\r\nDATA\r\n')
+        replies = [server.getreply() for _ in range(3)]
+    else:
+        replies = [server.mail(sender, options), server.rcpt(address)]
+        if replies[0][0] == 250 and replies[1][0] in {250, 251}:
+            server.putcmd('data')
+            replies.append(server.getreply())
+        else:
+            replies.append((503, b'no valid recipient'))
+    (mail_code, mail_msg), (rcpt_code, rcpt_msg), (data_code, data_msg) = (
+        replies)
+    if data_code == 354 and (mail_code != 250 or rcpt_code not in {250, 251}):
+        # A server should refuse DATA without a recipient; if it did not,
+        # end the empty message so that the session stays usable.
+        server.send(b'.\r\n')
+        server.getreply()
+        data_code = 503
+    if data_code != 354:
+        server.rset()
+        if mail_code != 250:
+            raise smtplib.SMTPSenderRefused(mail_code, mail_msg, sender)
+        if rcpt_code not in {250, 251}:
+            raise smtplib.SMTPRecipientsRefused(
+                {address: (rcpt_code, rcpt_msg)})
+        raise smtplib.SMTPDataError(data_code, data_msg)
+    data = _DOT.sub(b'..', message)
+    if not data.endswith(b'\r\n'):
+        data += b'\r\n'
+    server.send(data + b'.\r\n')
+    try:
+        code, msg = server.getreply()
+    except (smtplib.SMTPException, OSError) as exception:
+        raise InDoubt(str(exception) or repr(exception)) from exception
+    if code != 250:
+        server.rset()
+        raise smtplib.SMTPDataError(code, msg)
+
+
+_DOT = re.compile(br'(?m)^\.')
+
+
+def _permanent(refusal):
+    "Whether the server refused the recipient for good (5xx)."
+    return all(code >= 500 for code, _ in refusal.recipients.values())
+
+
+class Recorder:
+    """Records the states of one SMTP connection's messages, each change
+    committed at once: on PostgreSQL in autocommit statements of a database
+    connection of its own (the connections work side by side), on SQLite
+    in the transaction's connection, committed (one connection only)."""
+
+    def __init__(self, table, state_column, date_column):
+        self.table = table
+        self.state = getattr(table, state_column)
+        self.date = getattr(table, date_column) if date_column else None
+        transaction = Transaction()
+        self.database = transaction.database
+        self.own = self.database.has_select_for()
+        if self.own:
+            self.connection = self.database.get_connection(autocommit=True)
+        else:
+            self.connection = transaction.connection
+        self.transaction = transaction
+        # (id, state) of the previous message, recorded with the next one.
+        self.previous = None
+
+    def record(self, handed=None):
+        """Record the previous message's outcome and, in the same committed
+        statement, the hand-over of the message handed (an id)."""
+        changes = {}
+        if self.previous:
+            changes[self.previous[0]] = self.previous[1]
+        if handed is not None:
+            changes[handed] = 'handed'
+        self.previous = None
+        if not changes:
+            return
+        table = self.table
+        ids = list(changes)
+        if len(ids) == 1:
+            state = Literal(changes[ids[0]])
+        else:
+            state = Case(*((table.id == i, s) for i, s in changes.items()))
+        columns, values = [self.state], [state]
+        done = [i for i, s in changes.items() if s == 'sent']
+        if self.date is not None and done:
+            columns.append(self.date)
+            values.append(Case((table.id.in_(done), dt.datetime.now()),
+                    else_=self.date))
+        cursor = self.connection.cursor()
+        cursor.execute(*table.update(columns, values,
+                where=table.id.in_(ids)))
+        if not self.own:
+            self.transaction.commit()
+
+    def close(self):
+        self.record()
+        if self.own:
+            self.database.put_connection(self.connection)
+
+
+class Outbox:
+    """Sends the messages of one source, each recorded as it goes.
+
+    table: the python-sql table of the rows; state_column: their state
+    (values of STATES); date_column: stamped when a message is accepted;
+    lock: a name for the source (e.g. 'campaign-12'), that only one sender
+    works on at a time."""
+
+    def __init__(self, table, state_column, date_column=None, lock=None):
+        self.table = table
+        self.state_column = state_column
+        self.date_column = date_column
+        self.lock = lock
+        self.servers = []
+
+    def connections(self):
+        """How many SMTP connections send side by side: [connexion]
+        smtp_connections, default 1."""
+        if not Transaction().database.has_select_for():
+            # SQLite: one connection records everything.
+            return 1
+        return max(1, config.getint('connexion', 'smtp_connections',
+                default=1))
+
+    def send(self, sender, messages, in_doubt=()):
+        """Send [(id, address, message bytes)] and return (sent ids,
+        refused ids, error or None); in_doubt: the ids of those found
+        handed over by an earlier sending.
+
+        Each connection sends its share in order and stops at its first
+        failure (and the others stop too). Rows are recorded as they go."""
+        count = self.connections()
+        while len(self.servers) < count:
+            self.servers.append(None)
+        stop = threading.Event()
+        results = [None] * count
+        # Made here: the transaction (and its database) is the thread's.
+        recorders = [Recorder(self.table, self.state_column, self.date_column)
+            for _ in range(count)]
+
+        def work(index):
+            sent, refused, error = [], [], None
+            recorder = recorders[index]
+            try:
+                for id_, address, message in messages[index::count]:
+                    if stop.is_set():
+                        break
+                    try:
+                        if self.servers[index] is None:
+                            self.servers[index] = get_smtp_server(strict=True)
+                    except (smtplib.SMTPException, OSError) as exception:
+                        error = str(exception) or repr(exception)
+                        break
+                    recorder.record(handed=id_)
+                    try:
+                        deliver(self.servers[index], sender, address, message)
+                    except smtplib.SMTPRecipientsRefused as exception:
+                        if _permanent(exception):
+                            recorder.previous = (id_, 'failed')
+                            refused.append(id_)
+                            continue
+                        # A temporary refusal (4xx): to send again later.
+                        recorder.previous = (id_,
+                            'handed' if id_ in in_doubt else 'pending')
+                        error = str(exception)
+                    except InDoubt as exception:
+                        # Stays handed: sent again, with the same Message-ID.
+                        error = str(exception)
+                    except (smtplib.SMTPException, OSError) as exception:
+                        # The server did not take it: as it was before.
+                        recorder.previous = (id_,
+                            'handed' if id_ in in_doubt else 'pending')
+                        error = str(exception) or repr(exception)
+                    else:
+                        recorder.previous = (id_, 'sent')
+                        sent.append(id_)
+                        continue
+                    self._drop(index)
+                    break
+            finally:
+                if error:
+                    stop.set()
+                recorder.close()
+            results[index] = sent, refused, error
+
+        if count == 1:
+            work(0)
+        else:
+            threads = [threading.Thread(target=work, args=(i,))
+                for i in range(count)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        results = [r for r in results if r]
+        sent = [i for r in results for i in r[0]]
+        refused = [i for r in results for i in r[1]]
+        errors = [r[2] for r in results if r[2]]
+        return sent, refused, errors[0] if errors else None
+
+    def _drop(self, index):
+        server, self.servers[index] = self.servers[index], None
+        if server is not None:
+            try:
+                server.close()
+            except OSError:
+                pass
+
+    def quit(self):
+        for index, server in enumerate(self.servers):
+            if server is not None:
+                try:
+                    server.quit()
+                except (smtplib.SMTPException, OSError):
+                    pass
+            self.servers[index] = None
+
+    @contextmanager
+    def claim(self):
+        """Yield whether this process is the only sender of the source.
+
+        On PostgreSQL a session advisory lock on a connection of its own:
+        the server releases it when that connection closes, even if the
+        sender is killed. On SQLite (one process) a lock of the process."""
+        transaction = Transaction()
+        database = transaction.database
+        key = int.from_bytes(hashlib.sha256(
+                f'connexion.outbox/{self.lock}'.encode()).digest()[:8],
+            'big', signed=True)
+        if not database.has_select_for():
+            lock = _LOCKS.setdefault((database.name, key), threading.Lock())
+            if not lock.acquire(blocking=False):
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                lock.release()
+            return
+        connection = database.get_connection(autocommit=True)
+        try:
+            cursor = connection.cursor()
+            cursor.execute('SELECT pg_try_advisory_lock(%s)', (key,))
+            locked, = cursor.fetchone()
+            try:
+                yield locked
+            finally:
+                if locked:
+                    cursor.execute('SELECT pg_advisory_unlock(%s)', (key,))
+        finally:
+            database.put_connection(connection)
+
+
+_LOCKS = {}
+
+
+class Message(ModelSQL, ModelView):
+    """The e-mails that are not a campaign's nor a receipt's (reminders,
+    pre-notifications), kept until sent: queued in the transaction that
+    decides them, so that a crash or an SMTP failure after the commit loses
+    none, then sent through the outbox like the others."""
+    __name__ = 'connexion.outbox.message'
+    __string__ = "Outbox E-mail"
+
+    party = fields.Many2One('party.party', "Party", readonly=True,
+        ondelete='CASCADE')
+    to = fields.Char("To", readonly=True)
+    subject = fields.Char("Subject", readonly=True)
+    message_id = fields.Char("Message-ID", readonly=True)
+    content = fields.Binary("Message", readonly=True)
+    origin = fields.Reference("Origin", selection='get_origin', readonly=True)
+    state = fields.Selection([
+            ('pending', "Pending"),
+            ('handed', "Handed Over"),
+            ('sent', "Sent"),
+            ('failed', "Refused"),
+            ], "State", readonly=True, sort=False,
+        help="Handed over: given to the mail server when a sending stopped, "
+        "without its answer; sent again with the same Message-ID, which "
+        "mail clients fold into one.")
+    sent_date = fields.DateTime("Sent at", readonly=True)
+    error = fields.Char("Error", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('id', 'DESC'))
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.state, Index.Equality()),
+                where=t.state.in_(TO_SEND)))
+
+    @classmethod
+    def default_state(cls):
+        return 'pending'
+
+    @classmethod
+    def _get_origin(cls):
+        """The models whose records e-mail through the outbox (onboarding
+        reminders here); modules extend."""
+        return ['connexion.volunteer.onboarding']
+
+    @classmethod
+    def get_origin(cls):
+        IrModel = Pool().get('ir.model')
+        return [(None, '')] + [(m, IrModel.get_name(m))
+            for m in cls._get_origin()]
+
+    @classmethod
+    def enqueue(cls, messages):
+        """Queue [(EmailMessage, party or None, origin or None)], each
+        sent once this transaction commits (never if it rolls back)."""
+        sender = config.get('email', 'from')
+        vlist = []
+        for message, party, origin in messages:
+            if not message['From']:
+                message['From'] = sender
+            if not message['Date']:
+                message['Date'] = formatdate(localtime=True)
+            if not message['Message-ID']:
+                message['Message-ID'] = make_msgid(
+                    domain=parseaddr(sender)[1].rpartition('@')[2] or None)
+            vlist.append({
+                    'party': party.id if party else None,
+                    'to': str(message['To']),
+                    'subject': str(message['Subject'] or ''),
+                    'message_id': str(message['Message-ID']),
+                    'content': message.as_bytes(policy=email.policy.SMTPUTF8),
+                    'origin': str(origin) if origin else None,
+                    })
+        if not vlist:
+            return []
+        with without_check_access():
+            records = cls.create(vlist)
+        cls.__queue__.send_pending(records)
+        return records
+
+    @classmethod
+    def send_pending(cls, messages=None):
+        """Send the pending messages (all, or those given) and those in
+        doubt; stop at the first SMTP failure, noted on the message. A
+        second sender at the same time leaves them to the first."""
+        transaction = Transaction()
+        sender = parseaddr(config.get('email', 'from'))[1]
+        domain = [('state', 'in', TO_SEND)]
+        if messages is not None:
+            domain.append(('id', 'in', [m.id for m in messages]))
+        outbox = Outbox(cls.__table__(), 'state', 'sent_date',
+            lock='messages')
+        sent = 0
+        with outbox.claim() as alone:
+            if not alone:
+                return 0
+            try:
+                with without_check_access():
+                    pending = cls.search(domain, order=[('id', 'ASC')])
+                erased = [m for m in pending if not m.content]
+                if erased:
+                    # The person was erased before it left.
+                    with without_check_access():
+                        cls.write(erased, {'state': 'failed'})
+                pending = [m for m in pending if m.content]
+                for i in range(0, len(pending), BATCH):
+                    batch = pending[i:i + BATCH]
+                    messages = [(m.id, _address(m.to), m.content)
+                        for m in batch]
+                    in_doubt = {m.id for m in batch if m.state == 'handed'}
+                    # Read before: the outbox's connections must see the
+                    # rows, and this transaction their changes after.
+                    transaction.commit()
+                    accepted, refused, error = outbox.send(
+                        sender, messages, in_doubt)
+                    sent += len(accepted)
+                    if error:
+                        done = set(accepted) | set(refused)
+                        stopped = next(m for m in batch if m.id not in done)
+                        with without_check_access():
+                            cls.write([stopped], {'error': error[:250]})
+                    transaction.commit()
+                    if error:
+                        break
+            finally:
+                outbox.quit()
+        return sent
+
+    @classmethod
+    def clean(cls, days=30):
+        "Cron: forget the messages sent more than days ago (personal data)."
+        limit = dt.datetime.now() - dt.timedelta(days=days)
+        with without_check_access():
+            cls.delete(cls.search([
+                        ('state', 'in', ['sent', 'failed']),
+                        ('write_date', '<', limit),
+                        ]))
+
+
+def _address(to):
+    "The address of a To header."
+    return parseaddr(to)[1]
+
+
+BATCH = 100
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('connexion.outbox.message|send_pending',
+                    "Send the E-mails of the Outbox"),
+                ('connexion.outbox.message|clean',
+                    "Forget the Sent E-mails of the Outbox"),
+                ])

@@ -1,0 +1,156 @@
+"""Kill a sending process with SIGKILL in the middle of its sending, then
+send again: the harness of the outbox's crash tests (campaigns, receipts).
+
+The SMTP server is aiosmtpd on loopback, in a process of its own (as a real
+server is), writing a line for each message it accepted (the recipient and
+the Message-ID) before it answers. It can hold its answer to the N-th
+MAIL FROM (the message is handed over, never accepted) or to the end of the
+N-th message (accepted, the sender not told): the sender is killed while it
+waits, the two sides of a hand-over."""
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from trytond.config import config
+
+from connexion_asso.tests.smtp import free_port
+
+MAIL, DATA = 1, 2
+
+SENDER = '''
+import json, sys
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+database, model, method, ids, context = sys.argv[1:6]
+pool = Pool(database)
+with Transaction().start(database, 0, readonly=True):
+    pool.init()
+with Transaction().start(database, 0, context=json.loads(context)):
+    Model = pool.get(model)
+    getattr(Model, method)(Model.browse(json.loads(ids)))
+'''
+
+
+def _serve(port, path, counts, hold_kind, hold_at, held, release, ready):
+    import asyncio
+    from email.parser import BytesHeaderParser
+
+    from aiosmtpd.controller import Controller
+
+    async def hold():
+        held.set()
+        while not release.is_set():
+            await asyncio.sleep(0.01)
+
+    class Handler:
+
+        async def handle_EHLO(self, server, session, envelope, hostname,
+                responses):
+            session.host_name = hostname
+            responses.insert(-1, '250-PIPELINING')
+            return responses
+
+        async def handle_MAIL(self, server, session, envelope, address,
+                mail_options):
+            counts[MAIL] += 1
+            if hold_kind.value == MAIL and counts[MAIL] == hold_at.value:
+                await hold()
+            envelope.mail_from = address
+            envelope.mail_options.extend(mail_options)
+            return '250 OK'
+
+        async def handle_DATA(self, server, session, envelope):
+            headers = BytesHeaderParser().parsebytes(envelope.content)
+            with open(path, 'a') as fp:
+                fp.write(json.dumps(
+                        [envelope.rcpt_tos[0], headers['Message-ID']]) + '\n')
+            counts[DATA] += 1
+            if hold_kind.value == DATA and counts[DATA] == hold_at.value:
+                await hold()
+            return '250 OK'
+
+    controller = Controller(Handler(), hostname='127.0.0.1', port=port)
+    controller.start()
+    ready.set()
+    while True:
+        time.sleep(3600)
+
+
+class Sink:
+    "The SMTP server, in a process of its own."
+
+    def __init__(self, path):
+        self.path = path
+        self.port = free_port()
+        # The MAIL and DATA commands answered so far (index 1, 2).
+        self.counts = multiprocessing.Array('i', 3)
+        self.hold_kind = multiprocessing.Value('i', 0)
+        self.hold_at = multiprocessing.Value('i', 0)
+        self.held = multiprocessing.Event()
+        self.release = multiprocessing.Event()
+        ready = multiprocessing.Event()
+        self.process = multiprocessing.Process(target=_serve, args=(
+                self.port, path, self.counts, self.hold_kind, self.hold_at, self.held,
+                self.release, ready), daemon=True)
+        self.process.start()
+        ready.wait(30)
+
+    def hold(self, kind, at):
+        "Hold the answer to the at-th MAIL or DATA from now on."
+        self.held.clear()
+        self.release.clear()
+        self.hold_kind.value = kind
+        self.hold_at.value = self.counts[kind] + at if kind else 0
+
+    def received(self):
+        "[(recipient, Message-ID)] in the order accepted."
+        if not os.path.exists(self.path):
+            return []
+        with open(self.path) as fp:
+            return [tuple(json.loads(line)) for line in fp if line.strip()]
+
+    def stop(self):
+        self.release.set()
+        self.process.kill()
+        self.process.join()
+
+
+class Sender:
+    "Model.method(records) in a process of its own, on the test database."
+
+    def __init__(self, database, model, method, ids, context, port,
+            connections):
+        env = dict(os.environ,
+            TRYTOND_DATABASE__URI=config.get('database', 'uri'),
+            TRYTOND_EMAIL__URI=f'smtp://127.0.0.1:{port}',
+            TRYTOND_CONNEXION__SMTP_CONNECTIONS=str(connections))
+        self.process = subprocess.Popen([sys.executable, '-c', SENDER,
+                database, model, method, json.dumps(ids),
+                json.dumps(context)], env=env)
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def wait(self, timeout=300):
+        return self.process.wait(timeout)
+
+
+def kill_when(sink, sender, condition, timeout=120):
+    """SIGKILL the sender as soon as condition() holds (polled); return
+    whether it held before the sender ended by itself."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            sender.kill()
+            sink.release.set()
+            return True
+        if sender.process.poll() is not None:
+            return False
+        time.sleep(0.005)
+    sender.kill()
+    raise AssertionError("the sending never reached the kill point")

@@ -1,0 +1,86 @@
+"""The outbox of the e-mails decided one by one (reminders,
+pre-notifications): kept with the decision, sent after the commit through
+the crash-safe outbox, never lost by an SMTP failure, never sent twice."""
+import unittest
+from email.message import EmailMessage
+
+from trytond.config import config
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
+
+from .smtp import Sink, free_port, smtp_server
+
+
+def reminder(to, subject):
+    message = EmailMessage()
+    message['To'] = to
+    message['Subject'] = subject
+    message.set_content("Bonjour,\nVotre document arrive à échéance.")
+    return message
+
+
+class OutboxTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('connexion_asso')
+
+    @with_transaction()
+    def test_kept_until_the_server_takes_it(self):
+        "Queued, the server down: kept with the error; sent once it is up"
+        pool = Pool()
+        Message = pool.get('connexion.outbox.message')
+        Party = pool.get('party.party')
+        party, = Party.create([{'name': "Émile Attente"}])
+        first, second = Message.enqueue([
+                (reminder('emile@exemple.test', "Rappel 1"), party, None),
+                (reminder('zoe@exemple.test', "Rappel 2"), None, None),
+                ])
+        self.assertEqual((first.state, first.party), ('pending', party))
+        self.assertTrue(first.message_id)
+
+        old = config.get('email', 'uri')
+        config.set('email', 'uri', f'smtp://127.0.0.1:{free_port()}')
+        try:
+            self.assertEqual(Message.send_pending(), 0)
+        finally:
+            config.set('email', 'uri', old)
+        first = Message(first.id)
+        self.assertEqual(first.state, 'pending')
+        self.assertTrue(first.error)
+
+        sink = Sink()
+        with smtp_server(sink):
+            self.assertEqual(Message.send_pending(), 2)
+            # Nothing twice.
+            self.assertEqual(Message.send_pending(), 0)
+        self.assertEqual(sorted(m['To'] for m in sink.messages),
+            ['emile@exemple.test', 'zoe@exemple.test'])
+        self.assertEqual(sink.messages[0]['Message-ID'],
+            Message(first.id).message_id)
+        self.assertEqual({m.state for m in Message.browse([first, second])},
+            {'sent'})
+        self.assertTrue(all(m.sent_date for m in Message.browse([first])))
+
+    @with_transaction()
+    def test_erased_person_gets_nothing(self):
+        "A message to a person erased before it left is not sent"
+        pool = Pool()
+        Message = pool.get('connexion.outbox.message')
+        Party = pool.get('party.party')
+        Erase = pool.get('party.erase', type='wizard')
+        party, = Party.create([{'name': "Zoé Effacée"}])
+        message, = Message.enqueue([
+                (reminder('zoe@exemple.test', "Rappel"), party, None)])
+        Party.write([party], {'active': False})
+        session_id, _, _ = Erase.create()
+        erase = Erase(session_id)
+        erase.ask.party = party
+        erase.transition_erase()
+        sink = Sink()
+        with smtp_server(sink):
+            self.assertEqual(Message.send_pending(), 0)
+        self.assertEqual(sink.messages, [])
+        message = Message(message.id)
+        self.assertEqual((message.state, message.to, message.content),
+            ('failed', None, None))
