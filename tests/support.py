@@ -233,5 +233,7 @@ def chrome():
         options.add_argument(arg)
     options.add_argument('--user-data-dir=' + tempfile.mkdtemp(
             prefix='connexion-chrome-'))
+    # The console, for driver.get_log('browser'): a test fails on errors.
+    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
     service = Service(shutil.which('chromedriver') or '/usr/bin/chromedriver')
     return webdriver.Chrome(options=options, service=service)

@@ -1,4 +1,8 @@
-"""Smoke test of the web client: a demo user logs in to sao and opens Teams."""
+"""The web client: a demo user logs in to sao and opens Teams; the
+administrator opens every view of the Connexion menus."""
+import os
+import tempfile
+import time
 import unittest
 
 from selenium.webdriver.common.by import By
@@ -6,7 +10,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support import Server, chrome
+from tests.support import Server, chrome, connexion_modules
 
 
 class SaoSmokeTest(unittest.TestCase):
@@ -67,3 +71,227 @@ class SaoSmokeTest(unittest.TestCase):
         self.assertNotIn("Camille Roussel", body)
         self.assertFalse(self.driver.find_elements(
                 By.XPATH, "//*[normalize-space(text())='Association']"))
+
+
+# The state of the web client, read in the page: the current tab (a screen or
+# a board), the requests still running and any dialog (error, warning) shown.
+PROBE = """
+var tab = Sao.Tab.tabs.get_current();
+var state = {
+    requests: jQuery.active,
+    processing: jQuery('#processing').is(':visible'),
+    dialogs: jQuery('.modal:visible').map(function() {
+        return jQuery(this).text().replace(/\\s+/g, ' ').trim().slice(0, 300);
+        }).get(),
+    };
+if (tab && tab.screen) {
+    var screen = tab.screen;
+    state.model = screen.model_name;
+    state.view = screen.current_view ? screen.current_view.view_type : null;
+    state.views = screen.views.map(v => v.view_type).concat(
+        screen.view_to_load);
+    state.records = screen.group.length;
+    state.record = screen.current_record ? screen.current_record.id : null;
+    state.modified = state.view == 'form' ? screen.modified() : false;
+} else if (tab && tab.board) {
+    state.view = tab.board.actions.every(
+        a => a.screen && a.screen.current_view) ? 'board' : null;
+}
+return state;
+"""
+
+
+def console_errors(entries):
+    """The console messages that tell of a failure: errors, and the
+    programming errors jQuery's deferreds turn into warnings (sao builds its
+    views in them: 'ColumnFactory is not a constructor' was one)."""
+    return [e['message'] for e in entries
+        if e['level'] == 'SEVERE'
+        or 'jQuery.Deferred exception' in e['message']]
+
+
+class SaoEveryViewTest(unittest.TestCase):
+    """Every menu entry of the Connexion modules, and of the core models
+    whose views they extend, opens in sao for the administrator: each view
+    of its action and the form of its first record, with no console error,
+    no error dialog, no change made by merely opening."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(modules=connexion_modules()).create().start()
+        cls.addClassCleanup(cls.server.stop)
+
+    def setUp(self):
+        self.driver = chrome()
+        self.addCleanup(self.driver.quit)
+        self.screenshots = os.environ.get('CONNEXION_SCREENSHOTS')
+        if not self.screenshots:
+            self.screenshots = tempfile.mkdtemp(prefix='connexion-sao-')
+
+    def menu_entries(self):
+        "(id, action name, model) of the menu entries that open a window."
+        return self.server.query(
+            "SELECT m.id, a.name, w.res_model FROM ir_ui_menu m "
+            "JOIN ir_action_keyword k ON k.keyword = 'tree_open' "
+            "AND k.model = 'ir.ui.menu,' || m.id "
+            "JOIN ir_action a ON a.id = k.action "
+            "JOIN ir_action_act_window w ON w.action = a.id "
+            "LEFT JOIN ir_model_data d ON d.model = 'ir.ui.menu' "
+            "AND d.db_id = m.id "
+            "WHERE m.active AND (d.module LIKE 'connexion%%' "
+            "OR w.res_model IN (SELECT model FROM ir_ui_view "
+            "WHERE module LIKE 'connexion%%')) ORDER BY m.id")
+
+    def login_admin(self):
+        # Tryton's module configuration wizard would open first.
+        self.server.query(
+            "UPDATE ir_module_config_wizard_item SET state = 'done'")
+        driver = self.driver
+        driver.get(f'{self.server.url}/#{self.server.database}')
+        wait = WebDriverWait(driver, 90)
+        wait.until(EC.visibility_of_element_located((By.ID, 'login'))
+            ).send_keys('admin', Keys.ENTER)
+        wait.until(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, 'input[type=password]'))
+            ).send_keys(self.server.admin_password, Keys.ENTER)
+        # Logged in when the menu is there.
+        wait.until(lambda d: d.execute_script(
+                "return !!Sao.main_menu_screen && jQuery.active == 0"))
+
+    def settled(self, view, timeout=30):
+        """The state once the client shows view ('*': any) and has been idle
+        (no request, no processing indicator) for two readings in a row, or
+        a dialog; None after timeout."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            state = self.driver.execute_script(PROBE)
+            idle = not state['requests'] and not state['processing'] and (
+                state['dialogs']
+                or state.get('view') and view in {'*', state['view']})
+            if idle and state == last:
+                return state
+            last = state if idle else None
+            time.sleep(0.3)
+        return None
+
+    def visible_menus(self, ids):
+        "The menu entries among ids that the administrator sees."
+        return self.driver.execute_async_script("""
+            var done = arguments[arguments.length - 1];
+            Sao.rpc({
+                method: 'model.ir.ui.menu.search',
+                params: [[['id', 'in', arguments[0]]], 0, null, null, {}],
+                }, Sao.Session.current_session).then(done, () => done([]));
+            """, ids)
+
+    def close_tabs(self):
+        "Close every tab, dropping what a form may show as changed."
+        self.driver.execute_script("""
+            for (const tab of Sao.Tab.tabs.slice()) {
+                if (tab.screen) {
+                    tab.screen.group.forEach(r => r.cancel());
+                }
+                jQuery('#nav-' + tab.id).remove();
+                jQuery('#' + tab.id).remove();
+                Sao.Tab.tabs.splice(Sao.Tab.tabs.indexOf(tab), 1);
+            }
+            jQuery('.modal').modal('hide');
+            """)
+
+    def other_models(self, entries):
+        """The models with a Connexion list or form that no menu entry opens
+        (lines, comments, wishes… opened from their parent's form) and that
+        store records (not a wizard's steps)."""
+        models = [m for m, in self.server.query(
+                "SELECT DISTINCT model FROM ir_ui_view "
+                "WHERE module LIKE 'connexion%%' AND type IN ('tree', 'form') "
+                "ORDER BY model")
+            if m not in {e[2] for e in entries}]
+        return self.driver.execute_async_script("""
+            var done = arguments[arguments.length - 1];
+            var models = arguments[0], stored = [];
+            jQuery.when.apply(jQuery, models.map(model => Sao.rpc({
+                    method: 'model.' + model + '.search_count',
+                    params: [[], 0, 1, {}],
+                    }, Sao.Session.current_session, true, false).then(
+                    () => stored.push(model), () => null).then(null,
+                    () => jQuery.when()))).always(() => done(stored));
+            """, models)
+
+    # How the client opens a menu entry (as a click on it) and a model.
+    OPEN = {
+        'menu': "Sao.Action.exec_keyword('tree_open', "
+            "{model: 'ir.ui.menu', id: arguments[0]}, null, false);",
+        'model': "Sao.Tab.create({model: arguments[0], view_ids: [], "
+            "mode: ['tree', 'form'], name: arguments[0], domain: [], "
+            "context: {}, search_value: [], tab_domain: []});",
+        }
+
+    def open_views(self, kind, target):
+        """Open the menu entry or model, each view of its action and the form
+        of its first record: the problems seen, and whether a form opened."""
+        driver = self.driver
+        problems = []
+        driver.execute_script(self.OPEN[kind], target)
+        state = first = self.settled('*')
+        if state is None:
+            return ["never loaded"], False
+        # The other views of the action, the form last (on the first record).
+        views = [v for v in dict.fromkeys(state.get('views', []))
+            if v not in {state['view'], 'form'}]
+        if 'form' in state.get('views', []) and state['view'] != 'form':
+            views.append('form')
+        for view in views:
+            if state['dialogs'] or (view == 'form' and not first['records']):
+                break
+            if view == 'form':
+                driver.execute_script("""
+                    var screen = Sao.Tab.tabs.get_current().screen;
+                    screen.current_record = screen.group[0];""")
+            driver.execute_script(
+                "Sao.Tab.tabs.get_current().screen.switch_view(arguments[0]);",
+                view)
+            state = self.settled(view)
+            if state is None:
+                problems.append(f"{view} view never loaded")
+                break
+        for current in [first, state]:
+            if current and current['dialogs']:
+                problems.append(f"dialog: {current['dialogs']}")
+                break
+        if state and state.get('modified'):
+            problems.append(f"record {state['record']} changed by opening it")
+        opened_form = bool(state) and state['view'] == 'form'
+        return problems, opened_form
+
+    def test_every_menu_entry_opens(self):
+        "Each view of each menu entry and the form of a record open cleanly"
+        self.driver.set_script_timeout(60)
+        entries = self.menu_entries()
+        self.assertGreater(len(entries), 40)
+        self.login_admin()
+        # The volunteers' own menus ('Mon bénévolat') are theirs only:
+        # tests.test_rpc_access.RoleMenuTest opens them as each account.
+        visible = set(self.visible_menus([e[0] for e in entries]))
+        walked = [('menu', e[0], f"{e[1]} ({e[2]}, menu {e[0]})")
+            for e in entries if e[0] in visible]
+        self.assertGreater(len(walked), 40)
+        others = self.other_models(entries)
+        self.assertIn('connexion.idea.comment', others)
+        walked += [('model', m, m) for m in others]
+        # The wizards' steps, refused above, are not to be reported.
+        self.driver.get_log('browser')
+        failures, forms = [], 0
+        for kind, target, label in walked:
+            problems, opened_form = self.open_views(kind, target)
+            forms += opened_form
+            problems += console_errors(self.driver.get_log('browser'))
+            if problems:
+                self.driver.save_screenshot(os.path.join(
+                        self.screenshots, f'{kind}-{target}.png'))
+                failures.append(f"{label}: " + '; '.join(problems))
+            self.close_tabs()
+        self.assertFalse(failures, '\n'.join(failures))
+        # The walk opened forms, not only lists.
+        self.assertGreater(forms, len(walked) // 2)

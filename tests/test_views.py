@@ -12,14 +12,26 @@ from lxml import etree
 from tests.support import backend, connexion_modules
 
 
-def sao_widgets():
-    """{view type: widget names} that the installed sao draws, read from
-    its parsers' WIDGETS tables."""
+def sao_source():
+    "The installed sao's script."
     root = os.environ.get('CONNEXION_SAO_ROOT') or os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         'var', 'sao', 'node_modules', 'tryton-sao')
     with open(os.path.join(root, 'dist', 'tryton-sao.js')) as fp:
-        source = fp.read()
+        return fp.read()
+
+
+def sao_icons():
+    "The icons sao ships (LOCAL_ICONS); the others come from ir.ui.icon."
+    table = re.search(r'Sao\.common\.LOCAL_ICONS = \[(.*?)\];',
+        sao_source(), re.S).group(1)
+    return set(re.findall(r"'([\w-]+)'", table))
+
+
+def sao_widgets():
+    """{view type: widget names} that the installed sao draws, read from
+    its parsers' WIDGETS tables."""
+    source = sao_source()
     widgets = {}
     for view_type, parser in [('tree', 'TreeXMLViewParser'),
             ('form', 'FormXMLViewParser')]:
@@ -62,3 +74,29 @@ class ViewWidgetTest(unittest.TestCase):
                     with self.subTest(view=view.name or view.model,
                             field=node.get('name')):
                         self.assertIn(widget, widgets[view.type])
+
+    def test_every_icon_exists(self):
+        """Each icon our views and menus name is one sao ships or one
+        registered in ir.ui.icon: sao logs 'Unknown icon' otherwise and the
+        button has none ('tryton-pause' on the recurring donation form)"""
+        from trytond.pool import Pool
+        from trytond.tests.test_tryton import DB_NAME
+        from trytond.transaction import Transaction
+        with Transaction().start(DB_NAME, 0):
+            pool = Pool()
+            View = pool.get('ir.ui.view')
+            Icon = pool.get('ir.ui.icon')
+            Menu = pool.get('ir.ui.menu')
+            icons = sao_icons() | {name for _, name in Icon.list_icons()}
+            for view in View.search([('module', 'like', 'connexion_%')]):
+                arch = etree.fromstring(view.arch)
+                for node in arch.xpath('//*[@icon][not(self::field)]'):
+                    with self.subTest(view=view.name or view.model,
+                            node=node.get('name') or node.get('id')):
+                        self.assertTrue(node.get('icon') in icons,
+                            f"unknown icon {node.get('icon')}")
+            for menu in Menu.search([]):
+                if menu.icon:
+                    with self.subTest(menu=menu.complete_name):
+                        self.assertTrue(menu.icon in icons,
+                            f"unknown icon {menu.icon}")
