@@ -17,6 +17,7 @@ RUN mkdir -p /opt/sao && cd /opt/sao \
 # The modules to activate (one list with scripts/demo and scripts/serve) and
 # the gunicorn settings of scripts/serve.
 COPY config/modules config/modules
+COPY config/postgresql.sql config/postgresql.sql
 COPY scripts/lib/gunicorn.conf.py scripts/lib/gunicorn.conf.py
 COPY config/docker.conf /etc/trytond.conf
 ENV TRYTOND_CONFIG=/etc/trytond.conf

@@ -41,6 +41,8 @@ def backend_env(backend, cache_dir):
     env['CONNEXION_SERVER_CACHE'] = os.path.join(cache_dir, 'server-' + backend)
     if backend == 'postgresql':
         env['TRYTOND_DATABASE__URI'] = os.environ['CONNEXION_PG_URI']
+        # As deployed (config/trytond.conf.example, config/docker.conf).
+        env['TRYTOND_DATABASE__UNACCENT_FUNCTION'] = 'immutable_unaccent'
         env['DB_NAME'] = 'test_connexion_' + uuid.uuid4().hex[:8]
         # Built databases are kept as PostgreSQL templates (a CREATE DATABASE
         # ... TEMPLATE takes a second, a pg_restore of a dump much longer).
@@ -78,6 +80,26 @@ def use_run_templates():
         digest = db_cache_file(path, name).rsplit('test-', 1)[1]
         return f"{path}/{os.environ['DB_NAME']}_{digest[:20]}"
     test_tryton._db_cache_file = _db_cache_file
+
+
+def setup_postgresql_databases():
+    """Each test database gets config/postgresql.sql (search extensions and
+    functions) when trytond initialises it, as scripts/serve and the Docker
+    init service do before trytond-admin."""
+    sys.path.insert(0, os.path.join(ROOT, 'scripts', 'lib'))
+    import dbtool
+    from trytond.backend.postgresql.database import Database
+    init = Database.init
+
+    def init_with_extensions(self):
+        connection = self.get_connection()
+        try:
+            dbtool.setup_postgresql(connection)
+            connection.commit()
+        finally:
+            self.put_connection(connection)
+        return init(self)
+    Database.init = init_with_extensions
 
 
 BUILDS = []
@@ -212,6 +234,7 @@ def run_backend(args):
     "Child process: run the selected tests on the backend of the env."
     if os.environ['CONNEXION_BACKEND'] == 'postgresql':
         use_run_templates()
+        setup_postgresql_databases()
     build_on_cached_databases()
     time_database_builds()
     loader = unittest.TestLoader()

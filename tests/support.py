@@ -60,11 +60,15 @@ class Server:
         self.config = os.path.join(self.tmp, 'trytond.conf')
         sao = os.environ.get('CONNEXION_SAO_ROOT') or os.path.join(
             ROOT, 'var', 'sao', 'node_modules', 'tryton-sao')
+        # As deployed: trytond calls config/postgresql.sql's wrapper.
+        unaccent = ('' if self.uri.startswith('sqlite')
+            else 'unaccent_function = immutable_unaccent')
         with open(self.config, 'w') as fp:
             fp.write(f"""[database]
 uri = {self.uri}
 path = {self.tmp}
 list = True
+{unaccent}
 
 [web]
 listen = 127.0.0.1:{self.port}
@@ -147,6 +151,10 @@ max_attempt = 50
             open(os.path.join(self.tmp, self.database + '.sqlite'), 'w').close()
         else:
             self._pg(f'CREATE DATABASE "{self.database}"')
+            subprocess.run([sys.executable, os.path.join(
+                        ROOT, 'scripts', 'lib', 'dbtool.py'), '-c',
+                    self.config, '-d', self.database, 'extensions'],
+                env=self.env(), check=True)
         self.admin('--all', '--email', 'admin@example.org', '-l', 'fr')
         self.admin('-u', *self.modules, '--activate-dependencies', '-l', 'fr')
         if self.demo:

@@ -348,3 +348,61 @@ class DeploymentTest(unittest.TestCase):
                 self.assertEqual(
                     update[update.index('-u') + 1:][:len(module_list())],
                     module_list())
+
+    def test_search_extensions(self):
+        """The Docker init service and scripts/serve install
+        config/postgresql.sql (pg_trgm, unaccent, the immutable wrapper)
+        before trytond-admin creates the indexes; trytond calls the wrapper
+        ([database] unaccent_function)"""
+        psql, admin = self.command('init')[2].split('&&')
+        self.assertRegex(psql, r'^psql .*-v ON_ERROR_STOP=1')
+        path, = re.findall(r'-f (\S+)', psql)
+        self.assertEqual(dockerfile()['COPY'][path], 'config/postgresql.sql')
+        self.assertIn('trytond-admin', admin)
+        sql = read('config', 'postgresql.sql')
+        for extension in ['pg_trgm', 'unaccent']:
+            self.assertRegex(
+                sql, rf'CREATE EXTENSION IF NOT EXISTS {extension}\b')
+        function = self.docker_conf.get('database', 'unaccent_function')
+        self.assertRegex(sql, r'CREATE OR REPLACE FUNCTION public\.'
+            + function + r'\(text\)[^;]*\bIMMUTABLE\b')
+        example = configparser.ConfigParser(interpolation=None)
+        example.read_string(read('config', 'trytond.conf.example'))
+        self.assertEqual(
+            example.get('database', 'unaccent_function'), function)
+        serve = read('scripts', 'serve')
+        self.assertLess(
+            serve.index('" extensions'), serve.index('-u $MODULES'))
+        self.assertIn(f'UNACCENT_FUNCTION:-{function}', serve)
+
+
+@unittest.skipIf(backend() != 'postgresql', "PostgreSQL extensions")
+class PostgreSQLSetupTest(unittest.TestCase):
+
+    def test_dbtool_create_installs_extensions(self):
+        "A database created by the scripts has the search extensions"
+        import psycopg
+        uri = os.environ['TRYTOND_DATABASE__URI']
+        name = os.environ['DB_NAME'] + '_dbtool'  # dropped by tests/run.py
+        conf = tempfile.NamedTemporaryFile('w', suffix='.conf', delete=False)
+        self.addCleanup(os.remove, conf.name)
+        conf.write(f'[database]\nuri = {uri}\n')
+        conf.close()
+
+        def dbtool(action):
+            subprocess.run([sys.executable, os.path.join(
+                        ROOT, 'scripts', 'lib', 'dbtool.py'), '-c',
+                    conf.name, '-d', name, action], check=True)
+        dbtool('create')
+        self.addCleanup(dbtool, 'drop')
+        dbtool('extensions')  # again: idempotent
+        with psycopg.connect(uri.rstrip('/') + '/' + name) as conn:
+            extensions = {e for e, in conn.execute(
+                    "SELECT extname FROM pg_extension")}
+            volatility, = conn.execute("SELECT provolatile FROM pg_proc "
+                "WHERE proname = 'immutable_unaccent'").fetchone()
+            unaccented, = conn.execute(
+                "SELECT immutable_unaccent('Françoise Lefèvre')").fetchone()
+        self.assertLessEqual({'pg_trgm', 'unaccent'}, extensions)
+        self.assertEqual(volatility, 'i')
+        self.assertEqual(unaccented, 'Francoise Lefevre')

@@ -23,6 +23,9 @@ from trytond.wizard import StateAction, StateTransition, Wizard
 from .workflow import TransitionOnlyMixin, workflow_values_allowed
 
 SIMILAR_RATIO = 0.85
+# A name typed in a search, against a part of a name: one letter off in six
+# ("Dupond" for "Dupont") is a likely typo.
+SUGGESTION_RATIO = 0.8
 
 
 def strip_accents(value):
@@ -43,6 +46,22 @@ def similar_names(key, other, ratio=SIMILAR_RATIO):
     return (matcher.real_quick_ratio() >= ratio
         and matcher.quick_ratio() >= ratio
         and matcher.ratio() >= ratio)
+
+
+def name_ratio(key, other, ratio=SUGGESTION_RATIO):
+    """How close the name key other comes to the typed key, 0 when not
+    similar_names at ratio: the key against the other's words taken as many
+    at a time as it has ("dupond" against "dupont" and "jean" of "dupont
+    jean"). The search's suggestions; the duplicate check compares whole
+    names with similar_names itself."""
+    words = other.split()
+    count = len(key.split())
+    best = 0
+    for part in combinations(words, min(count, len(words))):
+        part = ' '.join(part)
+        if similar_names(key, part, ratio):
+            best = max(best, difflib.SequenceMatcher(None, key, part).ratio())
+    return best
 
 
 def phone_key(value):

@@ -10,6 +10,18 @@ import tarfile
 import tempfile
 from urllib.parse import urlparse
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+# Extensions and functions of Connexion's searches (trigram indexes,
+# unaccent): run on every PostgreSQL database before trytond-admin.
+POSTGRESQL_SQL = os.path.join(ROOT, 'config', 'postgresql.sql')
+
+
+def setup_postgresql(connection):
+    "Run config/postgresql.sql on a psycopg connection (idempotent)."
+    with open(POSTGRESQL_SQL) as fp:
+        connection.execute(fp.read())
+
 
 class Target:
     def __init__(self, config_file, database):
@@ -74,13 +86,21 @@ class Target:
                     "SELECT to_regclass('ir_module')").fetchone()[0]
         return 'ready' if found else 'empty'
 
-    def create(self):
+    def create(self, extensions=True):
         if self.sqlite:
             os.makedirs(self.path, exist_ok=True)
             open(self.sqlite_file, 'a').close()
         else:
             with self.pg() as conn:
                 conn.execute(f'CREATE DATABASE "{self.database}"')
+            if extensions:
+                self.extensions()
+
+    def extensions(self):
+        "Install config/postgresql.sql in the database (PostgreSQL only)."
+        if not self.sqlite:
+            with self.pg(self.database) as conn:
+                setup_postgresql(conn)
 
     def drop(self):
         if self.sqlite:
@@ -139,7 +159,8 @@ class Target:
                     raise SystemExit(
                         "Cette sauvegarde vient de SQLite : restaurez-la "
                         "avec une configuration SQLite.")
-                self.create()
+                # The dump creates the extensions it had itself.
+                self.create(extensions=False)
                 args, env = self.pg_args()
                 subprocess.run(
                     ['pg_restore', *args, '--no-owner', '-d', self.database,
@@ -154,7 +175,7 @@ def main():
     parser.add_argument('-c', '--config', required=True)
     parser.add_argument('-d', '--database', required=True)
     parser.add_argument('action', choices=[
-            'status', 'create', 'drop', 'backup', 'restore'])
+            'status', 'create', 'extensions', 'drop', 'backup', 'restore'])
     parser.add_argument('file', nargs='?')
     parser.add_argument('--force', action='store_true')
     args = parser.parse_args()
@@ -163,6 +184,8 @@ def main():
         print(target.status())
     elif args.action == 'create':
         target.create()
+    elif args.action == 'extensions':
+        target.extensions()
     elif args.action == 'drop':
         target.drop()
     elif args.action == 'backup':
