@@ -72,6 +72,45 @@ class SaoSmokeTest(unittest.TestCase):
         self.assertFalse(self.driver.find_elements(
                 By.XPATH, "//*[normalize-space(text())='Association']"))
 
+    def test_dream_button_keeps_referred_by(self):
+        """A dream's 'Signalé par' stays as it was when a date typed on
+        another tab is saved by a workflow button clicked straight away
+        (issue 16, item 1: the client sent referred_by 'other')"""
+        driver = self.driver
+        (dream, referred_by), = self.server.query(
+            "SELECT id, referred_by FROM connexion_dream "
+            "WHERE state = 'design' AND referred_by != 'other' "
+            "ORDER BY id LIMIT 1")
+        self.login('reves', 'connexion-demo')
+        self.wait(lambda d: d.execute_script(
+                "return !!Sao.main_menu_screen && jQuery.active == 0"))
+        driver.execute_script("Sao.open_url(arguments[0]);",
+            f'{self.server.database}/model/connexion.dream/{dream}')
+        tab = self.wait(EC.element_to_be_clickable((By.XPATH,
+                    "//a[normalize-space(.)='Réalisation et suivi']")))
+        # The client wrote the list's first option: the test could not fail
+        # on a dream that has it.
+        self.assertNotEqual(driver.execute_script(
+                "return JSON.parse(jQuery('select[name=referred_by] option')"
+                ".first().val());"), referred_by)
+        tab.click()
+        date = self.wait(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, "input[name='dream_date']")))
+        date.click()
+        date.send_keys('15.07.2027')
+        # Straight to the button, without leaving the field.
+        driver.find_element(
+            By.XPATH, "//button[normalize-space(.)='Planifier']").click()
+        self.wait(lambda d: self.server.query(
+                "SELECT dream_date FROM connexion_dream WHERE id = %s",
+                dream)[0][0] is not None)
+        self.wait(lambda d: d.execute_script("return jQuery.active == 0"))
+        (saved_date, saved_referred_by), = self.server.query(
+            "SELECT dream_date, referred_by FROM connexion_dream "
+            "WHERE id = %s", dream)
+        self.assertEqual(str(saved_date), '2027-07-15')
+        self.assertEqual(saved_referred_by, referred_by)
+
 
 # The state of the web client, read in the page: the current tab (a screen or
 # a board), the requests still running and any dialog (error, warning) shown.
