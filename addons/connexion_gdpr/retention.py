@@ -262,7 +262,7 @@ class RetentionDryRunStart(ModelView):
     parties = fields.Many2Many(
         'party.party', None, None, "Persons to Anonymise", readonly=True)
 
-    @fields.depends('date')
+    @fields.depends('date', 'report', 'parties')
     def on_change_date(self):
         pool = Pool()
         Rule = pool.get('connexion.gdpr.retention.rule')
