@@ -72,7 +72,7 @@ class SaoSmokeTest(unittest.TestCase):
         self.assertFalse(self.driver.find_elements(
                 By.XPATH, "//*[normalize-space(text())='Association']"))
 
-    def test_dream_button_keeps_referred_by(self):
+    def test_workflow_button_keeps_referred_by(self):
         """A dream's 'Signalé par' stays as it was when a date typed on
         another tab is saved by a workflow button clicked straight away
         (issue 16, item 1: the client sent referred_by 'other')"""
