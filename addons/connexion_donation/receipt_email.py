@@ -7,7 +7,6 @@ handed over before it leaves and as sent once the SMTP server accepted it,
 so that after an SMTP failure or a crash, sending again picks up the
 receipts still pending (and the one in doubt, with the same Message-ID):
 no donor gets the same receipt twice."""
-import email.policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
@@ -21,7 +20,7 @@ from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from connexion_asso.outbox import TO_SEND, Outbox, message_id
+from connexion_asso.outbox import TO_SEND, Outbox, as_bytes, message_id
 
 # Receipts rendered then sent at a time: each batch is committed before its
 # messages leave, so that the outbox's connections see it.
@@ -172,8 +171,7 @@ class Receipt(metaclass=PoolMeta):
     def _email_bytes(self, sender):
         "The message to the donor as the SMTP server takes it."
         pdf = self.render_pdf([self.id], processes=1)
-        return self.email_message(sender, pdf).as_bytes(
-            policy=email.policy.SMTPUTF8)
+        return as_bytes(self.email_message(sender, pdf))
 
 
 class SendEmailStart(ModelView):

@@ -542,50 +542,55 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         return done
 
     def _process(self, outbox, cursor, recipient, party, batch_size):
+        """Send the campaign's rows still to send: read and rendered batch
+        after batch here while the outbox's connections send the previous
+        ones."""
         transaction = Transaction()
         renderer = Renderer(self)
         headers = self._headers()
-        last = 0
-        while True:
-            # The rows in doubt (handed over when a sending stopped) come
-            # again, in order: they are sent with the same Message-ID.
-            cursor.execute(*recipient.join(party,
-                    condition=recipient.party == party.id
-                    ).select(recipient.id, recipient.email,
-                    recipient.token, recipient.party, party.name,
-                    recipient.state,
-                    where=(recipient.campaign == self.id)
-                    & recipient.state.in_(TO_SEND)
-                    & (recipient.id > last),
-                    order_by=[recipient.id.asc],
-                    limit=batch_size))
-            fetched = cursor.fetchall()
-            rows = [Row(*r[:5]) for r in fetched]
-            in_doubt = {r[0] for r in fetched if r[5] == 'handed'}
-            if not rows:
-                self.last_error = None
-                self.save()
-                self.done([self])
-                transaction.commit()
-                return True
-            last = rows[-1].id
-            values = self._recipient_values(rows)
-            attachments = self._recipient_attachments(rows)
-            date = formatdate(localtime=True).encode()
-            messages = [(row.id, row.email, self._message(
-                        renderer, row, values.get(row.id, {}),
-                        attachments.get(row.id), headers, date))
-                for row in rows]
-            # The outbox records on connections of its own: they must see
-            # the rows (a campaign queued in this transaction).
-            transaction.commit()
-            sent, refused, error = outbox.send(
-                headers[1], messages, in_doubt)
-            if error:
-                self.last_error = error
-                self.save()
-                transaction.commit()
-                return False
+
+        def batches():
+            last = 0
+            while True:
+                # The rows in doubt (handed over when a sending stopped)
+                # come again, in order: sent with the same Message-ID.
+                cursor.execute(*recipient.join(party,
+                        condition=recipient.party == party.id
+                        ).select(recipient.id, recipient.email,
+                        recipient.token, recipient.party, party.name,
+                        recipient.state,
+                        where=(recipient.campaign == self.id)
+                        & recipient.state.in_(TO_SEND)
+                        & (recipient.id > last),
+                        order_by=[recipient.id.asc],
+                        limit=batch_size))
+                fetched = cursor.fetchall()
+                if not fetched:
+                    return
+                rows = [Row(*r[:5]) for r in fetched]
+                last = rows[-1].id
+                values = self._recipient_values(rows)
+                attachments = self._recipient_attachments(rows)
+                date = formatdate(localtime=True).encode()
+                yield [(row.id, row.email, self._message(
+                            renderer, row, values.get(row.id, {}),
+                            attachments.get(row.id), headers, date))
+                    for row in rows], {
+                    r[0] for r in fetched if r[5] == 'handed'}
+
+        # The outbox records on connections of its own: they must see the
+        # rows (a campaign queued in this transaction).
+        transaction.commit()
+        sent, refused, error = outbox.send_batches(headers[1], batches())
+        # A new snapshot, with what the outbox recorded.
+        transaction.commit()
+        self.last_error = error
+        self.save()
+        if not error:
+            self.done([self])
+        transaction.commit()
+        return not error
+
 
 Row = namedtuple('Row', ['id', 'email', 'token', 'party', 'name'])
 

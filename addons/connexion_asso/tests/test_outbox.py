@@ -2,6 +2,7 @@
 pre-notifications): kept with the decision, sent after the commit through
 the crash-safe outbox, never lost by an SMTP failure, never sent twice."""
 import unittest
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 from trytond.config import config
@@ -9,6 +10,10 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
 from .smtp import Sink, free_port, smtp_server
+
+
+def decoded(header):
+    return str(make_header(decode_header(header)))
 
 
 def reminder(to, subject):
@@ -33,7 +38,8 @@ class OutboxTest(unittest.TestCase):
         Party = pool.get('party.party')
         party, = Party.create([{'name': "Émile Attente"}])
         first, second = Message.enqueue([
-                (reminder('emile@exemple.test', "Rappel 1"), party, None),
+                (reminder('Émile Attente <emile@exemple.test>',
+                        "Échéance de votre extrait"), party, None),
                 (reminder('zoe@exemple.test', "Rappel 2"), None, None),
                 ])
         self.assertEqual((first.state, first.party), ('pending', party))
@@ -54,8 +60,12 @@ class OutboxTest(unittest.TestCase):
             self.assertEqual(Message.send_pending(), 2)
             # Nothing twice.
             self.assertEqual(Message.send_pending(), 0)
-        self.assertEqual(sorted(m['To'] for m in sink.messages),
-            ['emile@exemple.test', 'zoe@exemple.test'])
+        # Names and subjects as encoded words (RFC 2047), readable by all.
+        self.assertEqual(sorted(decoded(m['To']) for m in sink.messages),
+            ['zoe@exemple.test', 'Émile Attente <emile@exemple.test>'])
+        self.assertEqual(decoded(sink.messages[0]['Subject']),
+            "Échéance de votre extrait")
+        self.assertTrue(sink.messages[0]['Subject'].isascii())
         self.assertEqual(sink.messages[0]['Message-ID'],
             Message(first.id).message_id)
         self.assertEqual({m.state for m in Message.browse([first, second])},
