@@ -88,8 +88,9 @@ def deliver(server, sender, address, message, before_end=None):
 
     A failure before the end of the message is written means the server
     did not take it (raised as is); a failure after raises InDoubt.
-    before_end() is called just before the end is written: what must be
-    recorded before the server can take the message."""
+    before_end(wait) says whether what must be recorded before the server
+    can take the message is recorded (waiting for it if wait): the end is
+    written only then."""
     server.ehlo_or_helo_if_needed()
     options = []
     if not (address.isascii() and sender.isascii()):
@@ -128,11 +129,13 @@ def deliver(server, sender, address, message, before_end=None):
     data = _DOT.sub(b'..', message)
     if not data.endswith(b'\r\n'):
         data += b'\r\n'
-    server.send(data)
-    if before_end is not None:
-        before_end()
+    if before_end is not None and not before_end(False):
+        # Not recorded yet: the body now, its end once recorded.
+        server.send(data)
+        before_end(True)
+        data = b''
     try:
-        server.send(b'.\r\n')
+        server.send(data + b'.\r\n')
         code, msg = server.getreply()
     except (smtplib.SMTPException, OSError) as exception:
         raise InDoubt(str(exception) or repr(exception)) from exception
@@ -251,15 +254,18 @@ class Recorder:
         self.cursor.execute(self.sql, params + [previous_id, handed])
         self.transaction.commit()
 
-    def finish(self):
-        "Wait for the statement sent by start() to be committed."
+    def finish(self, wait=True):
+        """Wait for the statement sent by start() to be committed (or
+        without wait, say whether it is); return True once it is."""
         if not self.waiting:
-            return
-        self.waiting = False
+            return True
         pgconn = self.pgconn
+        pgconn.consume_input()
+        if not wait and pgconn.is_busy():
+            return False
+        self.waiting = False
         # Wait in select, which lets the other connections' threads run
         # (libpq's own wait would keep Python's lock).
-        pgconn.consume_input()
         while pgconn.is_busy():
             select.select([pgconn.socket], [], [])
             pgconn.consume_input()
@@ -268,6 +274,7 @@ class Recorder:
             error = error or result.error_message
         if error:
             raise RuntimeError(error.decode())
+        return True
 
     def record(self, handed=None):
         self.start(handed)
@@ -429,6 +436,36 @@ class Outbox:
         errors = [r[2] for r in results if r[2]]
         return sent, refused, errors[0] if errors else None
 
+    def send_records(self, sender, records, message, state, note,
+            size=100):
+        """Send records (in order) batch after batch; message(record) is
+        its (address, bytes), state(record) its state; note(refused,
+        accepted, stopped, error) writes on the records what the sending
+        did (stopped: the record an SMTP failure stopped at, with error).
+        Each batch is read and committed before it leaves (the outbox's
+        connections see it), and committed after (this transaction sees
+        them). Return the number sent."""
+        transaction = Transaction()
+        sent = 0
+        for i in range(0, len(records), size):
+            batch = records[i:i + size]
+            messages = [(r.id, *message(r)) for r in batch]
+            in_doubt = {r.id for r in batch if state(r) == 'handed'}
+            transaction.commit()
+            accepted, refused, error = self.send(sender, messages, in_doubt)
+            sent += len(accepted)
+            accepted, refused = set(accepted), set(refused)
+            stopped = None
+            if error:
+                stopped = next(r for r in batch
+                    if r.id not in accepted | refused)
+            note([r for r in batch if r.id in refused],
+                [r for r in batch if r.id in accepted], stopped, error)
+            transaction.commit()
+            if error:
+                break
+        return sent
+
     def _drop(self, index):
         server, self.servers[index] = self.servers[index], None
         if server is not None:
@@ -448,7 +485,8 @@ class Outbox:
 
     @contextmanager
     def claim(self):
-        """Yield whether this process is the only sender of the source.
+        """Yield whether this process is the only sender of the source;
+        the SMTP connections are closed at the end.
 
         On PostgreSQL a session advisory lock on a connection of its own:
         the server releases it when that connection closes, even if the
@@ -466,6 +504,7 @@ class Outbox:
             try:
                 yield True
             finally:
+                self.quit()
                 lock.release()
             return
         connection = database.get_connection(autocommit=True)
@@ -476,6 +515,7 @@ class Outbox:
             try:
                 yield locked
             finally:
+                self.quit()
                 if locked:
                     cursor.execute('SELECT pg_advisory_unlock(%s)', (key,))
         finally:
@@ -591,48 +631,32 @@ class Message(ModelSQL, ModelView):
         """Send the pending messages (all, or those given) and those in
         doubt; stop at the first SMTP failure, noted on the message. A
         second sender at the same time leaves them to the first."""
-        transaction = Transaction()
         sender = parseaddr(config.get('email', 'from'))[1]
         domain = [('state', 'in', TO_SEND)]
         if messages is not None:
             domain.append(('id', 'in', [m.id for m in messages]))
         outbox = Outbox(cls.__table__(), 'state', 'sent_date',
             lock='messages')
-        sent = 0
+
+        def note(refused, accepted, stopped, error):
+            if stopped:
+                with without_check_access():
+                    cls.write([stopped], {'error': error[:250]})
+
         with outbox.claim() as alone:
             if not alone:
                 return 0
-            try:
+            with without_check_access():
+                pending = cls.search(domain, order=[('id', 'ASC')])
+            erased = [m for m in pending if not m.content]
+            if erased:
+                # The person was erased before it left.
                 with without_check_access():
-                    pending = cls.search(domain, order=[('id', 'ASC')])
-                erased = [m for m in pending if not m.content]
-                if erased:
-                    # The person was erased before it left.
-                    with without_check_access():
-                        cls.write(erased, {'state': 'failed'})
-                pending = [m for m in pending if m.content]
-                for i in range(0, len(pending), BATCH):
-                    batch = pending[i:i + BATCH]
-                    messages = [(m.id, _address(m.to), m.content)
-                        for m in batch]
-                    in_doubt = {m.id for m in batch if m.state == 'handed'}
-                    # Read before: the outbox's connections must see the
-                    # rows, and this transaction their changes after.
-                    transaction.commit()
-                    accepted, refused, error = outbox.send(
-                        sender, messages, in_doubt)
-                    sent += len(accepted)
-                    if error:
-                        done = set(accepted) | set(refused)
-                        stopped = next(m for m in batch if m.id not in done)
-                        with without_check_access():
-                            cls.write([stopped], {'error': error[:250]})
-                    transaction.commit()
-                    if error:
-                        break
-            finally:
-                outbox.quit()
-        return sent
+                    cls.write(erased, {'state': 'failed'})
+            return outbox.send_records(sender,
+                [m for m in pending if m.content],
+                lambda m: (_address(m.to), m.content),
+                lambda m: m.state, note)
 
     @classmethod
     def clean(cls, days=30):
@@ -648,9 +672,6 @@ class Message(ModelSQL, ModelView):
 def _address(to):
     "The address of a To header."
     return parseaddr(to)[1]
-
-
-BATCH = 100
 
 
 class Cron(metaclass=PoolMeta):

@@ -124,7 +124,6 @@ class Receipt(metaclass=PoolMeta):
         receipts at the same time is left to it.
 
         The one place receipts are rendered, sent and marked e-mailed."""
-        transaction = Transaction()
         sender = (config.get('connexion_donation', 'email_from')
             or config.get('email', 'from'))
         domain = [('email_state', 'in', TO_SEND)]
@@ -132,41 +131,28 @@ class Receipt(metaclass=PoolMeta):
             domain.append(('id', 'in', [r.id for r in receipts]))
         outbox = Outbox(cls.__table__(), 'email_state', 'email_date',
             lock='receipts')
-        sent = 0
+
+        def note(refused, accepted, stopped, error):
+            to_write = []
+            if refused:
+                to_write.extend([refused, {'email_error': gettext(
+                                'connexion_donation.msg_receipt_email_refused'
+                                )}])
+            cleared = [r for r in accepted if r.email_error]
+            if cleared:
+                to_write.extend([cleared, {'email_error': None}])
+            if stopped:
+                to_write.extend([[stopped], {'email_error': error[:250]}])
+            if to_write:
+                cls.write(*to_write)
+
         with outbox.claim() as alone:
             if not alone:
                 return 0
             queued = cls.search(domain, order=[('id', 'ASC')], limit=limit)
-            try:
-                for i in range(0, len(queued), BATCH):
-                    batch = queued[i:i + BATCH]
-                    messages = [(r.id, r.email_address, r._email_bytes(sender))
-                        for r in batch]
-                    in_doubt = {r.id for r in batch if r.email_state == 'handed'}
-                    transaction.commit()
-                    accepted, refused, error = outbox.send(
-                        sender, messages, in_doubt)
-                    sent += len(accepted)
-                    to_write = []
-                    for receipt in batch:
-                        if receipt.id in refused:
-                            to_write.extend([[receipt], {'email_error': gettext(
-                                            'connexion_donation'
-                                            '.msg_receipt_email_refused')}])
-                        elif receipt.id in accepted and receipt.email_error:
-                            to_write.extend([[receipt], {'email_error': None}])
-                    if error:
-                        done = set(accepted) | set(refused)
-                        stopped = next(r for r in batch if r.id not in done)
-                        to_write.extend([[stopped], {'email_error': error[:250]}])
-                    if to_write:
-                        cls.write(*to_write)
-                    transaction.commit()
-                    if error:
-                        break
-            finally:
-                outbox.quit()
-        return sent
+            return outbox.send_records(sender, queued,
+                lambda r: (r.email_address, r._email_bytes(sender)),
+                lambda r: r.email_state, note, size=BATCH)
 
     def _email_bytes(self, sender):
         "The message to the donor as the SMTP server takes it."

@@ -534,11 +534,8 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             with outbox.claim() as alone:
                 if not alone:
                     continue
-                try:
-                    done &= campaign._process(
-                        outbox, cursor, recipient, party, batch_size)
-                finally:
-                    outbox.quit()
+                done &= campaign._process(
+                    outbox, cursor, recipient, party, batch_size)
         return done
 
     def _process(self, outbox, cursor, recipient, party, batch_size):

@@ -154,3 +154,58 @@ def kill_when(sink, sender, condition, timeout=120):
         time.sleep(0.005)
     sender.kill()
     raise AssertionError("the sending never reached the kill point")
+
+
+class CrashTestMixin:
+    """The sink of each test (PostgreSQL only: the outbox's own connections
+    are what is tested), the kills and the checks of what was received."""
+
+    def setUp(self):
+        import tempfile
+
+        from trytond import backend
+        super().setUp()
+        if backend.name != 'postgresql':
+            self.skipTest("the outbox's own connections need PostgreSQL")
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.sink = Sink(os.path.join(directory.name, 'received'))
+        self.addCleanup(self.sink.stop)
+
+    def kill_and_resume(self, sender, points):
+        """For each (MAIL or DATA or None, n) of points, start sender() and
+        kill it when the sink holds its answer to the n-th command from now
+        (None: once n messages were received in all); then let a last
+        sender() finish. Return the number of kills."""
+        sink = self.sink
+        for kind, at in points:
+            before = len(sink.received())
+            if kind:
+                sink.hold(kind, at)
+                condition = sink.held.is_set
+            else:
+                sink.hold(0, 0)
+                condition = (lambda: len(sink.received()) >= at)
+            self.assertTrue(kill_when(sink, sender(), condition),
+                "the sending ended before the kill")
+            self.assertGreater(len(sink.received()), before)
+        sink.hold(0, 0)
+        self.assertEqual(sender().wait(), 0)
+        return len(points)
+
+    def assert_each_once(self, addresses, kills, connections):
+        """Everybody received it; the only copies are the messages in
+        flight at the kills (one per connection at most), each with the
+        Message-ID of its first copy (mail clients fold it)."""
+        from collections import defaultdict
+        count, copies = defaultdict(int), defaultdict(set)
+        for address, message_id in self.sink.received():
+            count[address] += 1
+            copies[address].add(message_id)
+        self.assertEqual(set(count), set(addresses))
+        twice = sum(n - 1 for n in count.values())
+        self.assertLessEqual(twice, kills * connections, twice)
+        self.assertEqual([a for a, ids in copies.items() if len(ids) > 1], [])
+        # The message held at the end of DATA was accepted before the kill:
+        # sent again (the sender could not know), same Message-ID.
+        self.assertGreaterEqual(twice, 1)

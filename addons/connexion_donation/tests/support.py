@@ -2,12 +2,9 @@
 what it accepts, and can refuse everything after a number of messages (a
 server failing in the middle of a sending)."""
 import email
-import socket
 from contextlib import contextmanager
 
-from aiosmtpd.controller import Controller
-
-from trytond.config import config
+from connexion_asso.tests.smtp import smtp_server
 
 from .tools import LEGAL_ASSOCIATION
 
@@ -31,18 +28,8 @@ class Mailbox:
 @contextmanager
 def loopback_smtp(mailbox):
     "Serve mailbox on a free loopback port, set as trytond's [email] uri."
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        port = probe.getsockname()[1]
-    controller = Controller(mailbox, hostname='127.0.0.1', port=port)
-    controller.start()
-    previous = config.get('email', 'uri')
-    config.set('email', 'uri', f'smtp://127.0.0.1:{port}')
-    try:
+    with smtp_server(mailbox):
         yield mailbox
-    finally:
-        config.set('email', 'uri', previous)
-        controller.stop()
 
 
 def legal_association(**values):
@@ -61,3 +48,34 @@ def donor_address(street="1 rue Haute", postal_code='21000', city="Dijon"):
     "The create value of a complete French postal address."
     return [('create', [{'street': street, 'postal_code': postal_code,
                     'city': city}])]
+
+
+def annual_receipts(company, donors):
+    """The annual receipts (2026-01-10) of a validated 2025 transfer of
+    40 + i euros by each (name, e-mail or None) of donors, with their
+    addresses: receipts ready to e-mail."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from trytond.pool import Pool
+    pool = Pool()
+    Party = pool.get('party.party')
+    Donation = pool.get('connexion.donation')
+    Receipt = pool.get('connexion.donation.receipt')
+    parties = Party.create([{
+                'name': name,
+                'addresses': donor_address(),
+                'contact_mechanisms': [('create', [{
+                                'type': 'email', 'value': email}])]
+                if email else [],
+                } for name, email in donors])
+    donations = Donation.create([{
+                'company': company.id, 'party': p.id,
+                'currency': company.currency.id,
+                'date': dt.date(2025, 3, 1),
+                'amount': Decimal(40 + i),
+                'payment_method': 'transfer',
+                'state': 'validated'}
+            for i, p in enumerate(parties)])
+    return Receipt.issue([[d] for d in donations],
+        kind='annual', date=dt.date(2026, 1, 10))

@@ -14,7 +14,8 @@ from trytond.transaction import Transaction, TransactionError
 from ..words import amount_to_words
 from ..exceptions import ReceiptCancelError, ReceiptRefusedError
 from .support import (
-    Mailbox, donor_address, legal_association, loopback_smtp)
+    Mailbox, annual_receipts, donor_address, legal_association,
+    loopback_smtp)
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 from connexion_asso.tests.smtp import outbox_mails
 
@@ -960,31 +961,13 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
     def test_receipt_email_resumes(self):
         "Receipts are e-mailed with their PDF, each donor once, even when "
         "the mail server fails halfway and the sending is started again"
-        pool = Pool()
-        Party = pool.get('party.party')
-        Donation = pool.get('connexion.donation')
-        Receipt = pool.get('connexion.donation.receipt')
+        Receipt = Pool().get('connexion.donation.receipt')
         company = create_company()
         with set_company(company):
             legal_association()
-            parties = Party.create([{
-                        'name': f"Donatrice {i}",
-                        'addresses': donor_address(),
-                        'contact_mechanisms': [('create', [{
-                                        'type': 'email',
-                                        'value': f'donatrice{i}@exemple.test',
-                                        }])] if i < 3 else [],
-                        } for i in range(4)])
-            donations = Donation.create([{
-                        'company': company.id, 'party': p.id,
-                        'currency': company.currency.id,
-                        'date': dt.date(2025, 3, 1),
-                        'amount': Decimal(40 + i),
-                        'payment_method': 'transfer',
-                        'state': 'validated'}
-                    for i, p in enumerate(parties)])
-            receipts = Receipt.issue([[d] for d in donations],
-                kind='annual', date=dt.date(2026, 1, 10))
+            receipts = annual_receipts(company, [(f"Donatrice {i}",
+                        f'donatrice{i}@exemple.test' if i < 3 else None)
+                    for i in range(4)])
             queued, without = Receipt.queue_email(receipts)
             self.assertEqual(len(queued), 3)
             self.assertEqual([r.donor_name for r in without],
