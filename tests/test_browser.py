@@ -5,6 +5,7 @@ import tempfile
 import time
 import unittest
 
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -196,13 +197,23 @@ class SaoEveryViewTest(unittest.TestCase):
         self.server.query(
             "UPDATE ir_module_config_wizard_item SET state = 'done'")
         driver = self.driver
-        driver.get(f'{self.server.url}/#{self.server.database}')
-        wait = WebDriverWait(driver, 90)
-        wait.until(EC.visibility_of_element_located((By.ID, 'login'))
-            ).send_keys('admin', Keys.ENTER)
-        wait.until(EC.visibility_of_element_located(
-                (By.CSS_SELECTOR, 'input[type=password]'))
-            ).send_keys(self.server.admin_password, Keys.ENTER)
+        # The first login of a fresh server can take minutes on a loaded
+        # CI machine (PostgreSQL, both backends side by side): a longer
+        # wait, and the page loaded again once if the prompt never came.
+        for attempt in range(2):
+            driver.get(f'{self.server.url}/#{self.server.database}')
+            wait = WebDriverWait(driver, 180)
+            wait.until(EC.visibility_of_element_located((By.ID, 'login'))
+                ).send_keys('admin', Keys.ENTER)
+            try:
+                password = wait.until(EC.visibility_of_element_located(
+                        (By.CSS_SELECTOR, 'input[type=password]')))
+                break
+            except TimeoutException:
+                if attempt:
+                    raise
+                driver.refresh()
+        password.send_keys(self.server.admin_password, Keys.ENTER)
         # Logged in when the menu is there.
         wait.until(lambda d: d.execute_script(
                 "return !!Sao.main_menu_screen && jQuery.active == 0"))

@@ -191,7 +191,7 @@ class Recorder:
         self.own = self.database.has_select_for()
         name = table._name
         if self.own:
-            self.connection = self.database.get_connection(autocommit=True)
+            self.connection = _connect_database(self.database)
             if not config.getboolean(
                     'connexion', 'outbox_synchronous_commit', default=False):
                 # Committed for every other connection at once, without
@@ -282,10 +282,20 @@ class Recorder:
 
     def close(self):
         self.finish()
-        self.record()
-        if self.own:
-            self.connection.execute('RESET synchronous_commit')
-            self.database.put_connection(self.connection)
+        try:
+            self.record()
+        finally:
+            if self.own:
+                self.connection.close()
+
+
+def _connect_database(database):
+    """An autocommit PostgreSQL connection of the outbox's own, outside
+    trytond's pool: the pool would keep it (or a replacement) open and
+    idle, holding the database (a DROP DATABASE, a restore would fail)."""
+    import psycopg
+    params = dict(database._connection_params(database.name))
+    return psycopg.connect(params.pop('conninfo'), autocommit=True, **params)
 
 
 # libpq's PG_DIAG_SQLSTATE
@@ -507,7 +517,7 @@ class Outbox:
                 self.quit()
                 lock.release()
             return
-        connection = database.get_connection(autocommit=True)
+        connection = _connect_database(database)
         try:
             cursor = connection.cursor()
             cursor.execute('SELECT pg_try_advisory_lock(%s)', (key,))
@@ -516,10 +526,9 @@ class Outbox:
                 yield locked
             finally:
                 self.quit()
-                if locked:
-                    cursor.execute('SELECT pg_advisory_unlock(%s)', (key,))
         finally:
-            database.put_connection(connection)
+            # Closing ends the session lock too.
+            connection.close()
 
 
 _LOCKS = {}

@@ -9,7 +9,7 @@ from trytond.config import config
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
-from .smtp import Sink, free_port, smtp_server
+from .smtp import Sink, close_database_pool, free_port, smtp_server
 
 
 def decoded(header):
@@ -29,6 +29,7 @@ class OutboxTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         activate_module('connexion_asso')
+        cls.addClassCleanup(close_database_pool)
 
     @with_transaction()
     def test_kept_until_the_server_takes_it(self):

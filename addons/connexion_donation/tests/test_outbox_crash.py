@@ -24,6 +24,7 @@ class ReceiptCrashTest(CrashTestMixin, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        super().setUpClass()
         activate_module('connexion_donation')
 
     @with_transaction()

@@ -24,6 +24,7 @@ class CampaignCrashTest(CrashTestMixin, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        super().setUpClass()
         activate_module(['connexion_gdpr', 'connexion_donation'])
 
     @with_transaction()
