@@ -170,6 +170,72 @@ class DeploymentTest(unittest.TestCase):
         for script in ['demo', 'serve']:
             self.assertIn('-u $MODULES', read('scripts', script), script)
 
+    def test_declared_dependencies(self):
+        """pyproject.toml declares what the modules import and the Tryton
+        modules their tryton.cfg depend on, and nothing they do not use"""
+        import ast
+        import importlib.metadata
+        project = tomllib.loads(read('pyproject.toml'))['project']
+        declared = {re.split(r'[<>=\[ ]', d)[0].lower().replace('_', '-')
+            for d in project['dependencies']}
+        distributions = importlib.metadata.packages_distributions()
+        stdlib = sys.stdlib_module_names
+        ours = set(module_list())
+        imported, tryton_modules = set(), set()
+        addons = os.path.join(ROOT, 'addons')
+        for module in ours:
+            config = configparser.ConfigParser()
+            config.read(os.path.join(addons, module, 'tryton.cfg'))
+            for name in config.get('tryton', 'depends').split():
+                if name not in ours | {'ir', 'res'}:
+                    tryton_modules.add(f'trytond-{name}'.replace('_', '-'))
+            for folder, _, files in os.walk(os.path.join(addons, module)):
+                if os.path.basename(folder) == 'tests':
+                    continue
+                for name in files:
+                    if not name.endswith('.py'):
+                        continue
+                    with open(os.path.join(folder, name)) as fp:
+                        tree = ast.parse(fp.read())
+                    for node in ast.walk(tree):
+                        if isinstance(node, ast.Import):
+                            names = [a.name for a in node.names]
+                        elif isinstance(node, ast.ImportFrom) and not node.level:
+                            names = [node.module]
+                        else:
+                            continue
+                        imported.update(n.split('.')[0] for n in names)
+        used = set()
+        for top in imported - set(stdlib) - ours - {'trytond', 'sql'}:
+            dists = distributions.get(top)
+            self.assertTrue(dists, f"{top} is imported but not installed")
+            used.update(d.lower().replace('_', '-') for d in dists)
+        # What Tryton itself requires (Genshi, Werkzeug, lxml…) comes with it.
+        provided, todo = set(declared), [
+            d for d in declared if d.startswith('trytond')]
+        while todo:
+            for requirement in importlib.metadata.requires(todo.pop()) or []:
+                if 'extra ==' in requirement:
+                    continue
+                name = re.split(r'[<>=~!;\[ (]', requirement)[0].lower(
+                    ).replace('_', '-')
+                if name not in provided:
+                    provided.add(name)
+                    if name.startswith('trytond'):
+                        todo.append(name)
+        self.assertFalse(used - provided,
+            "imported by the modules, not declared in pyproject.toml")
+        self.assertFalse(tryton_modules - declared,
+            "Tryton modules in tryton.cfg, not declared in pyproject.toml")
+        declared_modules = {d for d in declared if d.startswith('trytond-')}
+        self.assertFalse(declared_modules - tryton_modules,
+            "Tryton modules declared but no module depends on them")
+        # Declared, installed for one reason only: never imported.
+        unused = {d for d in declared - used - tryton_modules
+            if not d.startswith(('trytond', 'proteus', 'psycopg'))}
+        self.assertEqual(unused, {'gunicorn'},
+            "declared in pyproject.toml, never imported by the modules")
+
     def test_compose_activates_module_list(self):
         "docker compose's init activates exactly config/modules"
         command = self.command('init')
