@@ -17,7 +17,7 @@ from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from connexion_asso.workflow import TransitionOnlyMixin, VolunteerWriteMixin
 
@@ -62,6 +62,36 @@ STEP_DELAYS = {
     'scheduled': 90,
     'realised': 30,
     'follow_up': 30,
+    }
+
+# The step that follows each open state, and its button.
+NEXT_STEPS = {
+    'referral': ('eligible', 'check_eligibility'),
+    'eligible': ('approved', 'approve'),
+    'approved': ('discovery', 'discover'),
+    'discovery': ('design', 'design'),
+    'design': ('scheduled', 'schedule'),
+    'scheduled': ('realised', 'realise'),
+    'realised': ('follow_up', 'follow_up'),
+    'follow_up': ('closed', 'close'),
+    }
+# What a step needs: the field, its message when missing, and the page of
+# the dream's form that holds it (None: the top of the form).
+STEP_REQUIREMENTS = {
+    'eligible': [
+        ('serious_illness', 'msg_dream_no_serious_illness', 'referral')],
+    'approved': [('medical_doctor', 'msg_dream_no_doctor', 'referral')],
+    'discovery': [('tutor', 'msg_dream_no_tutor', None)],
+    'design': [('chosen_wish', 'msg_dream_no_chosen_wish', None)],
+    'scheduled': [
+        ('dream_date', 'msg_dream_no_dream_date', 'realisation'),
+        ('plan', 'msg_dream_no_plan', 'wishes')],
+    'realised': [
+        ('medical_approval_date', 'msg_dream_no_medical_approval',
+            'referral')],
+    'closed': [('feedback', 'msg_dream_no_feedback', 'realisation')],
+    'refused': [('reason', 'msg_dream_no_reason', None)],
+    'cancelled': [('reason', 'msg_dream_no_reason', None)],
     }
 
 REFERRERS = [
@@ -258,6 +288,10 @@ class Dream(
     last_news_date = fields.Date(
         "Last News", readonly=True,
         help="The last step or activity done on the dream.")
+    next_step = fields.Function(fields.Text(
+            "Next Step",
+            help="What the next step needs and on which tab it is filled."),
+        'get_next_step')
 
     del _states_done
 
@@ -585,11 +619,62 @@ class Dream(
 
     # Steps
     @classmethod
-    def _require(cls, dreams, field, message):
+    def _missing(cls, dream, state):
+        "(field, message, page) of what the step to state needs and lacks."
+        return [(field, message, page)
+            for field, message, page in STEP_REQUIREMENTS.get(state, [])
+            if not getattr(dream, field)]
+
+    @staticmethod
+    def _where(page):
+        "The place of the form that holds a field, as the form names it."
+        return gettext(f'connexion_dreams.msg_dream_page_{page or "top"}')
+
+    @classmethod
+    def _require(cls, dreams, state, exception=UserError):
+        "Refuse the step to state, saying what is missing and where."
         for dream in dreams:
-            if not getattr(dream, field):
-                raise UserError(gettext(
-                        f'connexion_dreams.{message}', dream=dream.rec_name))
+            for field, message, page in cls._missing(dream, state):
+                raise exception(gettext(
+                        f'connexion_dreams.{message}', dream=dream.rec_name),
+                    gettext('connexion_dreams.msg_dream_missing_where',
+                        field=cls.fields_get([field])[field]['string'],
+                        where=cls._where(page)))
+
+    @classmethod
+    def get_next_step(cls, dreams, name):
+        """The next step's button and what it still needs, field by field
+        with its tab: the whole list up front, not one error at a time."""
+        pool = Pool()
+        Button = pool.get('ir.model.button')
+        # The buttons' translated names (read by anyone who sees the form).
+        with without_check_access():
+            buttons = {b.name: b.string for b in Button.search([
+                        ('model', '=', cls.__name__)])}
+        strings = {f: f_['string'] for f, f_ in cls.fields_get(
+                [f for r in STEP_REQUIREMENTS.values() for f, _, _ in r]
+                ).items()}
+        result = {}
+        for dream in dreams:
+            if dream.state not in NEXT_STEPS:
+                result[dream.id] = None
+                continue
+            state, button = NEXT_STEPS[dream.state]
+            missing = cls._missing(dream, state)
+            if missing:
+                result[dream.id] = gettext(
+                    'connexion_dreams.msg_dream_next_step_missing',
+                    step=buttons.get(button, button),
+                    missing='\n'.join(gettext(
+                                'connexion_dreams.msg_dream_missing_item',
+                                field=strings[field],
+                                where=cls._where(page))
+                        for field, _, page in missing))
+            else:
+                result[dream.id] = gettext(
+                    'connexion_dreams.msg_dream_next_step_ready',
+                    step=buttons.get(button, button))
+        return result
 
     @classmethod
     def _reach(cls, dreams, state):
@@ -665,10 +750,7 @@ class Dream(
         Configuration = pool.get('connexion.dream.configuration')
         config = Configuration(1)
         for dream in dreams:
-            if not dream.serious_illness:
-                raise ValidationError(gettext(
-                        'connexion_dreams.msg_dream_no_serious_illness',
-                        dream=dream.rec_name))
+            cls._require([dream], 'eligible', ValidationError)
             age = age_on(dream.child.birth_date, dream.referral_date)
             if not (config.min_age <= age <= config.max_age):
                 raise ValidationError(gettext(
@@ -683,7 +765,7 @@ class Dream(
     @Workflow.transition('approved')
     def approve(cls, dreams):
         "The doctor agrees that the child can live the dream."
-        cls._require(dreams, 'medical_doctor', 'msg_dream_no_doctor')
+        cls._require(dreams, 'approved')
         cls._reach(dreams, 'approved')
 
     @classmethod
@@ -691,14 +773,14 @@ class Dream(
     @Workflow.transition('discovery')
     def discover(cls, dreams):
         "The tutor meets the child to discover up to three wishes."
-        cls._require(dreams, 'tutor', 'msg_dream_no_tutor')
+        cls._require(dreams, 'discovery')
         cls._reach(dreams, 'discovery')
 
     @classmethod
     @ModelView.button
     @Workflow.transition('design')
     def design(cls, dreams):
-        cls._require(dreams, 'chosen_wish', 'msg_dream_no_chosen_wish')
+        cls._require(dreams, 'design')
         cls.create_analytic_accounts(dreams)
         cls._reach(dreams, 'design')
 
@@ -706,8 +788,7 @@ class Dream(
     @ModelView.button
     @Workflow.transition('scheduled')
     def schedule(cls, dreams):
-        cls._require(dreams, 'dream_date', 'msg_dream_no_dream_date')
-        cls._require(dreams, 'plan', 'msg_dream_no_plan')
+        cls._require(dreams, 'scheduled')
         # The volunteers must still be cleared on the day of the dream.
         cls.check_people(dreams, {'tutor'})
         cls.create_analytic_accounts(dreams)
@@ -717,8 +798,7 @@ class Dream(
     @ModelView.button
     @Workflow.transition('realised')
     def realise(cls, dreams):
-        cls._require(
-            dreams, 'medical_approval_date', 'msg_dream_no_medical_approval')
+        cls._require(dreams, 'realised')
         cls._reach(dreams, 'realised')
 
     @classmethod
@@ -731,21 +811,21 @@ class Dream(
     @ModelView.button
     @Workflow.transition('closed')
     def close(cls, dreams):
-        cls._require(dreams, 'feedback', 'msg_dream_no_feedback')
+        cls._require(dreams, 'closed')
         cls._reach(dreams, 'closed')
 
     @classmethod
     @ModelView.button
     @Workflow.transition('refused')
     def refuse(cls, dreams):
-        cls._require(dreams, 'reason', 'msg_dream_no_reason')
+        cls._require(dreams, 'refused')
         cls._reach(dreams, 'refused')
 
     @classmethod
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, dreams):
-        cls._require(dreams, 'reason', 'msg_dream_no_reason')
+        cls._require(dreams, 'cancelled')
         cls._reach(dreams, 'cancelled')
 
     @classmethod

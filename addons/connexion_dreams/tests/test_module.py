@@ -191,11 +191,24 @@ class ConnexionDreamsTestCase(
             self.assertTrue(dream.analytic_account)
             self.assertEqual(dream.analytic_account.root.code, 'REVES')
 
-            with refused(self, UserError):
+            # What the next step needs, all of it and where, up front.
+            self.assertEqual(Dream(dream.id).next_step,
+                'Before "Schedule", fill in:\n'
+                '- Dream Date (the tab "Realisation and Follow-up")\n'
+                '- Plan (the tab "Wishes and Design")')
+            with refused(self, UserError) as cm:
                 Dream.schedule([dream])
+            self.assertEqual(cm.exception.description,
+                '"Dream Date" is on the tab "Realisation and Follow-up".')
             dream.dream_date = TODAY + dt.timedelta(days=20)
+            dream.save()
+            self.assertEqual(Dream(dream.id).next_step,
+                'Before "Schedule", fill in:\n'
+                '- Plan (the tab "Wishes and Design")')
             dream.plan = "Journée à la caserne"
             dream.save()
+            self.assertEqual(
+                Dream(dream.id).next_step, 'Ready for "Schedule".')
             Dream.schedule([dream])
             Dream.realise([dream])
             self.assertEqual(dream.lead_time, 0)
@@ -206,6 +219,7 @@ class ConnexionDreamsTestCase(
             dream.save()
             Dream.close([dream])
             self.assertEqual(dream.state, 'closed')
+            self.assertIsNone(Dream(dream.id).next_step)
             self.assertEqual(dream.closing_date, TODAY)
             self.assertFalse(Activity.search([
                         ('dream', '=', dream.id), ('done', '=', False)]))
