@@ -109,6 +109,11 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     emergency_contact_phone = fields.Char("Emergency Contact Phone")
     onboarding_items = fields.One2Many(
         'connexion.volunteer.onboarding', 'volunteer', "Onboarding Checklist")
+    onboarding_missing = fields.Function(fields.Text(
+            "Still Missing",
+            help="The onboarding items needed to act that are missing or "
+            "expired today."),
+        'get_onboarding_missing')
     email = fields.Function(fields.Char("E-Mail"), 'get_email')
     criminal_record_date = fields.Date(
         "Criminal Record Check",
@@ -188,19 +193,43 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('active')
     def activate(cls, volunteers):
         "Only a volunteer whose checklist is complete may act."
-        today = dt.date.today()
+        today = Pool().get('ir.date').today()
+        kinds = cls._onboarding_kinds()
         for volunteer in volunteers:
-            done = {i.kind for i in volunteer.onboarding_items
-                if i.valid(today)}
-            missing = [k for k in REQUIRED_FOR_ACTIVE if k not in done]
+            missing = volunteer.missing_onboarding(today)
             if missing:
-                Item = Pool().get('connexion.volunteer.onboarding')
-                kinds = dict(Item.fields_get(['kind'])['kind']['selection'])
                 raise ValidationError(gettext(
                         'connexion_asso.msg_volunteer_onboarding_incomplete',
                         volunteer=volunteer.rec_name,
                         items=", ".join(kinds[k] for k in missing)))
         cls.write(volunteers, {'status_reason': None})
+
+    def missing_onboarding(self, date):
+        "The kinds of item needed to act that are not valid on date."
+        done = {i.kind for i in self.onboarding_items if i.valid(date)}
+        return [k for k in REQUIRED_FOR_ACTIVE if k not in done]
+
+    @staticmethod
+    def _onboarding_kinds():
+        Item = Pool().get('connexion.volunteer.onboarding')
+        return dict(Item.fields_get(['kind'])['kind']['selection'])
+
+    @classmethod
+    def get_onboarding_missing(cls, volunteers, name):
+        """What the checklist still lacks, item by item, next to what is
+        done: the staff see at once what to ask the volunteer for."""
+        today = Pool().get('ir.date').today()
+        kinds = cls._onboarding_kinds()
+        result = {}
+        for volunteer in volunteers:
+            if volunteer.status == 'left':
+                result[volunteer.id] = None
+                continue
+            missing = volunteer.missing_onboarding(today)
+            result[volunteer.id] = '\n'.join(
+                f'- {kinds[k]}' for k in missing) or gettext(
+                'connexion_asso.msg_volunteer_onboarding_complete')
+        return result
 
     @classmethod
     @ModelView.button

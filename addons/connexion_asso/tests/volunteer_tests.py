@@ -70,6 +70,9 @@ class VolunteerTestMixin:
         volunteer = make_volunteer("Agathe Test", status='candidate')
         self.assertTrue(volunteer.calendar_token)
         Volunteer.onboard([volunteer])
+        # What is still missing shows, not only what is done.
+        self.assertEqual(Volunteer(volunteer.id).onboarding_missing,
+            "- Charter Signed\n- Interview")
         with self.assertRaises(ValidationError) as cm:
             Volunteer.activate([volunteer])
         self.assertIn("Agathe Test", cm.exception.message)
@@ -79,9 +82,13 @@ class VolunteerTestMixin:
                     'date': TODAY - dt.timedelta(days=400),
                     'expiry_date': TODAY - dt.timedelta(days=35)}])
         # The interview expired: not enough.
+        self.assertEqual(
+            Volunteer(volunteer.id).onboarding_missing, "- Interview")
         with self.assertRaises(ValidationError):
             Volunteer.activate([volunteer])
         Item.create([{'volunteer': volunteer.id, 'kind': 'interview'}])
+        self.assertEqual(Volunteer(volunteer.id).onboarding_missing,
+            "Nothing: the items needed to act are done.")
         Volunteer.activate([volunteer])
         self.assertEqual(Volunteer(volunteer.id).status, 'active')
         # Pausing needs a reason.
