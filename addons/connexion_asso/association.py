@@ -20,7 +20,6 @@ LEGAL_FORMS = [
 
 
 class Association(ModelSingleton, ModelSQL, ModelView):
-    "Association"
     __name__ = 'connexion.association'
 
     name = fields.Char("Name", required=True)

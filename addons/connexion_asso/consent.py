@@ -27,7 +27,6 @@ CHANNELS = [
 
 
 class ConsentPurpose(DeactivableMixin, ModelSQL, ModelView):
-    "Consent Purpose"
     __name__ = 'connexion.consent.purpose'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -67,7 +66,6 @@ class ConsentPurpose(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Consent(ModelSQL, ModelView):
-    "Consent"
     __name__ = 'connexion.consent'
 
     party = fields.Many2One(

@@ -28,7 +28,6 @@ MAX_HOURS_PER_LINE = 24
 
 
 class Level(DeactivableMixin, ModelSQL, ModelView):
-    "Volunteer Valuation Level"
     __name__ = 'connexion.volunteer.level'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -65,7 +64,6 @@ class Level(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Rate(ModelSQL, ModelView):
-    "Volunteer Hourly Rate"
     __name__ = 'connexion.volunteer.rate'
 
     level = fields.Many2One(
@@ -117,7 +115,6 @@ class PastDatedMixin:
 
 class Hours(
         TransitionOnlyMixin, PastDatedMixin, Workflow, ModelSQL, ModelView):
-    "Volunteer Hours"
     __name__ = 'connexion.volunteer.hours'
     _future_message = 'connexion_asso.msg_hours_future'
 

@@ -18,7 +18,6 @@ from .workflow import TransitionOnlyMixin
 
 
 class Mission(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
-    "Volunteer Mission"
     __name__ = 'connexion.mission'
 
     _states = {'readonly': Eval('state') == 'closed'}
@@ -145,7 +144,6 @@ class Mission(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
 
 class MissionSkill(ModelSQL):
-    "Mission - Skill"
     __name__ = 'connexion.mission-connexion.volunteer.skill'
     mission = fields.Many2One(
         'connexion.mission', "Mission", required=True, ondelete='CASCADE')
@@ -155,7 +153,6 @@ class MissionSkill(ModelSQL):
 
 
 class Shift(ModelSQL, ModelView):
-    "Mission Shift"
     __name__ = 'connexion.mission.shift'
 
     mission = fields.Many2One(
@@ -283,7 +280,6 @@ class Shift(ModelSQL, ModelView):
 
 
 class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
-    "Mission Sign-Up"
     __name__ = 'connexion.mission.signup'
 
     shift = fields.Many2One(

@@ -51,7 +51,6 @@ def _lock_id(key):
 
 
 class PortalAttempt(ModelSQL):
-    "Portal Attempt"
     __name__ = 'connexion.portal.attempt'
     # A digest of kind, account or address: no e-mail or address is stored.
     key = fields.Char("Key", required=True, strip=False)

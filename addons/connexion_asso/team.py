@@ -15,7 +15,6 @@ FUNCTIONS = [
 
 
 class Team(DeactivableMixin, ModelSQL, ModelView):
-    "Team"
     __name__ = 'connexion.team'
 
     name = fields.Char("Name", required=True)
@@ -98,7 +97,6 @@ class Team(DeactivableMixin, ModelSQL, ModelView):
 
 
 class TeamMember(ModelSQL, ModelView):
-    "Team Membership"
     __name__ = 'connexion.team.member'
 
     team = fields.Many2One(

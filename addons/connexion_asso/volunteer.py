@@ -64,7 +64,6 @@ class Cron(metaclass=PoolMeta):
 
 
 class Skill(DeactivableMixin, ModelSQL, ModelView):
-    "Volunteer Skill"
     __name__ = 'connexion.volunteer.skill'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -76,7 +75,6 @@ class Skill(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
-    "Volunteer"
     __name__ = 'connexion.volunteer'
     _transition_state = 'status'
 
@@ -314,7 +312,6 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
 
 class VolunteerTeam(ModelSQL):
-    "Volunteer - Team"
     __name__ = 'connexion.volunteer-connexion.team'
     volunteer = fields.Many2One(
         'connexion.volunteer', "Volunteer", required=True, ondelete='CASCADE')
@@ -323,7 +320,6 @@ class VolunteerTeam(ModelSQL):
 
 
 class VolunteerSkill(ModelSQL):
-    "Volunteer - Skill"
     __name__ = 'connexion.volunteer-connexion.volunteer.skill'
     volunteer = fields.Many2One(
         'connexion.volunteer', "Volunteer", required=True, ondelete='CASCADE')
@@ -333,7 +329,6 @@ class VolunteerSkill(ModelSQL):
 
 
 class VolunteerHospital(ModelSQL):
-    "Volunteer - Preferred Hospital"
     __name__ = 'connexion.volunteer-preferred_hospital'
     volunteer = fields.Many2One(
         'connexion.volunteer', "Volunteer", required=True, ondelete='CASCADE')
@@ -342,7 +337,6 @@ class VolunteerHospital(ModelSQL):
 
 
 class Availability(ModelSQL, ModelView):
-    "Volunteer Availability"
     __name__ = 'connexion.volunteer.availability'
     volunteer = fields.Many2One(
         'connexion.volunteer', "Volunteer", required=True, ondelete='CASCADE')
@@ -351,7 +345,6 @@ class Availability(ModelSQL, ModelView):
 
 
 class OnboardingItem(ModelSQL, ModelView):
-    "Volunteer Onboarding Item"
     __name__ = 'connexion.volunteer.onboarding'
     volunteer = fields.Many2One(
         'connexion.volunteer', "Volunteer", required=True, ondelete='CASCADE')

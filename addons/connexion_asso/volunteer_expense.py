@@ -21,7 +21,6 @@ from .workflow import TransitionOnlyMixin
 
 class Expense(
         TransitionOnlyMixin, PastDatedMixin, Workflow, ModelSQL, ModelView):
-    "Volunteer Expense Claim"
     __name__ = 'connexion.volunteer.expense'
     _future_message = 'connexion_asso.msg_expense_future'
 

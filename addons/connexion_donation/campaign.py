@@ -3,7 +3,6 @@ from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 
 
 class Campaign(DeactivableMixin, ModelSQL, ModelView):
-    "Fundraising Campaign"
     __name__ = 'connexion.donation.campaign'
 
     name = fields.Char("Name", required=True)

@@ -213,7 +213,6 @@ def create_association_accounts(company):
     config.save()
     return created
 class CreateChartStart(ModelView):
-    "Create Association Accounts"
     __name__ = 'connexion.donation.create_chart.start'
 
     company = fields.Many2One('company.company', "Company", required=True)

@@ -18,7 +18,6 @@ def account_field(string, help=None):
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "Donation Configuration"
     __name__ = 'connexion.donation.configuration'
 
     journal = fields.Many2One(

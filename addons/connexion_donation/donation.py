@@ -37,7 +37,6 @@ MONEY_NATURES = {'cash', 'securities'}
 
 
 class Donation(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
-    "Donation"
     __name__ = 'connexion.donation'
 
     _states = {'readonly': Eval('state') != 'draft'}

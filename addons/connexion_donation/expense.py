@@ -247,7 +247,6 @@ class Expense(metaclass=PoolMeta):
 
 
 class CreateFromExpensesStart(ModelView):
-    "Create Expense Waiver Donations"
     __name__ = 'connexion.donation.create_from_expenses.start'
 
     company = fields.Many2One('company.company', "Company", required=True)

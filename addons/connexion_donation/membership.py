@@ -107,7 +107,6 @@ class CreateChart(metaclass=PoolMeta):
 
 
 class MembershipType(DeactivableMixin, ModelSQL, ModelView):
-    "Membership Type"
     __name__ = 'connexion.membership.type'
     __string__ = "Membership Type"
 
@@ -529,7 +528,6 @@ class Membership(
 
 
 class WithdrawStart(ModelView):
-    "Withdraw Membership"
     __name__ = 'connexion.membership.withdraw.start'
     __string__ = "Withdraw Membership"
 

@@ -121,7 +121,6 @@ def association_quality(association):
 
 
 class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
-    "Tax Receipt"
     __name__ = 'connexion.donation.receipt'
     _rec_name = 'number'
 
@@ -835,7 +834,6 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
 
 class ReceiptLine(ModelSQL, ModelView):
-    "Tax Receipt Gift"
     __name__ = 'connexion.donation.receipt.line'
 
     receipt = fields.Many2One(
@@ -953,7 +951,6 @@ class ReceiptReport(Report):
 
 
 class GenerateStart(ModelView):
-    "Generate Tax Receipts"
     __name__ = 'connexion.donation.receipt.generate.start'
 
     year = fields.Integer("Year of the Gifts", required=True)

@@ -161,7 +161,6 @@ class Receipt(metaclass=PoolMeta):
 
 
 class SendEmailStart(ModelView):
-    "Send Tax Receipts by E-mail"
     __name__ = 'connexion.donation.receipt.send_email.start'
 
     year = fields.Integer("Year of Issue", required=True,

@@ -680,7 +680,6 @@ class Payment(metaclass=PoolMeta):
 
 
 class GenerateStart(ModelView):
-    "Generate Direct Debits"
     __name__ = 'connexion.donation.plan.generate.start'
     __string__ = "Generate Direct Debits"
 

@@ -23,7 +23,6 @@ DEBIT_CODE, CREDIT_CODE = '864', '875'
 
 
 class ValuationPosting(ModelSQL, ModelView):
-    "Volunteer Time Valuation Posting"
     __name__ = 'connexion.volunteer.valuation.posting'
 
     company = fields.Many2One(
@@ -169,7 +168,6 @@ class ValuationPosting(ModelSQL, ModelView):
 
 
 class PostValuationStart(ModelView):
-    "Post Volunteer Time Valuation"
     __name__ = 'connexion.volunteer.valuation.post.start'
 
     company = fields.Many2One('company.company', "Company", required=True)

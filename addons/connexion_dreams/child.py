@@ -46,7 +46,6 @@ def age_on(birth_date, date):
 
 
 class Child(ModelSQL, ModelView):
-    "Child"
     __name__ = 'connexion.child'
 
     party = fields.Many2One(
@@ -145,7 +144,6 @@ class Child(ModelSQL, ModelView):
 
 
 class Guardian(ModelSQL, ModelView):
-    "Parent or Guardian"
     __name__ = 'connexion.child.guardian'
 
     child = fields.Many2One(

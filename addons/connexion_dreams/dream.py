@@ -111,7 +111,6 @@ CATEGORIES = [
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "Dreams Configuration"
     __name__ = 'connexion.dream.configuration'
 
     min_age = fields.Integer(
@@ -158,7 +157,6 @@ def _open_states(*states):
 class Dream(
         VolunteerWriteMixin, TransitionOnlyMixin, Workflow, ModelSQL,
         ModelView, ChatMixin):
-    "Dream"
     __name__ = 'connexion.dream'
 
     _states_done = {'readonly': Eval('state').in_(FINAL_STATES)}
@@ -875,7 +873,6 @@ class Dream(
 
 
 class DreamVolunteer(ModelSQL):
-    "Dream Volunteer"
     __name__ = 'connexion.dream-connexion.volunteer'
 
     dream = fields.Many2One(
@@ -886,7 +883,6 @@ class DreamVolunteer(ModelSQL):
 
 
 class Wish(ModelSQL, ModelView):
-    "Wish"
     __name__ = 'connexion.dream.wish'
 
     dream = fields.Many2One(
@@ -924,7 +920,6 @@ class Wish(ModelSQL, ModelView):
 
 
 class Cost(ModelSQL, ModelView):
-    "Dream Cost"
     __name__ = 'connexion.dream.cost'
 
     dream = fields.Many2One(
@@ -947,7 +942,6 @@ class Cost(ModelSQL, ModelView):
 
 
 class Contribution(ModelSQL, ModelView):
-    "In-Kind Contribution"
     __name__ = 'connexion.dream.contribution'
 
     dream = fields.Many2One(
@@ -968,7 +962,6 @@ class Contribution(ModelSQL, ModelView):
 
 
 class Photo(ModelSQL, ModelView):
-    "Dream Photo"
     __name__ = 'connexion.dream.photo'
 
     dream = fields.Many2One(
@@ -990,7 +983,6 @@ class Photo(ModelSQL, ModelView):
 
 
 class Activity(ModelSQL, ModelView):
-    "Dream Activity"
     __name__ = 'connexion.dream.activity'
 
     dream = fields.Many2One(

@@ -19,7 +19,6 @@ CONTACT_ROLES = [
 
 
 class Hospital(DeactivableMixin, ModelSQL, ModelView):
-    "Hospital"
     __name__ = 'connexion.hospital'
 
     party = fields.Many2One(
@@ -60,7 +59,6 @@ class Hospital(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Service(DeactivableMixin, ModelSQL, ModelView):
-    "Hospital Service"
     __name__ = 'connexion.hospital.service'
 
     hospital = fields.Many2One(
@@ -86,7 +84,6 @@ class Service(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Contact(DeactivableMixin, ModelSQL, ModelView):
-    "Hospital Contact"
     __name__ = 'connexion.hospital.contact'
 
     hospital = fields.Many2One(

@@ -7,7 +7,6 @@ from trytond.pool import Pool
 
 
 class LeadTime(ModelSQL, ModelView):
-    "Dream Lead Time"
     __name__ = 'connexion.dream.lead_time'
 
     hospital = fields.Many2One('connexion.hospital', "Hospital")

@@ -47,7 +47,6 @@ class VolunteersMixin:
 
 
 class Schedule(DeactivableMixin, VolunteersMixin, ModelSQL, ModelView):
-    "Visit Schedule"
     __name__ = 'connexion.hospital.visit.schedule'
 
     hospital = fields.Many2One(
@@ -146,7 +145,6 @@ class Schedule(DeactivableMixin, VolunteersMixin, ModelSQL, ModelView):
 
 
 class ScheduleVolunteer(ModelSQL):
-    "Visit Schedule Volunteer"
     __name__ = 'connexion.hospital.visit.schedule-connexion.volunteer'
 
     schedule = fields.Many2One(
@@ -160,7 +158,6 @@ class ScheduleVolunteer(ModelSQL):
 class Visit(
         VolunteerWriteMixin, TransitionOnlyMixin, Workflow, VolunteersMixin,
         ModelSQL, ModelView):
-    "Hospital Visit"
     __name__ = 'connexion.hospital.visit'
 
     schedule = fields.Many2One(
@@ -255,7 +252,6 @@ class Visit(
 
 
 class VisitVolunteer(ModelSQL):
-    "Hospital Visit Volunteer"
     __name__ = 'connexion.hospital.visit-connexion.volunteer'
 
     visit = fields.Many2One(
@@ -267,7 +263,6 @@ class VisitVolunteer(ModelSQL):
 
 
 class VisitAttendee(ModelSQL):
-    "Hospital Visit Attendee"
     __name__ = 'connexion.hospital.visit-attendee'
 
     visit = fields.Many2One(

@@ -128,7 +128,6 @@ def subject_data(party):
 
 
 class SubjectAccessStart(ModelView):
-    "Subject Access Export"
     __name__ = 'connexion.gdpr.subject_access.start'
 
     party = fields.Many2One('party.party', "Party", readonly=True)

@@ -55,7 +55,6 @@ def receipt_values(receipts):
 
 
 class Automation(DeactivableMixin, ModelSQL, ModelView):
-    "Donor E-mail Automation"
     __name__ = 'connexion.gdpr.automation'
 
     name = fields.Char("Name", required=True)
@@ -246,7 +245,6 @@ class Automation(DeactivableMixin, ModelSQL, ModelView):
 
 
 class AutomationItem(ModelSQL):
-    "Donor E-mail Automation Item"
     __name__ = 'connexion.gdpr.automation.item'
 
     automation = fields.Many2One(

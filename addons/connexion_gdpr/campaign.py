@@ -126,7 +126,6 @@ def party_emails():
 
 
 class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
-    "E-mail Campaign"
     __name__ = 'connexion.gdpr.campaign'
 
     _states = {'readonly': Eval('state') != 'draft'}
@@ -686,7 +685,6 @@ class Renderer:
 
 
 class Recipient(ModelSQL, ModelView):
-    "Campaign Recipient"
     __name__ = 'connexion.gdpr.campaign.recipient'
 
     campaign = fields.Many2One(
@@ -823,7 +821,6 @@ class Recipient(ModelSQL, ModelView):
 
 
 class Suppression(ModelSQL, ModelView):
-    "Suppressed Address"
     __name__ = 'connexion.gdpr.suppression'
 
     email = fields.Char(
@@ -895,7 +892,6 @@ class Suppression(ModelSQL, ModelView):
 
 
 class Configuration(ModelSQL):
-    "GDPR Configuration"
     __name__ = 'connexion.gdpr.configuration'
 
     secret = fields.Char("Secret", required=True)

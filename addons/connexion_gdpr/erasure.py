@@ -219,7 +219,6 @@ class Receipt(metaclass=PoolMeta):
 
 
 class Erasure(ModelSQL, ModelView):
-    "Erasure Log"
     __name__ = 'connexion.gdpr.erasure'
 
     party = fields.Many2One(
@@ -245,7 +244,6 @@ class Erasure(ModelSQL, ModelView):
 
 
 class EraseStart(ModelView):
-    "Erase Personal Data"
     __name__ = 'connexion.gdpr.erase.start'
 
     party = fields.Many2One('party.party', "Party", readonly=True)

@@ -13,7 +13,6 @@ LEGAL_BASES = [
 
 
 class Processing(DeactivableMixin, ModelSQL, ModelView):
-    "Processing Activity"
     __name__ = 'connexion.gdpr.processing'
 
     code = fields.Char("Code", required=True)

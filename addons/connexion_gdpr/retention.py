@@ -28,7 +28,6 @@ from .party import CATEGORIES
 
 
 class RetentionRule(DeactivableMixin, ModelSQL, ModelView):
-    "Retention Rule"
     __name__ = 'connexion.gdpr.retention.rule'
 
     name = fields.Char("Name", required=True)
@@ -254,7 +253,6 @@ class Cron(metaclass=PoolMeta):
 
 
 class RetentionDryRunStart(ModelView):
-    "Retention Dry Run"
     __name__ = 'connexion.gdpr.retention.dry_run.start'
 
     date = fields.Date("Date", required=True)

@@ -14,7 +14,6 @@ from trytond.transaction import Transaction, without_check_access
 
 
 class SensitiveAccess(ModelSQL, ModelView):
-    "Sensitive Data Access"
     __name__ = 'connexion.gdpr.sensitive_access'
 
     date = fields.Timestamp("Date", readonly=True)

@@ -12,7 +12,6 @@ from connexion_asso.workflow import TransitionOnlyMixin
 
 
 class Committee(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
-    "Steering Committee"
     __name__ = 'connexion.committee'
 
     project = fields.Many2One(
@@ -73,7 +72,6 @@ class Committee(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
 
 class CommitteeAttendee(ModelSQL):
-    "Steering Committee Attendee"
     __name__ = 'connexion.committee.attendee'
 
     committee = fields.Many2One(
@@ -84,7 +82,6 @@ class CommitteeAttendee(ModelSQL):
 
 
 class Decision(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
-    "Decision"
     __name__ = 'connexion.decision'
 
     project = fields.Many2One(

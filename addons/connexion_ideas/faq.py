@@ -5,7 +5,6 @@ from trytond.model import (
 
 
 class Topic(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "FAQ Topic"
     __name__ = 'connexion.faq.topic'
 
     name = fields.Char("Name", required=True)
@@ -16,7 +15,6 @@ class Topic(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Entry(sequence_ordered(), ModelSQL, ModelView):
-    "FAQ Question"
     __name__ = 'connexion.faq.entry'
 
     topic = fields.Many2One(

@@ -70,7 +70,6 @@ class Work(metaclass=PoolMeta):
 
 
 class ProjectSponsor(ModelSQL):
-    "Project Sponsor"
     __name__ = 'connexion.project.sponsor'
 
     project = fields.Many2One(
@@ -89,7 +88,6 @@ class ProjectSponsor(ModelSQL):
 
 
 class ProjectReferent(ModelSQL, ModelView):
-    "Project Referent"
     __name__ = 'connexion.project.referent'
 
     project = fields.Many2One(
@@ -115,7 +113,6 @@ class ProjectReferent(ModelSQL, ModelView):
 
 
 class Phase(DatesMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Project Phase"
     __name__ = 'connexion.project.phase'
 
     project = fields.Many2One(
@@ -127,7 +124,6 @@ class Phase(DatesMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Milestone(ModelSQL, ModelView):
-    "Project Milestone"
     __name__ = 'connexion.project.milestone'
 
     project = fields.Many2One(
@@ -150,7 +146,6 @@ class Milestone(ModelSQL, ModelView):
 
 
 class Indicator(ModelSQL, ModelView):
-    "Success Indicator"
     __name__ = 'connexion.project.indicator'
 
     project = fields.Many2One(
@@ -169,7 +164,6 @@ class Indicator(ModelSQL, ModelView):
 
 
 class Risk(ModelSQL, ModelView):
-    "Project Risk"
     __name__ = 'connexion.project.risk'
 
     project = fields.Many2One(
@@ -198,7 +192,6 @@ class Risk(ModelSQL, ModelView):
 
 
 class Communication(ModelSQL, ModelView):
-    "Communication Plan Line"
     __name__ = 'connexion.project.communication'
 
     project = fields.Many2One(
@@ -230,7 +223,6 @@ def checklist():
 
 
 class CreateProjectStart(ModelView):
-    "Create Project from Template"
     __name__ = 'connexion.project.template.start'
 
     name = fields.Char("Name", required=True)

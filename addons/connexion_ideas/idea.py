@@ -33,7 +33,6 @@ OPEN_STATES = {'new', 'review', 'accepted', 'in_progress'}
 
 
 class Category(DeactivableMixin, ModelSQL, ModelView):
-    "Idea Category"
     __name__ = 'connexion.idea.category'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -45,7 +44,6 @@ class Category(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
-    "Idea"
     __name__ = 'connexion.idea'
 
     _readonly = {'readonly': Eval('state') != 'new'}
@@ -443,7 +441,6 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
 
 class Vote(ModelSQL, ModelView):
-    "Idea Vote"
     __name__ = 'connexion.idea.vote'
 
     idea = fields.Many2One(
@@ -475,7 +472,6 @@ class Vote(ModelSQL, ModelView):
 
 
 class Comment(ModelSQL, ModelView):
-    "Idea Comment"
     __name__ = 'connexion.idea.comment'
 
     idea = fields.Many2One(
@@ -505,7 +501,6 @@ class InboundEmailRule(metaclass=PoolMeta):
 
 
 class BatchStart(ModelView):
-    "Enter Ideas from the Box"
     __name__ = 'connexion.idea.batch.start'
 
     channel = fields.Selection(CHANNELS, "Channel", required=True)
@@ -526,7 +521,6 @@ class BatchStart(ModelView):
 
 
 class BatchLine(ModelView):
-    "Idea from the Box"
     __name__ = 'connexion.idea.batch.line'
 
     title = fields.Char("Title", required=True)

@@ -53,7 +53,6 @@ TARGETS = [
 
 
 class Profile(ModelSQL, ModelView):
-    "Import Profile"
     __name__ = 'connexion.import.profile'
 
     name = fields.Char("Name", required=True)
@@ -136,7 +135,6 @@ class Profile(ModelSQL, ModelView):
 
 
 class ProfileColumn(ModelSQL, ModelView):
-    "Import Profile Column"
     __name__ = 'connexion.import.profile.column'
 
     profile = fields.Many2One('connexion.import.profile', "Profile",
@@ -147,7 +145,6 @@ class ProfileColumn(ModelSQL, ModelView):
 
 
 class Transcode(ModelSQL, ModelView):
-    "Import Transcodification"
     __name__ = 'connexion.import.transcode'
 
     profile = fields.Many2One('connexion.import.profile', "Profile",

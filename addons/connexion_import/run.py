@@ -133,7 +133,6 @@ class Plan:
 
 
 class Key(ModelSQL):
-    "Imported Row Key"
     __name__ = 'connexion.import.key'
 
     source = fields.Char("Source", required=True)
@@ -165,7 +164,6 @@ class Key(ModelSQL):
 
 
 class Run(DonationImport, HoursImport, ModelSQL, ModelView):
-    "Import Run"
     __name__ = 'connexion.import.run'
 
     profile = fields.Many2One('connexion.import.profile', "Profile",

@@ -9,7 +9,6 @@ from .exceptions import ImportFileError
 
 
 class ImportStart(ModelView):
-    "Import a File"
     __name__ = 'connexion.import.wizard.start'
 
     profile = fields.Many2One('connexion.import.profile', "Profile",
@@ -20,7 +19,6 @@ class ImportStart(ModelView):
 
 
 class ImportResult(ModelView):
-    "Import Report"
     __name__ = 'connexion.import.wizard.result'
 
     dry_run = fields.Boolean("Dry Run", readonly=True)
@@ -32,7 +30,6 @@ class ImportResult(ModelView):
 
 
 class ImportWizard(Wizard):
-    "Import a File"
     __name__ = 'connexion.import.wizard'
 
     start = StateView('connexion.import.wizard.start',
