@@ -245,3 +245,42 @@ def chrome():
     options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
     service = Service(shutil.which('chromedriver') or '/usr/bin/chromedriver')
     return webdriver.Chrome(options=options, service=service)
+
+
+def sao_login(driver, server, login, password, refused=False, timeout=180):
+    """Log in to sao as login: wait for its menu, or, if refused, for the
+    password to be asked again; returns the first password prompt.
+
+    The first login of a fresh server can take minutes on a loaded CI machine
+    (PostgreSQL and SQLite runs side by side, a browser and a server each):
+    long waits, and the page loaded again once if a step never came. A
+    failure says what the server and the browser were doing."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+    wait = WebDriverWait(driver, timeout)
+    password_prompt = (By.CSS_SELECTOR, 'input[type=password]')
+    for attempt in range(2):
+        try:
+            driver.get(f'{server.url}/#{server.database}')
+            wait.until(EC.visibility_of_element_located((By.ID, 'login'))
+                ).send_keys(login, Keys.ENTER)
+            prompt = wait.until(EC.visibility_of_element_located(
+                    password_prompt))
+            prompt.send_keys(password, Keys.ENTER)
+            if refused:
+                wait.until(EC.staleness_of(prompt))
+                wait.until(EC.visibility_of_element_located(password_prompt))
+            else:
+                wait.until(lambda d: d.execute_script(
+                        "return !!Sao.main_menu_screen && jQuery.active == 0"))
+            return prompt
+        except TimeoutException:
+            if attempt:
+                console = [e['message'] for e in driver.get_log('browser')]
+                raise AssertionError(
+                    f"sao login of {login} did not end in {timeout} s\n"
+                    f"browser console: {console[-10:]}\n"
+                    f"server log:\n{server.log()}")
