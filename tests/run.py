@@ -5,6 +5,7 @@ Tryton scenarios (tests/scenario_*.rst) are loaded by the unittest
 that every scenario really runs.
 """
 import argparse
+import functools
 import glob
 import json
 import shutil
@@ -69,6 +70,61 @@ class TimedResult(unittest.TextTestResult):
         super().stopTest(test)
 
 
+# What this runner changes in trytond's test tools (and the PostgreSQL
+# backend): private names of trytond 8.0, checked before they are replaced so
+# that another version fails loudly here rather than quietly elsewhere.
+TRYTOND_SERIES = '8.0'
+PATCHED = {
+    'trytond.tests.test_tryton': [
+        ('_db_cache_file', ['path', 'name']),
+        ('activate_module', ['modules', 'lang']),
+        ('restore_db_cache', ['name']),
+        ('db_exist', ['name']),
+        ('drop_db', ['name']),
+        ('DB_NAME', None),
+        ],
+    'trytond.tests.tools': [
+        ('activate_modules', ['modules', '*setup']),
+        ('drop_create', ['name', 'lang']),
+        ],
+    'trytond.backend.postgresql.database': [
+        ('Database.init', ['self']),
+        ],
+    }
+
+
+def check_trytond_internals():
+    """The names this runner patches, as trytond 8.0 defines them: a list
+    of what differs (empty when all is as expected)."""
+    import importlib
+    import inspect
+
+    import trytond
+    problems = []
+    if not trytond.__version__.startswith(TRYTOND_SERIES + '.'):
+        problems.append(f"trytond {trytond.__version__}, not "
+            f"{TRYTOND_SERIES}.x")
+    for module_name, names in PATCHED.items():
+        module = importlib.import_module(module_name)
+        for dotted, parameters in names:
+            target = module
+            for part in dotted.split('.'):
+                target = getattr(target, part, None)
+            if target is None:
+                problems.append(f"{module_name}.{dotted} is gone")
+                continue
+            if parameters is None:
+                continue
+            signature = [
+                ('*' if p.kind == p.VAR_POSITIONAL else '') + p.name
+                for p in inspect.signature(target).parameters.values()
+                if p.kind != p.VAR_KEYWORD]
+            if signature != parameters:
+                problems.append(f"{module_name}.{dotted}{tuple(signature)} "
+                    f"instead of {tuple(parameters)}")
+    return problems
+
+
 def use_run_templates():
     """Name the template databases of Tryton's test cache after this run's
     database, so that the run uses only what it built itself and drops all of
@@ -76,6 +132,7 @@ def use_run_templates():
     from trytond.tests import test_tryton
     db_cache_file = test_tryton._db_cache_file
 
+    @functools.wraps(db_cache_file)
     def _db_cache_file(path, name):
         digest = db_cache_file(path, name).rsplit('test-', 1)[1]
         return f"{path}/{os.environ['DB_NAME']}_{digest[:20]}"
@@ -91,6 +148,7 @@ def setup_postgresql_databases():
     from trytond.backend.postgresql.database import Database
     init = Database.init
 
+    @functools.wraps(init)
     def init_with_extensions(self):
         connection = self.get_connection()
         try:
@@ -136,6 +194,7 @@ def time_database_builds():
     from trytond.tests import test_tryton, tools
 
     def timed(function, label):
+        @functools.wraps(function)
         def wrapper(modules, *args, **kwargs):
             start = time.monotonic()
             try:
@@ -191,6 +250,7 @@ def build_on_cached_databases():
 
     activate_module = test_tryton.activate_module
 
+    @functools.wraps(activate_module)
     def activate_module_on_base(modules, lang='en'):
         modules = modules_of(modules)
         name = '-'.join(modules) + ('--' + lang if lang != 'en' else '')
@@ -204,6 +264,7 @@ def build_on_cached_databases():
 
     drop_create = tools.drop_create
 
+    @functools.wraps(drop_create)
     def drop_create_on_base(name=test_tryton.DB_NAME, lang='en'):
         if pending and name == test_tryton.DB_NAME:
             if test_tryton.db_exist(name):
@@ -217,6 +278,7 @@ def build_on_cached_databases():
 
     activate_modules = tools.activate_modules
 
+    @functools.wraps(activate_modules)
     def activate_modules_on_base(modules, *setup):
         modules = modules_of(modules)
         pending.append(modules)
@@ -232,6 +294,13 @@ def build_on_cached_databases():
 
 def run_backend(args):
     "Child process: run the selected tests on the backend of the env."
+    problems = check_trytond_internals()
+    if problems:
+        print("tests/run.py relies on trytond internals that changed:\n  "
+            + "\n  ".join(problems), flush=True)
+        with open(args.report, 'w') as fp:
+            json.dump({'passed': 0, 'failed': 1, 'skipped': 0}, fp)
+        return 2
     if os.environ['CONNEXION_BACKEND'] == 'postgresql':
         use_run_templates()
         setup_postgresql_databases()

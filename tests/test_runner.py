@@ -40,3 +40,26 @@ class SelectionTest(unittest.TestCase):
                                     r'(?:def|class) (\w+)', fp.read()))
         for word in words:
             self.assertTrue([n for n in names if word in n], word)
+
+
+class TrytondInternalsTest(unittest.TestCase):
+
+    def test_patched_internals_are_checked(self):
+        """The runner patches private names of trytond 8.0: they are there
+        as expected, and a change to one of them is reported"""
+        sys.path.insert(0, os.path.join(ROOT, 'tests'))
+        try:
+            import run
+        finally:
+            sys.path.remove(os.path.join(ROOT, 'tests'))
+        self.assertEqual(run.check_trytond_internals(), [])
+        from trytond.tests import tools
+        drop_create = tools.drop_create
+        tools.drop_create = lambda name: None
+        try:
+            self.assertEqual(run.check_trytond_internals(), [
+                    "trytond.tests.tools.drop_create('name',) "
+                    "instead of ('name', 'lang')"])
+        finally:
+            tools.drop_create = drop_create
+
