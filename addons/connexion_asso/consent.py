@@ -4,7 +4,6 @@ GDPR requires showing the consent that was given at a date: a change of mind
 is recorded as a new consent, never by editing the old one, so the history
 is the proof. The latest consent per party and purpose is the current one.
 """
-import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from sql.functions import RowNumber
@@ -115,7 +114,7 @@ class Consent(ModelSQL, ModelView):
 
     @staticmethod
     def default_date():
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     @staticmethod
     def default_channel():
@@ -208,7 +207,7 @@ class Party(metaclass=PoolMeta):
     def current_consent(self, purpose_code, date=None):
         "The latest consent of this party for the purpose, on the date."
         Consent = Pool().get('connexion.consent')
-        date = date or dt.date.today()
+        date = date or Pool().get('ir.date').today()
         consents = Consent.search([
                 ('party', '=', self.id),
                 ('purpose.code', '=', purpose_code),
@@ -218,7 +217,7 @@ class Party(metaclass=PoolMeta):
 
     def has_consent(self, purpose_code, date=None):
         "Whether the party's latest consent is given and valid on the date."
-        date = date or dt.date.today()
+        date = date or Pool().get('ir.date').today()
         consent = self.current_consent(purpose_code, date=date)
         return bool(
             consent and consent.state == 'given'

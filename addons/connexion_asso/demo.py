@@ -235,7 +235,7 @@ def load_volunteers(pool, teams):
     if Volunteer.search([('party.name', '=', "Agathe Aubert")], limit=1):
         return "bénévoles déjà présents"
     rng = random.Random(4)
-    today = dt.date.today()
+    today = pool.get('ir.date').today()
 
     # Rates approved by the board (SMIC horaire brut; 2 × SMIC for
     # professionals giving their skills).

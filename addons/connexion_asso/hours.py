@@ -5,7 +5,6 @@ rate per level (e.g. SMIC, 2 × SMIC) taken from a dated rate table approved
 by the board. The rate is frozen on the line when staff validate it, so a
 later change of the table does not rewrite past years.
 """
-import datetime as dt
 from decimal import Decimal
 
 from sql import Cast, Literal, Null
@@ -100,13 +99,13 @@ class PastDatedMixin:
 
     @staticmethod
     def default_date():
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     @classmethod
     def validate_fields(cls, records, field_names):
         super().validate_fields(records, field_names)
         if field_names is None or field_names & {'date'}:
-            today = dt.date.today()
+            today = Pool().get('ir.date').today()
             for record in records:
                 if record.date > today:
                     raise ValidationError(gettext(cls._future_message,

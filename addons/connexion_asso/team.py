@@ -51,7 +51,7 @@ class Team(DeactivableMixin, ModelSQL, ModelView):
         function = {
             'members': None, 'referents': 'referent', 'sponsors': 'sponsor',
             }[name]
-        today = dt.date.today()
+        today = Pool().get('ir.date').today()
         return sorted({
                 m.user.id for m in self.memberships
                 if m.valid(today)

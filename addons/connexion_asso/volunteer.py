@@ -293,7 +293,7 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
     def may_meet_minors(self, date=None):
         "A valid criminal-record check is required before meeting children."
-        date = date or dt.date.today()
+        date = date or Pool().get('ir.date').today()
         return bool(
             self.status in {'onboarding', 'active'}
             and self.criminal_record_date
@@ -370,7 +370,7 @@ class OnboardingItem(ModelSQL, ModelView):
 
     @staticmethod
     def default_date():
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     def valid(self, date):
         return (self.date <= date
@@ -407,7 +407,7 @@ class OnboardingItem(ModelSQL, ModelView):
     @classmethod
     def expiring(cls, date=None, days=REMINDER_DAYS):
         "Items of current volunteers that expire soon and were not reminded."
-        date = date or dt.date.today()
+        date = date or Pool().get('ir.date').today()
         return cls.search([
                 ('expiry_date', '>=', date),
                 ('expiry_date', '<=', date + dt.timedelta(days=days)),

@@ -6,7 +6,6 @@ a gift for which a tax receipt (CERFA 11580, "frais engagés par les
 bénévoles") is issued. The donations module turns each waived claim not yet
 handed over into a donation (``to_hand_over`` / ``hand_over``).
 """
-import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
@@ -145,7 +144,7 @@ class Expense(
             renunciation = gettext(
                 'connexion_asso.msg_expense_portal_renunciation',
                 name=volunteer.rec_name, amount=amount,
-                date=dt.date.today().strftime('%d/%m/%Y'))
+                date=Pool().get('ir.date').today().strftime('%d/%m/%Y'))
         expense, = cls.create([{
                     'volunteer': volunteer.id,
                     'mission': mission.id if mission else None,
@@ -187,7 +186,7 @@ class Expense(
                 raise ValidationError(gettext(
                         'connexion_asso.msg_expense_no_renunciation',
                         expense=expense.rec_name))
-        cls.write(expenses, {'renunciation_date': dt.date.today()})
+        cls.write(expenses, {'renunciation_date': Pool().get('ir.date').today()})
 
     @classmethod
     @ModelView.button

@@ -111,7 +111,7 @@ def load(pool):
     if association and association.siren:
         # The FEC is named after the company party's SIREN.
         set_company_siren(company, association.siren)
-    today = dt.date.today()
+    today = pool.get('ir.date').today()
     last_year = today.year - 1
     with Transaction().set_context(
             company=company.id, companies=[company.id]):

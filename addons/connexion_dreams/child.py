@@ -3,7 +3,6 @@
 Identity lives on a party; the medical information is kept here in fields
 that only the "Dreams Medical Access" group may read (field access).
 """
-import datetime as dt
 from collections import defaultdict
 
 from trytond.i18n import gettext
@@ -96,7 +95,7 @@ class Child(ModelSQL, ModelView):
         return 'followed'
 
     def get_age(self, name):
-        return age_on(self.birth_date, dt.date.today())
+        return age_on(self.birth_date, Pool().get('ir.date').today())
 
     def get_rec_name(self, name):
         return self.party.rec_name
@@ -135,7 +134,7 @@ class Child(ModelSQL, ModelView):
     def validate_fields(cls, children, field_names):
         super().validate_fields(children, field_names)
         if field_names & {'birth_date'}:
-            today = dt.date.today()
+            today = Pool().get('ir.date').today()
             for child in children:
                 if child.birth_date > today:
                     raise ValidationError(gettext(

@@ -413,7 +413,7 @@ def _visits(pool, hospitals, volunteers, today):
 
 def load(pool):
     from connexion_asso.demo import ensure_company
-    today = dt.date.today()
+    today = pool.get('ir.date').today()
     company = ensure_company(pool)
     with Transaction().set_context(company=company.id):
         volunteers = _volunteers(pool, company, today)

@@ -91,7 +91,7 @@ class Schedule(DeactivableMixin, VolunteersMixin, ModelSQL, ModelView):
 
     @staticmethod
     def default_start_date():
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     def get_rec_name(self, name):
         label = (self.service or self.hospital).rec_name
@@ -121,7 +121,7 @@ class Schedule(DeactivableMixin, VolunteersMixin, ModelSQL, ModelView):
         "Create the visits of the coming weeks that do not exist yet."
         pool = Pool()
         Visit = pool.get('connexion.hospital.visit')
-        today = dt.date.today()
+        today = Pool().get('ir.date').today()
         until = today + dt.timedelta(weeks=weeks)
         to_create = []
         for schedule in schedules:

@@ -14,7 +14,7 @@ from trytond.pool import Pool
 from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
-    Button, StateAction, StateTransition, StateView, Wizard)
+    Button, StateAction, StateView, Wizard)
 
 # Technical fields that say nothing about the person.
 SKIPPED_FIELDS = {'create_uid', 'write_uid', 'create_date', 'write_date',
@@ -168,5 +168,5 @@ class SubjectAccessReport(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['subject_data'] = subject_data
-        context['today'] = dt.date.today()
+        context['today'] = Pool().get('ir.date').today()
         return context

@@ -194,7 +194,7 @@ def load_campaigns(pool):
     if Campaign.search([('name', '=', name)]):
         return "campagne de démonstration déjà chargée"
     rng = random.Random(6)
-    today = dt.date.today()
+    today = pool.get('ir.date').today()
     donors = sorted({d.party for d in Donation.search([])}, key=lambda p: p.id)
     donors = [p for p in donors if p.donor_type == 'individual']
     given = today - dt.timedelta(days=400)

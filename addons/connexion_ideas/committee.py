@@ -1,10 +1,10 @@
 """Steering committees and the decision log of a project."""
-import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
@@ -193,7 +193,7 @@ class Decision(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                         project=decision.project.rec_name))
         cls.write(decisions, {
                 'validated_by': user or None,
-                'validation_date': dt.date.today(),
+                'validation_date': Pool().get('ir.date').today(),
                 })
 
     @classmethod

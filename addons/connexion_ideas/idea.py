@@ -199,7 +199,7 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
     @staticmethod
     def default_received_date():
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     @fields.depends('team', 'referent')
     def on_change_team(self):
@@ -254,7 +254,7 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             cursor = Transaction().connection.cursor()
             cursor.execute(*table.update(
                     [table.create_date],
-                    [dt.datetime.combine(dt.date.today(), dt.time())],
+                    [dt.datetime.combine(Pool().get('ir.date').today(), dt.time())],
                     where=table.id.in_(anonymous)))
         return ideas
 
@@ -325,7 +325,7 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         for idea in ideas:
             if not (idea.answer or '').strip():
                 raise ValidationError(gettext(message, idea=idea.rec_name))
-        cls.write(ideas, {'answer_date': dt.date.today()})
+        cls.write(ideas, {'answer_date': Pool().get('ir.date').today()})
         for idea in ideas:
             idea.send_answer()
 
@@ -517,7 +517,7 @@ class BatchStart(ModelView):
 
     @staticmethod
     def default_received_date():
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
 
 class BatchLine(ModelView):
