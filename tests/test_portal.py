@@ -158,6 +158,38 @@ def set_session_age(key, age):
         conn.close()
 
 
+def assert_field_error(test, page, name, message):
+    """The error message is shown next to the field name (between its label
+    and its control), tied to it by aria-describedby and aria-invalid."""
+    match = re.search(
+        rf'<label for="{name}">.*?</label>(?:<p class="hint"[^>]*>.*?</p>)?'
+        rf'<p class="field-error" id="{name}-erreur">(.*?)</p>'
+        rf'(?:<p class="field-note"[^>]*>.*?</p>)?'
+        rf'<(?:input|select|textarea) id="{name}"([^>]*)>', page, re.S)
+    test.assertTrue(match, f"no error next to {name}")
+    test.assertIn(message, html.unescape(re.sub('<[^>]+>', '', match.group(1))))
+    attributes = match.group(2)
+    test.assertIn('aria-invalid="true"', attributes)
+    described = re.search(r'aria-describedby="([^"]*)"', attributes).group(1)
+    test.assertIn(f'{name}-erreur', described.split())
+
+
+def field_tag(page, name):
+    "The opening tag of the control of the field name."
+    return re.search(rf'<(?:input|select|textarea) id="{name}"[^>]*>',
+        page).group(0)
+
+
+def visible_text(page):
+    """The text a reader sees (tags and what the volunteer typed in text
+    areas left out), and the attributes shown on screen."""
+    shown = re.findall(r'\s(?:placeholder|title|aria-label|alt)="([^"]*)"',
+        page)
+    page = re.sub(r'<textarea[^>]*>.*?</textarea>', ' ', page, flags=re.S)
+    text = re.sub(r'<[^>]*>', '', page)
+    return html.unescape(text + '\n' + '\n'.join(shown))
+
+
 class PortalHTTPTest(unittest.TestCase):
 
     def test_login_required_and_wrong_password(self):
@@ -284,7 +316,7 @@ class PortalHTTPTest(unittest.TestCase):
                 'description': '', 'montant': 'douze',
                 'csrf': anne.csrf(page)})
         self.assertEqual(status, 400)
-        self.assertIn("Dites ce qui a été payé.", error)
+        self.assertIn("Dites ce que vous avez payé", html.unescape(error))
         self.assertIn("Indiquez le montant en euros", error)
         status, _, _ = anne.upload('/frais', {'date': today,
                 'description': "Goûter de l'atelier Anne-17", 'montant': '23,40',
@@ -322,7 +354,7 @@ class PortalHTTPTest(unittest.TestCase):
         today = dt.date.today()
 
         def shown_total(page):
-            total = re.search(r'Mes heures \(%d : ([\d,]+) h\)' % today.year,
+            total = re.search(r'Mes heures \(%d\s: ([\d,]+) h\)' % today.year,
                 page).group(1)
             return float(total.replace(',', '.'))
         before = shown_total(page)
@@ -378,6 +410,224 @@ class PortalHTTPTest(unittest.TestCase):
         # Candidates have no portal account in the demo.
         status, _ = Client(server).login(CANDIDATE)
         self.assertEqual(status, 401)
+
+
+class PortalFormsTest(unittest.TestCase):
+    "Issue 16, items 3 and 14: forms as volunteers fill them in"
+
+    def test_hours_error_keeps_values_next_to_fields(self):
+        "Hours refused: every value typed stays, each error by its field"
+        bruno = Client(server)
+        bruno.login(BRUNO)
+        _, _, page = bruno.get('/heures')
+        missions = re.findall(r'<option value="(\d+)"', page)
+        mission = missions[-1]
+        status, _, page = bruno.post('/heures', {'mission': mission,
+                'date': '31/02/2026', 'heures': '30', 'km': '12',
+                'description': "Atelier « bricolage »",
+                'csrf': bruno.csrf(page)})
+        self.assertEqual(status, 400)
+        self.assertIn(f'<option value="{mission}" selected>', page)
+        self.assertIn('value="31/02/2026"', page)
+        self.assertIn('value="30"', page)
+        self.assertIn('value="12"', page)
+        self.assertIn('value="Atelier « bricolage »"', page)
+        assert_field_error(self, page, 'date', "jj/mm/aaaa")
+        assert_field_error(self, page, 'heures', "entre 0,25 et 24")
+        self.assertNotIn('aria-invalid', field_tag(page, 'km'))
+        self.assertNotIn('aria-invalid', field_tag(page, 'mission'))
+        # The summary at the top links to the fields.
+        self.assertIn('href="#date"', page)
+        self.assertIn('href="#heures"', page)
+
+    def test_expense_error_keeps_values_and_asks_for_the_file(self):
+        "Expense refused: values and the tick stay, the file is asked again"
+        anne = Client(server)
+        anne.login(ANNE)
+        _, _, page = anne.get('/frais')
+        status, _, page = anne.upload('/frais', {'date': '05/03/2026',
+                'description': "Timbres pour les cartes", 'montant': 'douze',
+                'km': '7', 'abandon': 'on', 'csrf': anne.csrf(page)},
+            {'justificatif': ('ticket.pdf', b'%PDF-1.4 ticket')})
+        self.assertEqual(status, 400)
+        self.assertIn('value="05/03/2026"', page)
+        self.assertIn('value="Timbres pour les cartes"', page)
+        self.assertIn('value="douze"', page)
+        self.assertIn('value="7"', page)
+        self.assertRegex(page, r'id="abandon" name="abandon" checked')
+        assert_field_error(self, page, 'montant', "Indiquez le montant")
+        note = re.search(r'<p class="field-note" id="justificatif-note">'
+            r'(.*?)</p><input id="justificatif"([^>]*)>', page)
+        self.assertIn("choisissez-le à nouveau", html.unescape(note.group(1)))
+        self.assertIn('justificatif-note', note.group(2))
+
+    def test_profile_error_keeps_values_and_consents(self):
+        "Profile refused: nothing saved, what was typed and ticked stays"
+        anne = Client(server)
+        anne.login(ANNE)
+        _, _, page = anne.get('/profil')
+        boxes = re.findall(r'<input type="checkbox" id="(consent_\d+)" '
+            r'name="consent_\d+"( checked)?', page)
+        self.assertTrue(boxes)
+        data = {'langues': "Breton, occitan", 'urgence_nom': "Jo Martin",
+            'urgence_tel': "appelez-moi", 'csrf': anne.csrf(page)}
+        # Every consent the other way round.
+        flipped = {name: not checked for name, checked in boxes}
+        data.update({name: 'on' for name, on in flipped.items() if on})
+        status, _, page = anne.post('/profil', data)
+        self.assertEqual(status, 400)
+        self.assertIn('value="Breton, occitan"', page)
+        self.assertIn('value="Jo Martin"', page)
+        self.assertIn('value="appelez-moi"', page)
+        assert_field_error(self, page, 'urgence_tel', "numéro de téléphone")
+        for name, on in flipped.items():
+            self.assertEqual(bool(re.search(rf'id="{name}" name="{name}" '
+                        'checked', page)), on, name)
+        _, _, page = anne.get('/profil')
+        self.assertNotIn("Breton, occitan", page)
+        for name, checked in boxes:
+            self.assertEqual(bool(re.search(rf'id="{name}" name="{name}" '
+                        'checked', page)), bool(checked), name)
+
+    def test_login_and_password_errors_next_to_the_field(self):
+        "A wrong password: the address stays, the error by the password"
+        client = Client(server)
+        _, _, page = client.get('/connexion')
+        status, _, page = client.post('/connexion', {'email': ANNE,
+                'password': 'pas-le-bon', 'suite': '/',
+                'csrf': client.csrf(page)})
+        self.assertEqual(status, 401)
+        self.assertIn(f'value="{ANNE}"', page)
+        self.assertNotIn('pas-le-bon', page)
+        assert_field_error(self, page, 'password', "Mot de passe oublié")
+        self.assertIn("saisissez-le à nouveau", html.unescape(page))
+        _, _, page = client.get('/nouveau-mot-de-passe?email=x&token=y')
+        status, _, page = client.post('/nouveau-mot-de-passe', {
+                'email': 'x', 'token': 'y', 'password': 'court',
+                'csrf': client.csrf(page)})
+        self.assertEqual(status, 400)
+        assert_field_error(self, page, 'password', "8 à 1024 caractères")
+
+    def test_dates_the_french_way(self):
+        "Dates are typed and shown jj/mm/aaaa whatever the browser's language"
+        bruno = Client(server)
+        bruno.login(BRUNO)
+        today = dt.date.today()
+        for path in ['/heures', '/frais']:
+            _, _, page = bruno.get(path, headers={
+                    'Accept-Language': 'en-US,en;q=0.9'})
+            self.assertNotIn('type="date"', page)
+            tag = field_tag(page, 'date')
+            self.assertIn('type="text"', tag)
+            self.assertIn('placeholder="jj/mm/aaaa"', tag)
+            self.assertIn(f'value="{today.strftime("%d/%m/%Y")}"', tag)
+        mission = re.search(r'<option value="(\d+)"', page).group(1)
+        _, _, page = bruno.get('/heures')
+        day = today - dt.timedelta(days=3)
+        for typed in [day.strftime('%d/%m/%Y'),
+                f'{day.day}/{day.month}/{day.year}', day.isoformat()]:
+            status, _, _ = bruno.post('/heures', {'mission': mission,
+                    'date': typed, 'heures': '1', 'csrf': bruno.csrf(page),
+                    'description': f"Date typée {typed}"})
+            self.assertEqual(status, 303, typed)
+        rows = server.query("SELECT date FROM connexion_volunteer_hours "
+            "WHERE description LIKE %s", "Date typée %")
+        self.assertEqual(len(rows), 3)
+        self.assertEqual({str(d) for d, in rows}, {day.isoformat()})
+        _, _, page = bruno.get('/heures')
+        self.assertIn(f'<td>{day.strftime("%d/%m/%Y")}</td>', page)
+        # A date to come is refused with the way forward.
+        later = today + dt.timedelta(days=2)
+        status, _, page = bruno.post('/heures', {'mission': mission,
+                'date': later.strftime('%d/%m/%Y'), 'heures': '1',
+                'csrf': bruno.csrf(page)})
+        self.assertEqual(status, 400)
+        assert_field_error(self, page, 'date', "au plus tard aujourd'hui")
+
+    def test_kilometres_alone(self):
+        "A car journey claimed in km: the amount from the association's rate"
+        anne = Client(server)
+        anne.login(ANNE)
+        _, _, page = anne.get('/frais')
+        self.assertIn("0,335 € par km", html.unescape(page))
+        status, _, _ = anne.post('/frais', {
+                'date': dt.date.today().strftime('%d/%m/%Y'),
+                'description': '', 'montant': '', 'km': '42',
+                'csrf': anne.csrf(page)})
+        self.assertEqual(status, 303)
+        (amount, distance), = server.query("SELECT amount, distance FROM "
+            "connexion_volunteer_expense ORDER BY id DESC LIMIT 1")
+        self.assertEqual((float(amount), distance), (14.07, 42))
+        _, _, page = anne.get('/frais')
+        mine = page.split('<h2>Mes demandes</h2>', 1)[1]
+        row = next(r for r in mine.split('<tr>') if '42 km' in r)
+        self.assertIn('14,07 €', html.unescape(row))
+        self.assertIn('Trajet en voiture', html.unescape(row))
+        # Without a rate the volunteer is told what to type instead.
+        (rate,), = server.query(
+            "SELECT mileage_rate FROM connexion_association")
+        server.query("UPDATE connexion_association SET mileage_rate = NULL")
+        try:
+            status, _, page = anne.post('/frais', {
+                    'date': dt.date.today().strftime('%d/%m/%Y'),
+                    'description': 'Trajet', 'montant': '', 'km': '42',
+                    'csrf': anne.csrf(page)})
+        finally:
+            server.query("UPDATE connexion_association "
+                "SET mileage_rate = %s", rate)
+        self.assertEqual(status, 400)
+        assert_field_error(self, page, 'montant', "indiquez le montant")
+        self.assertIn('value="42"', page)
+
+    def test_refusals_address_the_volunteer(self):
+        "Refusals say « vous » and what to do next"
+        anne = Client(server)
+        anne.login(ANNE)
+        _, _, page = anne.get('/missions')
+        token = anne.csrf(page)
+        status, _, page = anne.post('/missions/2147483000/inscription',
+            {'csrf': token})
+        self.assertEqual(status, 404)
+        self.assertIn("choisissez-en une", html.unescape(page))
+        self.assertIn(f'href="{anne.base}/missions"', page)
+        # A shift that has started: the model's refusal, worded for her.
+        (shift,), = server.query("SELECT MIN(id) FROM "
+            "connexion_mission_shift WHERE start < %s",
+            dt.datetime.now() - dt.timedelta(days=1))
+        status, _, page = anne.post(f'/missions/{shift}/inscription',
+            {'csrf': token})
+        self.assertEqual(status, 400)
+        self.assertIn("Choisissez une autre date dans la liste des missions "
+            "ouvertes", html.unescape(page))
+        self.assertNotIn("The mission", page)
+        status, _, page = anne.post('/inscriptions/2147483000/annuler',
+            {'csrf': token})
+        self.assertEqual(status, 404)
+        self.assertIn("Vous n'êtes pas (ou plus) inscrit", html.unescape(page))
+
+    def test_french_spaces_in_every_page(self):
+        "No line starts with « ? ! : ; »: non-breaking spaces before them"
+        anne = Client(server)
+        pages = [anne.get(path)[2] for path in
+            ['/connexion', '/mot-de-passe-oublie']]
+        anne.login(ANNE)
+        paths = ['/', '/missions', '/heures', '/frais', '/profil', '/idees',
+            '/idees?vue=reponses', '/idees/nouvelle', '/projet', '/faq']
+        pages += [anne.get(path)[2] for path in paths]
+        idea = re.search(r'href="[^"]*(/idees/(?!nouvelle")[\w-]{8,})"',
+            pages[-5])
+        if idea:
+            pages.append(anne.get(idea.group(1))[2])
+        pages.append(anne.post('/frais', {'montant': 'x', 'date': 'x',
+                    'csrf': anne.csrf(pages[5])})[2])
+        pages.append(anne.get('/idees/cette-idee-nexiste-pas')[2])
+        for page in pages:
+            text = visible_text(page)
+            bad = re.findall(r'.{0,30}[ \t\r\n][?!:;].{0,10}', text)
+            self.assertEqual(bad, [], text[:80])
+        text = ''.join(pages)
+        self.assertIn('\u202f?', text)
+        self.assertIn('\u00a0:', text)
 
 
 class PortalPasswordTest(unittest.TestCase):
@@ -525,3 +775,61 @@ class PortalBrowserTest(unittest.TestCase):
         self.assertIn("8,90 €", driver.find_element(
                 By.CSS_SELECTOR, 'tbody tr').text)
         self.assert_fits_phone()
+
+    def test_error_keeps_typed_values(self):
+        "After a refused claim the phone shows what was typed, the error by its field"
+        import tempfile
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        driver = self.driver
+        base = f'{server.url}/{urllib.parse.quote(server.database)}/portal'
+        driver.get(base + '/frais')
+        self.wait.until(EC.visibility_of_element_located(
+                (By.ID, 'email'))).send_keys(ANNE)
+        driver.find_element(By.ID, 'password').send_keys(DEMO_PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, 'main button').click()
+        date = self.wait.until(EC.visibility_of_element_located(
+                (By.ID, 'date')))
+        date.clear()
+        date.send_keys('05/03/2026')
+        driver.find_element(By.ID, 'description').send_keys(
+            "Peinture pour le décor")
+        driver.find_element(By.ID, 'montant').send_keys('douze euros')
+        driver.find_element(By.ID, 'km').send_keys('7')
+        driver.find_element(By.NAME, 'abandon').click()
+        driver.find_element(By.XPATH,
+            "//button[normalize-space()='Envoyer ma demande']").click()
+        error = self.wait.until(EC.visibility_of_element_located(
+                (By.ID, 'montant-erreur')))
+        self.assertIn("Indiquez le montant", error.text)
+        # Everything typed is still there.
+        for name, value in [('date', '05/03/2026'),
+                ('description', "Peinture pour le décor"),
+                ('montant', 'douze euros'), ('km', '7')]:
+            self.assertEqual(driver.find_element(By.ID, name)
+                .get_attribute('value'), value, name)
+        self.assertTrue(driver.find_element(By.NAME, 'abandon').is_selected())
+        # The error sits right above its field, tied to it.
+        field = driver.find_element(By.ID, 'montant')
+        self.assertEqual(field.get_attribute('aria-invalid'), 'true')
+        self.assertIn('montant-erreur',
+            field.get_attribute('aria-describedby').split())
+        gap = field.rect['y'] - (error.rect['y'] + error.rect['height'])
+        self.assertGreaterEqual(gap, 0)
+        self.assertLess(gap, 20)
+        self.assertLess(abs(field.rect['x'] - error.rect['x']), 5)
+        # The summary at the top leads to it.
+        summary = driver.find_element(By.CSS_SELECTOR, '.notice.error')
+        self.assertIn("Indiquez le montant", summary.text)
+        self.assert_fits_phone()
+        folder = os.environ.get('CONNEXION_SCREENSHOTS') or tempfile.mkdtemp(
+            prefix='connexion-portal-')
+        os.makedirs(folder, exist_ok=True)
+        driver.execute_script('window.scrollTo(0, arguments[0]);',
+            max(0, summary.rect['y'] - 10))
+        driver.save_screenshot(os.path.join(folder, 'frais-erreur-375.png'))
+        driver.execute_script('arguments[0].scrollIntoView({block: "center"})',
+            field)
+        driver.save_screenshot(os.path.join(folder,
+                'frais-erreur-champ-375.png'))
+        print('\nscreenshots:', folder)

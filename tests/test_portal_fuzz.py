@@ -451,8 +451,8 @@ class PortalInputTest(unittest.TestCase):
                 ('heures', 'NaN', "Indiquez un nombre d'heures"),
                 ('heures', 'sNaN', "Indiquez un nombre d'heures"),
                 ('heures', 'Infinity', "Indiquez un nombre d'heures"),
-                ('km', '²', "Les kilomètres sont un nombre entier"),
-                ('km', str(2 ** 31), "Les kilomètres sont un nombre entier"),
+                ('km', '²', "Indiquez les kilomètres en nombre entier"),
+                ('km', str(2 ** 31), "Indiquez les kilomètres en nombre entier"),
                 ('mission', str(2 ** 63), "Choisissez la mission"),
                 ]:
             data = {'mission': mission, 'date': today, 'heures': '2',

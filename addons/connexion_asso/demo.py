@@ -3,6 +3,8 @@
 Every name here is invented. ``load`` is idempotent: records are looked up
 by a natural key before being created.
 """
+from decimal import Decimal
+
 DEMO_PASSWORD = 'connexion-demo'
 
 ASSOCIATION = {
@@ -22,6 +24,8 @@ ASSOCIATION = {
     'general_interest': True,
     'signatory_name': "Hélène Dubreuil",
     'signatory_function': "Présidente",
+    # Euros per km for volunteers' car journeys (the association's choice).
+    'mileage_rate': Decimal('0.335'),
     }
 
 # login, name, team code, function

@@ -1,5 +1,14 @@
 "Business errors of connexion_asso."
 from trytond.model.exceptions import AccessError
+from trytond.transaction import Transaction
+
+
+def portal_message(msg_id):
+    """msg_id, or on the volunteer portal its variant addressed to the
+    volunteer ("vous") that says what to do next (msg_id + '_portal')."""
+    if Transaction().context.get('connexion_portal'):
+        return msg_id + '_portal'
+    return msg_id
 
 
 class WorkflowFieldError(AccessError):

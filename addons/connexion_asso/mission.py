@@ -14,6 +14,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
+from .exceptions import portal_message
 from .workflow import TransitionOnlyMixin
 
 
@@ -377,7 +378,7 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             return
         if volunteer.status not in {'onboarding', 'active'}:
             raise ValidationError(gettext(
-                    'connexion_asso.msg_signup_inactive',
+                    portal_message('connexion_asso.msg_signup_inactive'),
                     volunteer=volunteer.rec_name))
         if mission.minors:
             volunteer.check_may_meet_minors(
@@ -385,7 +386,7 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         missing = set(mission.skills) - set(volunteer.skills)
         if missing:
             raise ValidationError(gettext(
-                    'connexion_asso.msg_signup_skills',
+                    portal_message('connexion_asso.msg_signup_skills'),
                     volunteer=volunteer.rec_name,
                     skills=", ".join(s.rec_name for s in missing)))
 
@@ -398,7 +399,7 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         if (mission.state != 'open' or not mission.self_signup
                 or shift.start < dt.datetime.now()):
             raise ValidationError(gettext(
-                    'connexion_asso.msg_signup_closed',
+                    portal_message('connexion_asso.msg_signup_closed'),
                     mission=mission.rec_name))
         # Refuse before writing anything (nothing half-done).
         cls(shift=shift, volunteer=volunteer, state='proposed'

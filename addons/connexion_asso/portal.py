@@ -90,6 +90,222 @@ def h(value):
     return html.escape('' if value is None else str(value))
 
 
+# French typography: a non-breaking space before « ? ! ; » (narrow, U+202F)
+# and « : » (U+00A0), so that a phone never starts a line with them.
+_BEFORE_PUNCTUATION = re.compile(r'[ \t\n]+([?!;:»])')
+_AFTER_QUOTE = re.compile(r'«[ \t\n]+')
+_TAG = re.compile(r'(<[^>]*>)')
+_SHOWN_ATTRIBUTE = re.compile(
+    r'(\s(?:placeholder|title|aria-label|alt)=")([^"]*)(")')
+_RAW_ELEMENTS = ('textarea', 'style', 'script', 'pre')
+
+
+def _french_spaces(text):
+    text = _BEFORE_PUNCTUATION.sub(
+        lambda m: ('\u00a0' if m.group(1) in ':»' else '\u202f')
+        + m.group(1), text)
+    return _AFTER_QUOTE.sub('«\u00a0', text)
+
+
+def french_spaces(page):
+    """The HTML page with French non-breaking spaces in its text and shown
+    attributes, never inside a tag's other attributes (URLs, typed values)
+    nor a textarea (what the volunteer typed is sent back as typed)."""
+    parts = _TAG.split(page)
+    raw = None
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = part[1:].split(None, 1)[0].rstrip('>').lower() \
+                if len(part) > 2 else ''
+            if raw:
+                if name == '/' + raw:
+                    raw = None
+                continue
+            if name in _RAW_ELEMENTS:
+                raw = name
+            parts[i] = _SHOWN_ATTRIBUTE.sub(
+                lambda m: m.group(1) + _french_spaces(m.group(2))
+                + m.group(3), part)
+        elif not raw:
+            parts[i] = _french_spaces(part)
+    return ''.join(parts)
+
+
+# Forms: shown again as typed after an error, each error next to its field
+# (GOV.UK's pattern: label, hint, error, control; aria-describedby and
+# aria-invalid for screen readers; a summary with links at the top).
+
+TYPED_MAX = 10000
+DATE_PLACEHOLDER = 'jj/mm/aaaa'
+
+
+class Form:
+    """What a portal form was sent with and what is wrong with it.
+
+    values: the request's form (None when the form is shown empty); files:
+    the request's files (a browser cannot fill a file input again)."""
+
+    def __init__(self, values=None, files=None):
+        self.values = values
+        self.files = files
+        self.errors = {}
+
+    @property
+    def sent(self):
+        return self.values is not None
+
+    def get(self, name, default=''):
+        "What was typed in the field (bounded), else default."
+        value = self.values.get(name) if self.values is not None else None
+        return default if value is None else value[:TYPED_MAX]
+
+    def checked(self, name, default=False):
+        "Whether the checkbox was ticked (default when not sent)."
+        return self.get(name) == 'on' if self.sent else default
+
+    def error(self, name, message):
+        """Record message next to the field name ('' for the whole form);
+        the first error of a field is the one shown."""
+        self.errors.setdefault(name, message)
+
+    def file_sent(self, name):
+        upload = self.files.get(name) if self.files else None
+        return bool(upload and (upload.filename or upload.content_length))
+
+
+def _attributes(attrs):
+    "HTML attributes from keywords (aria_x → aria-x; True → bare)."
+    out = []
+    for key, value in attrs.items():
+        if value is None or value is False:
+            continue
+        key = key.rstrip('_').replace('_', '-')
+        out.append(f' {key}' if value is True else f' {key}="{h(value)}"')
+    return ''.join(out)
+
+
+def _field(form, name, label, control, hint=None, note=None):
+    """Label, hint, error and control; control(attrs) gets the aria
+    attributes that tie it to its hint and error."""
+    described = []
+    parts = [f'<label for="{h(name)}">{h(label)}</label>']
+    if hint:
+        described.append(f'{name}-aide')
+        parts.append(f'<p class="hint" id="{h(name)}-aide">{h(hint)}</p>')
+    error = form.errors.get(name)
+    if error:
+        described.append(f'{name}-erreur')
+        parts.append(f'<p class="field-error" id="{h(name)}-erreur">'
+            f'<span class="visually-hidden">Erreur : </span>{h(error)}</p>')
+    if note:
+        described.append(f'{name}-note')
+        parts.append(f'<p class="field-note" id="{h(name)}-note">'
+            f'{h(note)}</p>')
+    parts.append(control({
+                'aria_describedby': ' '.join(described) or None,
+                'aria_invalid': 'true' if error else None}))
+    return ''.join(parts)
+
+
+def input_field(form, name, label, default='', hint=None, type='text',
+        **attrs):
+    "A labelled <input>, with what was typed in it after an error."
+    value = form.get(name, default)
+    return _field(form, name, label, lambda aria: (
+            f'<input id="{h(name)}" name="{h(name)}" type="{h(type)}"'
+            f' value="{h(value)}"' + _attributes({**attrs, **aria}) + '>'),
+        hint)
+
+
+def textarea_field(form, name, label, default='', hint=None, **attrs):
+    value = form.get(name, default)
+    return _field(form, name, label, lambda aria: (
+            f'<textarea id="{h(name)}" name="{h(name)}"'
+            + _attributes({**attrs, **aria}) + f'>{h(value)}</textarea>'),
+        hint)
+
+
+def select_field(form, name, label, options, default='', hint=None,
+        **attrs):
+    "options: (value, label) pairs; the one chosen stays chosen."
+    selected = form.get(name, default)
+    items = ''.join(f'<option value="{h(value)}"'
+        + (' selected' if str(value) == selected else '')
+        + f'>{h(text)}</option>' for value, text in options)
+    return _field(form, name, label, lambda aria: (
+            f'<select id="{h(name)}" name="{h(name)}"'
+            + _attributes({**attrs, **aria}) + f'>{items}</select>'), hint)
+
+
+def checkbox_field(form, name, label, default=False):
+    "A ticked box stays ticked (and an unticked one unticked) after an error."
+    checked = ' checked' if form.checked(name, default) else ''
+    error = form.errors.get(name)
+    aria = _attributes({
+            'aria_describedby': f'{name}-erreur' if error else None,
+            'aria_invalid': 'true' if error else None})
+    return ((f'<p class="field-error" id="{h(name)}-erreur">{h(error)}</p>'
+            if error else '')
+        + f'<label class="check"><input type="checkbox" id="{h(name)}"'
+        f' name="{h(name)}"{checked}{aria}>{h(label)}</label>')
+
+
+def file_field(form, name, label, hint=None, **attrs):
+    """A file input: a browser never fills one again, so after an error
+    the field says to choose the file again."""
+    note = None
+    if form.errors and form.file_sent(name):
+        note = ("Votre fichier n'a pas pu être gardé après l'erreur : "
+            "choisissez-le à nouveau.")
+    return _field(form, name, label, lambda aria: (
+            f'<input id="{h(name)}" name="{h(name)}" type="file"'
+            + _attributes({**attrs, **aria}) + '>'), hint, note)
+
+
+def password_field(form, name, label, hint=None, **attrs):
+    "A password is never sent back in the page: it is typed again."
+    note = None
+    if form.errors and form.get(name):
+        note = ("Par sécurité, le mot de passe n'est pas gardé : "
+            "saisissez-le à nouveau.")
+    return _field(form, name, label, lambda aria: (
+            f'<input id="{h(name)}" name="{h(name)}" type="password"'
+            + _attributes({**attrs, **aria}) + '>'), hint, note)
+
+
+def format_short_date(date):
+    "2026-03-14 → « 14/03/2026 »."
+    return date.strftime('%d/%m/%Y') if date else ''
+
+
+def date_field(form, name, label, default=None, hint=None, **attrs):
+    """A date typed the French way (jj/mm/aaaa) whatever the browser's
+    language: <input type=date> shows the browser's locale (mm/dd/yyyy in
+    an English browser), so this is a text input; ISO dates are read too
+    (portal_forms.date)."""
+    example = format_short_date(default or dt.date(2026, 3, 14))
+    hint = hint or f"Au format jj/mm/aaaa, par exemple {example}."
+    return input_field(form, name, label, format_short_date(default), hint,
+        placeholder=DATE_PLACEHOLDER, autocomplete='off',
+        pattern=r'\s*([0-9]{1,2}(/|\.|-)[0-9]{1,2}(/|\.|-)[0-9]{4}'
+        r'|[0-9]{4}-[0-9]{2}-[0-9]{2})\s*',
+        title="Une date au format jj/mm/aaaa", **attrs)
+
+
+def error_summary(form):
+    "The errors at the top of the page, each linking to its field."
+    if not form or not form.errors:
+        return ''
+    items = ''.join(
+        f'<li><a href="#{h(name)}">{h(message)}</a></li>' if name
+        else f'<li>{h(message)}</li>'
+        for name, message in form.errors.items())
+    return ('<div class="notice error" role="alert" aria-labelledby='
+        '"erreurs-titre"><p id="erreurs-titre">Corrigez ce qui est signalé '
+        'ci-dessous, puis renvoyez le formulaire :</p>'
+        f'<ul>{items}</ul></div>')
+
+
 # Module that registered each menu entry, home section or page: shown or
 # served only on the databases where that module is activated.
 _OWNER = {}
@@ -457,8 +673,10 @@ class Page:
         response = Response(status=303, headers={'Location': self.url(path)})
         return self._finish(response)
 
-    def render(self, title, body, status=200, nav=True, error=None):
-        "The whole page in the shared layout."
+    def render(self, title, body, status=200, nav=True, error=None,
+            form=None):
+        """The whole page in the shared layout; form: a Form whose errors
+        are summed up at the top (each is also shown next to its field)."""
         name = association_name(self.pool)
         notice = ''
         flash = urllib.parse.unquote(self._flash) if self._flash else None
@@ -469,6 +687,8 @@ class Page:
             role = 'alert' if kind == 'error' else 'status'
             notice = (f'<p class="notice {kind}" role="{role}">'
                 f'{h(flash.lstrip("!"))}</p>')
+        if form is not None and form.errors:
+            notice = error_summary(form)
         menu = ''
         if nav and self.user_id:
             items = []
@@ -506,14 +726,27 @@ class Page:
 </body>
 </html>
 '''
-        response = Response(page, status=status,
+        response = Response(french_spaces(page), status=status,
             content_type='text/html; charset=utf-8')
         return self._finish(response)
 
-    def error(self, status, title, message):
+    def error(self, status, title, message, path='/',
+            label="Retour à l'accueil"):
+        "A refusal page, with the way forward (path, label) as its button."
         return self.render(title, f'<p>{h(message)}</p>'
-            f'<p><a class="button" href="{h(self.url("/"))}">'
-            'Retour à l\'accueil</a></p>', status=status)
+            f'<p><a class="button" href="{h(self.url(path))}">'
+            f'{h(label)}</a></p>', status=status)
+
+    def attempt(self, form, func, *args, field='', **kwargs):
+        """func(*args, **kwargs), or None once its UserError is recorded on
+        form next to field (the transaction rolled back): the form is then
+        shown again as typed instead of an error page."""
+        try:
+            return func(*args, **kwargs)
+        except (UserError, UserWarning) as exception:
+            Transaction().rollback()
+            form.error(field, exception.message)
+            return None
 
     # CSRF: a token bound to the session, or to a cookie before login
 
@@ -574,7 +807,9 @@ def route(path, methods=('GET',), login=True, keep_session=False):
 
         @app.route(PREFIX + path, methods=list(methods))
         @with_pool
-        @with_transaction(context={'language': 'fr'})
+        # connexion_portal: models word their refusals to the volunteer
+        # (portal_message()).
+        @with_transaction(context={'language': 'fr', 'connexion_portal': True})
         @functools.wraps(func)
         def wrapper(request, pool, **kwargs):
             if module not in pool._modules:
@@ -615,6 +850,7 @@ SERVER_ERROR = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
     '<title>Erreur du portail</title></head><body><h1>Erreur du portail</h1>'
     '<p>Une erreur inattendue a empêché d\'afficher cette page. Réessayez '
     'plus tard.</p></body></html>')
+SERVER_ERROR = french_spaces(SERVER_ERROR)
 
 
 def _serve(func, request, page, login, kwargs, keep_session=False):
@@ -643,7 +879,8 @@ def _serve(func, request, page, login, kwargs, keep_session=False):
     if any(isinstance(v, int) and not 1 <= v <= MAX_ID
             for v in kwargs.values()):
         return page.error(404, "Introuvable",
-            "Cette page n'existe pas.")
+            "Cette page n'existe pas : vérifiez le lien, ou repartez de "
+            "l'accueil.")
     if (login and request.method == 'POST' and not keep_session
             and not Transaction().readonly):
         # A sent form keeps the session alive.
@@ -682,6 +919,7 @@ FORBIDDEN = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
     '<title>Formulaire refusé</title></head><body><h1>Formulaire refusé</h1>'
     '<p>Ce formulaire ne vient pas du portail : il est refusé. Ouvrez le '
     'portail à son adresse habituelle et recommencez.</p></body></html>')
+FORBIDDEN = french_spaces(FORBIDDEN)
 
 if not getattr(app.wsgi_app, 'connexion_refused', False):
     app.wsgi_app = _refused(app.wsgi_app)

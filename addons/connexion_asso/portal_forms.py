@@ -66,13 +66,26 @@ def decimal(value, minimum, maximum, digits=2):
     return number
 
 
+_FRENCH_DATE = re.compile(
+    r'([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})')
+_ISO_DATE = re.compile(r'([0-9]{4})-([0-9]{2})-([0-9]{2})')
+
+
 def date(value, minimum=None, maximum=None):
-    "The ISO date (AAAA-MM-JJ, as <input type=date> sends it), or None."
+    """The date typed the French way (jj/mm/aaaa, also with '.' or '-', day
+    and month on one digit) or ISO (AAAA-MM-JJ, as <input type=date>
+    sends it), or None."""
     value = (value or '').strip()
-    if not re.fullmatch(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', value):
-        return None
+    match = _FRENCH_DATE.fullmatch(value)
+    if match:
+        day, month, year = match.groups()
+    else:
+        match = _ISO_DATE.fullmatch(value)
+        if not match:
+            return None
+        year, month, day = match.groups()
     try:
-        result = dt.date.fromisoformat(value)
+        result = dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
     if minimum and result < minimum or maximum and result > maximum:

@@ -12,6 +12,7 @@ import urllib.parse
 from decimal import Decimal
 
 from trytond.config import config
+from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
 from trytond.wsgi import app
 
@@ -19,9 +20,11 @@ from sql.conditionals import Coalesce
 
 from . import portal_forms, public
 from .portal import (
-    CLOSED_MESSAGE, CLOSED_STATUSES, PREFIX, SESSION_COOKIE, Event, add_calendar_source, add_nav,
-    calendar_events, execute, format_datetime, h, home_sections,
-    icalendar, local, parse_datetime, route)
+    CLOSED_MESSAGE, CLOSED_STATUSES, PREFIX, SESSION_COOKIE, Event, Form,
+    add_calendar_source, add_nav, calendar_events, checkbox_field,
+    date_field, execute, file_field, format_datetime, format_short_date, h,
+    home_sections, icalendar, input_field, local, parse_datetime,
+    password_field, route, select_field)
 
 # How far ahead the open missions are shown.
 MISSION_DAYS = 60
@@ -37,8 +40,9 @@ add_nav(90, '/profil', "Mon profil")
 
 def no_profile(page):
     return page.error(403, "Pas de profil bénévole",
-        "Votre compte n'est relié à aucun profil bénévole. Contactez "
-        "l'association.")
+        "Votre compte n'est relié à aucun profil bénévole : vous ne pouvez "
+        "pas encore utiliser l'espace bénévoles. Contactez l'association "
+        "pour qu'elle relie votre profil à votre adresse e-mail.")
 
 
 def shift_text(shift):
@@ -54,7 +58,8 @@ def shift_text(shift):
 # any password or token is checked.
 
 TOO_MANY = ("Trop de tentatives : patientez quelques minutes avant de "
-    "réessayer.")
+    "réessayer, ou choisissez un nouveau mot de passe avec le lien « Mot "
+    "de passe oublié ? ».")
 # Longer is no e-mail address or password of ours (and passlib refuses
 # passwords over 4096 bytes).
 MAX_EMAIL, MAX_PASSWORD = 254, 1024
@@ -108,15 +113,14 @@ def _closed(pool, user):
                 ], limit=1))
 
 
-def _login_form(page, email='', suite='/'):
+def _login_form(page, form=None, suite='/'):
+    form = form or Form()
     fields = (
-        '<label for="email">Adresse e-mail</label>'
-        f'<input id="email" name="email" type="email" autocomplete="username"'
-        f' required value="{h(email)}">'
-        '<label for="password">Mot de passe</label>'
-        '<input id="password" name="password" type="password"'
-        ' autocomplete="current-password" required>'
-        f'<input type="hidden" name="suite" value="{h(suite)}">')
+        input_field(form, 'email', "Adresse e-mail", type='email',
+            autocomplete='username', required=True)
+        + password_field(form, 'password', "Mot de passe",
+            autocomplete='current-password', required=True)
+        + f'<input type="hidden" name="suite" value="{h(suite)}">')
     return (page.form('/connexion', fields, "Se connecter")
         + f'<p><a href="{h(page.url("/mot-de-passe-oublie"))}">'
         'Mot de passe oublié ?</a></p>')
@@ -144,19 +148,22 @@ def login(request, page):
             return page.redirect(suite)
         return page.render("Connexion", _login_form(page, suite=suite),
             nav=False)
-    typed = (request.form.get('email') or '').strip()
-    email = _clean_email(typed)
+    form = Form(request.form)
+    email = _clean_email(form.get('email'))
     password = request.form.get('password') or ''
     keys = Attempt.keys('login', email, request.remote_addr)
     if not Attempt.check(keys):
-        return page.render("Connexion", _login_form(page, typed, suite),
-            status=429, nav=False, error=TOO_MANY)
+        form.error('', TOO_MANY)
+        return page.render("Connexion", _login_form(page, form, suite),
+            status=429, nav=False, form=form)
     user = _authenticate(pool, email, password)
     if not user:
         Attempt.fail(keys)
-        return page.render("Connexion", _login_form(page, typed, suite),
-            status=401, nav=False,
-            error="Adresse e-mail ou mot de passe incorrect.")
+        form.error('password', "Adresse e-mail ou mot de passe incorrect : "
+            "vérifiez-les, ou choisissez un nouveau mot de passe avec le "
+            "lien « Mot de passe oublié ? ».")
+        return page.render("Connexion", _login_form(page, form, suite),
+            status=401, nav=False, form=form)
     Attempt.clear(Attempt.keys('login', email))
     if _closed(pool, user):
         return page.render("Connexion", _login_form(page, suite=suite),
@@ -243,18 +250,22 @@ def new_password(request, page):
     Attempt = pool.get('connexion.portal.attempt')
     email = request.values.get('email') or ''
     token = request.values.get('token') or ''
-    fields = (f'<input type="hidden" name="email" value="{h(email)}">'
-        f'<input type="hidden" name="token" value="{h(token)}">'
-        '<label for="password">Nouveau mot de passe (8 caractères au '
-        'moins)</label><input id="password" name="password" '
-        'type="password" autocomplete="new-password" minlength="8" required>')
-    form = page.form('/nouveau-mot-de-passe', fields, "Enregistrer")
+    form = Form(request.form if request.method == 'POST' else None)
+
+    def form_html():
+        fields = (f'<input type="hidden" name="email" value="{h(email)}">'
+            f'<input type="hidden" name="token" value="{h(token)}">'
+            + password_field(form, 'password', "Nouveau mot de passe",
+                hint="8 caractères au moins.",
+                autocomplete='new-password', minlength=8, required=True))
+        return page.form('/nouveau-mot-de-passe', fields, "Enregistrer")
     if request.method == 'POST':
         password = request.form.get('password') or ''
         if len(password) < 8 or len(password) > MAX_PASSWORD:
-            return page.render("Nouveau mot de passe", form, status=400,
-                nav=False, error="Le mot de passe doit avoir entre 8 et "
+            form.error('password', "Choisissez un mot de passe de 8 à "
                 f"{MAX_PASSWORD} caractères.")
+            return page.render("Nouveau mot de passe", form_html(),
+                status=400, nav=False, form=form)
         email = _clean_email(email)
         keys = Attempt.keys('token', email, request.remote_addr)
         if not Attempt.check(keys):
@@ -267,10 +278,10 @@ def new_password(request, page):
                 "Votre mot de passe est enregistré : connectez-vous.")
         Attempt.fail(keys)
         return page.render("Nouveau mot de passe",
-            '<p>Ce lien n\'est plus valable. '
-            f'<a href="{h(page.url("/mot-de-passe-oublie"))}">Demandez-en un '
-            'nouveau</a>.</p>', status=400, nav=False)
-    return page.render("Nouveau mot de passe", form, nav=False)
+            '<p>Ce lien n\'est plus valable (il sert une fois, pendant '
+            f'24 heures). <a href="{h(page.url("/mot-de-passe-oublie"))}">'
+            'Demandez-en un nouveau</a>.</p>', status=400, nav=False)
+    return page.render("Nouveau mot de passe", form_html(), nav=False)
 
 
 # Home
@@ -407,7 +418,10 @@ def sign_up(request, page, shift_id):
         return no_profile(page)
     shifts = Shift.search([('id', '=', shift_id)])
     if not shifts:
-        return page.error(404, "Introuvable", "Cette mission n'existe pas.")
+        return page.error(404, "Mission introuvable", "Cette mission "
+            "n'existe plus ou son lien est incomplet : choisissez-en une "
+            "dans la liste des missions ouvertes.", '/missions',
+            "Voir les missions ouvertes")
     signup = Signup.sign_up(page.volunteer, shifts[0])
     if signup.state == 'accepted':
         message = "C'est noté : vous êtes inscrit·e. Merci !"
@@ -428,8 +442,9 @@ def cancel(request, page, signup_id):
             ('state', 'in', ['accepted', 'waiting']),
             ])
     if not signups:
-        return page.error(404, "Introuvable",
-            "Cette inscription n'existe pas.")
+        return page.error(404, "Inscription introuvable",
+            "Vous n'êtes pas (ou plus) inscrit·e à ce créneau : vos "
+            "inscriptions en cours sont sur la page d'accueil.")
     Signup.cancel(signups)
     return page.redirect('/', "Votre désinscription est enregistrée.")
 
@@ -442,51 +457,65 @@ MAX_DISTANCE = 100000
 TEXT_MAX = 200
 
 
-def _distance(form, errors):
+def _distance(form):
     "The kilometres typed (None if empty), an error if not a whole number."
-    value = (form.get('km') or '').strip()
+    value = form.get('km').strip()
     if not value:
         return None
     distance = portal_forms.integer(value, 0, MAX_DISTANCE)
     if distance is None:
-        errors.append("Les kilomètres sont un nombre entier entre 0 et "
-            f"{MAX_DISTANCE}.")
+        form.error('km', "Indiquez les kilomètres en nombre entier, entre 0 "
+            f"et {MAX_DISTANCE}, par exemple 12.")
     return distance
+
+
+def _past_date(form, name="date"):
+    "The date typed (jj/mm/aaaa or ISO), not in the future, else an error."
+    today = Pool().get('ir.date').today()
+    date = portal_forms.date(form.get(name), maximum=today)
+    if not date:
+        typed = portal_forms.date(form.get(name))
+        if typed:
+            form.error(name, "Vous avez indiqué une date à venir : indiquez "
+                "le jour passé concerné, au plus tard aujourd'hui.")
+        elif form.get(name).strip():
+            form.error(name, "Indiquez la date au format jj/mm/aaaa, par "
+                f"exemple {format_short_date(today)}.")
+        else:
+            form.error(name, "Indiquez la date, au format jj/mm/aaaa.")
+    return date
 
 
 @route('/heures', methods=['GET', 'POST'])
 def hours(request, page):
     pool = page.pool
     Hours = pool.get('connexion.volunteer.hours')
-    Mission = pool.get('connexion.mission')
     volunteer = page.volunteer
     if not volunteer:
         return no_profile(page)
     if request.method == 'POST':
-        form = request.form
-        errors = []
-        mission_id = portal_forms.record_id(form.get('mission'))
-        missions = Mission.search([('id', '=', mission_id)]) \
-            if mission_id else []
-        if not missions:
-            errors.append("Choisissez la mission.")
-        date = portal_forms.date(form.get('date'),
-            maximum=dt.date.today())
-        if not date:
-            errors.append("Indiquez la date (jj/mm/aaaa), au plus tard "
-                "aujourd'hui.")
+        form = Form(request.form)
+        mission = _mission_from_form(page, form.get('mission'))
+        if not mission:
+            form.error('mission', "Choisissez la mission dans la liste : "
+                "seules les missions auxquelles vous avez participé y "
+                "figurent.")
+        date = _past_date(form)
         quantity = portal_forms.decimal(form.get('heures'), Decimal('0.01'),
             MAX_HOURS)
         if quantity is None:
-            errors.append("Indiquez un nombre d'heures entre 0,25 et 24.")
-        distance = _distance(form, errors)
-        if errors:
-            return page.render("Mes heures", _hours_body(page, form),
-                status=400, error=' '.join(errors))
-        Hours.log_hours(volunteer, missions[0], date, quantity, distance,
-            portal_forms.text(form.get('description'), TEXT_MAX))
-        return page.redirect('/heures',
-            "Merci ! Vos heures sont enregistrées ; l'équipe les validera.")
+            form.error('heures', "Indiquez un nombre d'heures entre 0,25 et "
+                "24, par exemple 2,5.")
+        distance = _distance(form)
+        if not form.errors:
+            line = page.attempt(form, Hours.log_hours, volunteer, mission,
+                date, quantity, distance,
+                portal_forms.text(form.get('description'), TEXT_MAX))
+            if line:
+                return page.redirect('/heures', "Merci ! Vos heures sont "
+                    "enregistrées ; l'équipe les validera.")
+        return page.render("Mes heures", _hours_body(page, form),
+            status=400, form=form)
     return page.render("Mes heures", _hours_body(page))
 
 
@@ -514,50 +543,35 @@ def _mission_from_form(page, value):
     return my_missions(page).get(mission_id) if mission_id else None
 
 
-def _options(missions, selected=None, empty=None):
-    "The <option>s of the volunteer's missions, selected kept."
-    options = [] if empty is None else [f'<option value="">{empty}</option>']
-    options.extend(f'<option value="{m.id}"'
-        + (' selected' if str(m.id) == selected else '')
-        + f'>{h(m.name)}</option>' for m in missions.values())
-    return ''.join(options)
+def _mission_options(missions, empty=None):
+    "(value, label) of the volunteer's missions for select_field."
+    options = [] if empty is None else [('', empty)]
+    return options + [(m.id, m.name) for m in missions.values()]
 
 
-def _typed(values, name, default=''):
-    "What the volunteer typed in a field, to show it again (bounded)."
-    value = values.get(name) if values else None
-    return default if value is None else value[:TEXT_MAX]
-
-
-def _hours_body(page, values=None):
+def _hours_body(page, form=None):
     "The hours form (with the values typed, after an error) and the list."
     pool = page.pool
     Hours = pool.get('connexion.volunteer.hours')
     volunteer = page.volunteer
-    today = dt.date.today()
+    form = form or Form()
+    today = pool.get('ir.date').today()
     missions = my_missions(page)
     if missions:
-        options = _options(missions, _typed(values, 'mission'))
         fields = (
-            '<label for="mission">Mission</label>'
-            f'<select id="mission" name="mission" required>{options}</select>'
-            '<label for="date">Date</label>'
-            f'<input id="date" name="date" type="date" required '
-            f'max="{today.isoformat()}" '
-            f'value="{h(_typed(values, "date", today.isoformat()))}">'
-            '<label for="heures">Nombre d\'heures</label>'
-            '<input id="heures" name="heures" inputmode="decimal" required '
-            f'placeholder="par exemple 2,5" '
-            f'value="{h(_typed(values, "heures"))}">'
-            '<label for="km">Kilomètres parcourus (facultatif)</label>'
-            '<input id="km" name="km" inputmode="numeric" pattern="[0-9]*" '
-            f'value="{h(_typed(values, "km"))}">'
-            '<label for="description">Commentaire (facultatif)</label>'
-            '<input id="description" name="description" maxlength="200" '
-            f'value="{h(_typed(values, "description"))}">')
-        form = page.form('/heures', fields, "Enregistrer mes heures")
+            select_field(form, 'mission', "Mission",
+                _mission_options(missions), required=True)
+            + date_field(form, 'date', "Date", today, required=True)
+            + input_field(form, 'heures', "Nombre d'heures",
+                hint="Par exemple 2,5 pour deux heures et demie.",
+                inputmode='decimal', required=True)
+            + input_field(form, 'km', "Kilomètres parcourus (facultatif)",
+                inputmode='numeric')
+            + input_field(form, 'description', "Commentaire (facultatif)",
+                maxlength=TEXT_MAX))
+        form_html = page.form('/heures', fields, "Enregistrer mes heures")
     else:
-        form = ('<p>Vous pourrez noter vos heures après votre première '
+        form_html = ('<p>Vous pourrez noter vos heures après votre première '
             'mission.</p>')
     states = {'draft': "À valider", 'validated': "Validées",
         'refused': "Refusées"}
@@ -578,7 +592,7 @@ def _hours_body(page, values=None):
         f'<th>État</th></tr></thead><tbody>{rows}</tbody></table>'
         if lines else '<p>Aucune heure enregistrée.</p>')
     total = format_hours(year_total)
-    return (f'<section class="card">{form}</section>'
+    return (f'<section class="card">{form_html}</section>'
         f'<h2>Mes heures ({today.year} : {h(total)} h)</h2>{table}{pager}')
 
 
@@ -612,7 +626,7 @@ EXPENSE_STATES = {
     'waived': "Laissée en don", 'refused': "Refusée"}
 
 
-def _receipt(request, errors):
+def _receipt(request, form):
     """The uploaded receipt as (name, data), or None: a photo or a PDF
     (recognised by its content, never by its announced name or type) under
     [connexion] receipt_max_size, stored under a harmless name."""
@@ -624,13 +638,15 @@ def _receipt(request, errors):
     if not data:
         return None
     if len(data) > limit:
-        errors.append("Le justificatif dépasse "
-            f"{limit // (1024 * 1024)} Mo : envoyez une photo plus légère.")
+        form.error('justificatif', "Votre justificatif dépasse "
+            f"{limit // (1024 * 1024)} Mo : envoyez une photo plus légère "
+            "(moins bien définie) ou un PDF plus court.")
         return None
     kind = portal_forms.file_kind(data)
     if not kind:
-        errors.append("Le justificatif doit être une photo (JPEG, PNG, "
-            "HEIC, WebP) ou un PDF.")
+        form.error('justificatif', "Votre justificatif doit être une photo "
+            "(JPEG, PNG, HEIC, WebP) ou un PDF : prenez le ticket en photo "
+            "et choisissez cette photo.")
         return None
     return portal_forms.file_name(receipt.filename, kind), data
 
@@ -644,48 +660,58 @@ def expenses(request, page):
     if not volunteer:
         return no_profile(page)
     if request.method == 'POST':
-        form = request.form
-        errors = []
-        date = portal_forms.date(form.get('date'), maximum=dt.date.today())
-        if not date:
-            errors.append("Indiquez la date de la dépense, au plus tard "
-                "aujourd'hui.")
+        form = Form(request.form, request.files)
+        date = _past_date(form)
         description = portal_forms.text(form.get('description'), TEXT_MAX)
+        distance = _distance(form)
+        amount = None
+        if form.get('montant').strip() or not distance:
+            amount = portal_forms.decimal(form.get('montant'),
+                Decimal('0.01'), MAX_AMOUNT)
+            if amount is None:
+                form.error('montant', "Indiquez le montant en euros, par "
+                    "exemple 12,50, ou seulement les kilomètres parcourus "
+                    "en voiture.")
+        elif not Expense.mileage_rate():
+            form.error('montant', "L'association n'a pas encore fixé son "
+                "indemnité kilométrique : indiquez le montant en euros.")
         if not description:
-            errors.append("Dites ce qui a été payé.")
-        amount = portal_forms.decimal(form.get('montant'), Decimal('0.01'),
-            MAX_AMOUNT)
-        if amount is None:
-            errors.append("Indiquez le montant en euros, par exemple 12,50.")
-        distance = _distance(form, errors)
+            if distance and 'montant' not in form.errors:
+                description = f"Trajet en voiture ({distance} km)"
+            else:
+                form.error('description', "Dites ce que vous avez payé, par "
+                    "exemple : gâteaux pour le goûter.")
         mission = None
         if form.get('mission'):
             mission = _mission_from_form(page, form.get('mission'))
             if not mission:
-                errors.append("Choisissez une de vos missions.")
-        receipt = _receipt(request, errors)
-        if errors:
-            if request.files.get('justificatif'):
-                errors.append("Choisissez à nouveau le justificatif.")
-            return page.render("Mes frais", _expenses_body(page, form),
-                status=400, error=' '.join(errors))
-        expense = Expense.submit(volunteer, date, description, amount,
-            distance, mission, waive=form.get('abandon') == 'on')
-        if receipt:
-            name, data = receipt
-            Attachment.create([{
-                        'resource': str(expense),
-                        'name': name,
-                        'data': data,
-                        'description': "Envoyé par le bénévole sur le "
-                        "portail"}])
-        if expense.renunciation:
-            message = ("Merci ! Votre don est noté : l'équipe vérifiera vos "
-                "justificatifs puis vous enverra un reçu fiscal.")
-        else:
-            message = ("Merci ! Votre demande est enregistrée ; l'équipe "
-                "vérifiera vos justificatifs avant le remboursement.")
-        return page.redirect('/frais', message)
+                form.error('mission', "Choisissez une de vos missions dans "
+                    "la liste, ou « — » si la dépense n'en concerne aucune.")
+        receipt = _receipt(request, form)
+        if not form.errors:
+            expense = page.attempt(form, Expense.submit, volunteer, date,
+                description, amount, distance, mission,
+                waive=form.checked('abandon'))
+            if expense:
+                if receipt:
+                    name, data = receipt
+                    Attachment.create([{
+                                'resource': str(expense),
+                                'name': name,
+                                'data': data,
+                                'description': "Envoyé par le bénévole sur "
+                                "le portail"}])
+                if expense.renunciation:
+                    message = ("Merci ! Votre don est noté : l'équipe "
+                        "vérifiera vos justificatifs puis vous enverra un "
+                        "reçu fiscal.")
+                else:
+                    message = ("Merci ! Votre demande est enregistrée ; "
+                        "l'équipe vérifiera vos justificatifs avant le "
+                        "remboursement.")
+                return page.redirect('/frais', message)
+        return page.render("Mes frais", _expenses_body(page, form),
+            status=400, form=form)
     return page.render("Mes frais", _expenses_body(page))
 
 
@@ -700,48 +726,48 @@ def format_amount(value):
     return '{:,.2f}'.format(value).replace(',', ' ').replace('.', ',') + ' €'
 
 
-def _expenses_body(page, values=None):
+def _expenses_body(page, form=None):
     "The claim form (with the values typed, after an error) and the list."
-    Expense = page.pool.get('connexion.volunteer.expense')
-    today = dt.date.today()
+    pool = page.pool
+    Expense = pool.get('connexion.volunteer.expense')
+    form = form or Form()
+    today = pool.get('ir.date').today()
     missions = my_missions(page)
-    options = _options(missions, _typed(values, 'mission'), empty='—')
-    waive = ' checked' if _typed(values, 'abandon') == 'on' else ''
+    rate = Expense.mileage_rate()
+    km_hint = ("En voiture : les kilomètres seuls suffisent, le montant est "
+        f"calculé à {format_hours(rate)} € par km." if rate else None)
     fields = (
-        '<label for="date">Date de la dépense</label>'
-        f'<input id="date" name="date" type="date" required '
-        f'max="{today.isoformat()}" '
-        f'value="{h(_typed(values, "date", today.isoformat()))}">'
-        '<label for="description">Ce qui a été payé</label>'
-        '<input id="description" name="description" maxlength="200" '
-        'required placeholder="par exemple : gâteaux pour le goûter" '
-        f'value="{h(_typed(values, "description"))}">'
-        '<label for="montant">Montant (€)</label>'
-        '<input id="montant" name="montant" inputmode="decimal" required '
-        'placeholder="par exemple 12,50" '
-        f'value="{h(_typed(values, "montant"))}">'
-        '<label for="km">Kilomètres en voiture (facultatif)</label>'
-        '<input id="km" name="km" inputmode="numeric" pattern="[0-9]*" '
-        f'value="{h(_typed(values, "km"))}">'
-        + ('<label for="mission">Mission (facultatif)</label>'
-            f'<select id="mission" name="mission">{options}</select>'
+        date_field(form, 'date', "Date de la dépense", today, required=True)
+        + input_field(form, 'description', "Ce que vous avez payé",
+            hint="Par exemple : gâteaux pour le goûter.",
+            maxlength=TEXT_MAX)
+        + input_field(form, 'montant', "Montant (€)",
+            hint="Par exemple 12,50." + (
+                " Laissez vide pour un trajet en voiture : indiquez alors "
+                "les kilomètres." if rate else ""),
+            inputmode='decimal')
+        + input_field(form, 'km', "Kilomètres en voiture (facultatif)",
+            hint=km_hint, inputmode='numeric')
+        + (select_field(form, 'mission', "Mission (facultatif)",
+                _mission_options(missions, empty='—'))
             if missions else '')
-        + '<label for="justificatif">Photo du ticket ou de la facture '
-        '(facultatif : photo JPEG, PNG, HEIC, WebP ou PDF, '
-        f'{portal_forms.receipt_max_size() // (1024 * 1024)} Mo au plus)'
-        '</label><input id="justificatif" name="justificatif" '
-        'type="file" accept="image/jpeg,image/png,image/heic,image/webp,'
-        'application/pdf">'
-        f'<label class="check"><input type="checkbox" name="abandon"{waive}>'
-        'Je renonce au remboursement et laisse ces frais en don à '
-        'l\'association (abandon de frais, avec reçu fiscal)</label>')
-    form = page.form('/frais', fields, "Envoyer ma demande", files=True)
+        + file_field(form, 'justificatif', "Photo du ticket ou de la "
+            "facture (facultatif)", hint="Photo JPEG, PNG, HEIC, WebP ou "
+            f"PDF, {portal_forms.receipt_max_size() // (1024 * 1024)} Mo au "
+            "plus.", accept='image/jpeg,image/png,image/heic,image/webp,'
+            'application/pdf')
+        + checkbox_field(form, 'abandon', "Je renonce au remboursement et "
+            "laisse ces frais en don à l'association (abandon de frais, "
+            "avec reçu fiscal)"))
+    form_html = page.form('/frais', fields, "Envoyer ma demande", files=True)
     lines, pager = _paged(page, Expense,
         [('volunteer', '=', page.volunteer.id)])
     rows = ''.join(
         f'<tr><td>{e.date.strftime("%d/%m/%Y")}</td>'
-        f'<td>{h(e.description)}</td>'
-        f'<td>{h(format_amount(e.amount))}</td>'
+        f'<td>{h(e.description)}'
+        + (f'<br><span class="muted">{e.distance} km</span>'
+            if e.distance else '')
+        + f'</td><td>{h(format_amount(e.amount))}</td>'
         f'<td>{h(EXPENSE_STATES[e.state])}'
         + (' (don)' if e.renunciation and e.state != 'waived' else '')
         + '</td></tr>' for e in lines)
@@ -751,66 +777,95 @@ def _expenses_body(page, values=None):
     return ('<p>Vous avez payé quelque chose pour l\'association ? '
         'Demandez le remboursement, ou laissez la somme en don : vous '
         'recevrez alors un reçu fiscal. Gardez vos tickets.</p>'
-        f'<section class="card">{form}</section>'
+        f'<section class="card">{form_html}</section>'
         f'<h2>Mes demandes</h2>{table}{pager}')
 
 
 # Profile and consents
 
+PROFILE_MAX = {'langues': 100, 'urgence_nom': 100, 'urgence_tel': 30}
+_PHONE = re.compile(r'\+?[0-9 .()\-]{6,30}')
+
+
+def _profile_values(form):
+    "The profile's values from the form; what does not fit is an error."
+    values = {}
+    for name, column in [('langues', 'languages'),
+            ('urgence_nom', 'emergency_contact_name'),
+            ('urgence_tel', 'emergency_contact_phone')]:
+        typed = form.get(name)
+        value = portal_forms.text(typed, PROFILE_MAX[name] + 1)
+        if value and len(value) > PROFILE_MAX[name]:
+            form.error(name, f"Écrivez au plus {PROFILE_MAX[name]} "
+                "caractères : raccourcissez ce texte.")
+        values[column] = value
+    phone = values['emergency_contact_phone']
+    if (phone and 'urgence_tel' not in form.errors
+            and (not _PHONE.fullmatch(phone)
+                or sum(c.isdigit() for c in phone) < 6)):
+        form.error('urgence_tel', "Indiquez un numéro de téléphone en "
+            "chiffres, par exemple 06 12 34 56 78.")
+    return values
+
+
+def _save_profile(page, values, purposes, form):
+    "The profile and the consents ticked or unticked, with their proof."
+    pool = page.pool
+    Party = pool.get('party.party')
+    volunteer = page.volunteer
+    party = volunteer.party
+    pool.get('connexion.volunteer').write([volunteer], values)
+    now = dt.datetime.now().strftime('%d/%m/%Y %H:%M')
+    for purpose in purposes:
+        wanted = form.checked(f'consent_{purpose.id}')
+        if wanted != party.has_consent(purpose.code):
+            proof = {'channel': 'portal', 'proof': (
+                    f"Case {'cochée' if wanted else 'décochée'} sur le "
+                    f"portail bénévole le {now} (compte {page.email})")}
+            if wanted:
+                Party.give_consent([party], purpose.code, **proof)
+            else:
+                Party.withdraw_consent([party], purpose.code, **proof)
+    return True
+
+
 @route('/profil', methods=['GET', 'POST'])
 def profile(request, page):
     pool = page.pool
-    Volunteer = pool.get('connexion.volunteer')
     Purpose = pool.get('connexion.consent.purpose')
-    Party = pool.get('party.party')
     volunteer = page.volunteer
     if not volunteer:
         return no_profile(page)
     purposes = Purpose.search([('explicit', '=', False)])
     party = volunteer.party
+    form = Form()
     if request.method == 'POST':
-        form = request.form
-        Volunteer.write([volunteer], {
-                'emergency_contact_name': portal_forms.text(
-                    form.get('urgence_nom'), 100),
-                'emergency_contact_phone': portal_forms.text(
-                    form.get('urgence_tel'), 30),
-                'languages': portal_forms.text(form.get('langues'), 100),
-                })
-        now = dt.datetime.now().strftime('%d/%m/%Y %H:%M')
-        for purpose in purposes:
-            wanted = form.get(f'consent_{purpose.id}') == 'on'
-            if wanted != party.has_consent(purpose.code):
-                values = {'channel': 'portal', 'proof': (
-                        f"Case {'cochée' if wanted else 'décochée'} sur le "
-                        f"portail bénévole le {now} (compte "
-                        f"{page.email})")}
-                if wanted:
-                    Party.give_consent([party], purpose.code, **values)
-                else:
-                    Party.withdraw_consent([party], purpose.code, **values)
-        return page.redirect('/profil', "Vos informations sont enregistrées.")
+        form = Form(request.form)
+        values = _profile_values(form)
+        if not form.errors and page.attempt(
+                form, _save_profile, page, values, purposes, form):
+            return page.redirect('/profil',
+                "Vos informations sont enregistrées.")
     fields = (
         f'<p><strong>{h(party.name)}</strong><br>{h(page.email)}</p>'
-        '<label for="langues">Langues parlées</label>'
-        f'<input id="langues" name="langues" value="{h(volunteer.languages)}">'
-        '<label for="urgence_nom">Personne à prévenir en cas d\'urgence'
-        '</label><input id="urgence_nom" name="urgence_nom" '
-        f'value="{h(volunteer.emergency_contact_name)}">'
-        '<label for="urgence_tel">Son téléphone</label>'
-        '<input id="urgence_tel" name="urgence_tel" type="tel" '
-        f'value="{h(volunteer.emergency_contact_phone)}">')
+        + input_field(form, 'langues', "Langues parlées",
+            volunteer.languages or '', maxlength=PROFILE_MAX['langues'])
+        + input_field(form, 'urgence_nom', "Personne à prévenir en cas "
+            "d'urgence", volunteer.emergency_contact_name or '',
+            maxlength=PROFILE_MAX['urgence_nom'])
+        + input_field(form, 'urgence_tel', "Son téléphone",
+            volunteer.emergency_contact_phone or '', type='tel',
+            maxlength=PROFILE_MAX['urgence_tel']))
     if purposes:
         fields += '<h2>Mes accords</h2>'
         for purpose in purposes:
-            checked = ' checked' if party.has_consent(purpose.code) else ''
-            fields += (f'<label class="check"><input type="checkbox" '
-                f'name="consent_{purpose.id}"{checked}>{h(purpose.name)}'
-                '</label>')
+            fields += checkbox_field(form, f'consent_{purpose.id}',
+                purpose.name, party.has_consent(purpose.code))
             if purpose.description:
                 fields += f'<p class="muted">{h(purpose.description)}</p>'
     return page.render("Mon profil",
-        page.form('/profil', fields, "Enregistrer"))
+        page.form('/profil', fields, "Enregistrer"),
+        status=400 if form.errors else 200, form=form)
 
 
 # Calendar feed (secret URL, no session: read by calendar applications)

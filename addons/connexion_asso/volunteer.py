@@ -15,6 +15,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
+from .exceptions import portal_message
 from .mail import mail_language
 from .workflow import TransitionOnlyMixin
 
@@ -307,7 +308,8 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         for volunteer in volunteers:
             if not volunteer.may_meet_minors(date):
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_volunteer_no_criminal_record',
+                        portal_message(
+                            'connexion_asso.msg_volunteer_no_criminal_record'),
                         volunteer=volunteer.rec_name))
 
 

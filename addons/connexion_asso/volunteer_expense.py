@@ -6,6 +6,7 @@ a gift for which a tax receipt (CERFA 11580, "frais engagés par les
 bénévoles") is issued. The donations module turns each waived claim not yet
 handed over into a donation (``to_hand_over`` / ``hand_over``).
 """
+from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
@@ -123,14 +124,40 @@ class Expense(
             self.description)
 
     @classmethod
+    def mileage_rate(cls):
+        "The association's allowance in euros per km, or None."
+        Association = Pool().get('connexion.association')
+        association = Association.get_singleton()
+        return association.mileage_rate if association else None
+
+    @classmethod
+    def mileage_amount(cls, distance):
+        """The allowance for distance km at the association's rate, or
+        None when the association has set none."""
+        rate = cls.mileage_rate()
+        if not rate or distance is None:
+            return None
+        return (rate * distance).quantize(Decimal('0.01'))
+
+    @classmethod
     def submit(cls, volunteer, date, description, amount, distance=None,
             mission=None, waive=False):
         """A claim typed by the volunteer on the portal, to be approved.
 
-        With waive, the volunteer's statement renouncing the reimbursement
-        is recorded with it: staff still check the receipts, then waive."""
+        Kilometres alone are enough: the amount is then the association's
+        mileage allowance. With waive, the volunteer's statement renouncing
+        the reimbursement is recorded with it: staff still check the
+        receipts, then waive."""
         pool = Pool()
         Signup = pool.get('connexion.mission.signup')
+        if amount is None:
+            if not distance:
+                raise ValidationError(gettext(
+                        'connexion_asso.msg_expense_no_amount'))
+            amount = cls.mileage_amount(distance)
+            if amount is None:
+                raise ValidationError(gettext(
+                        'connexion_asso.msg_expense_no_mileage_rate'))
         if mission and not Signup.search([
                     ('volunteer', '=', volunteer.id),
                     ('shift.mission', '=', mission.id),

@@ -7,15 +7,15 @@ the party of the logged-in volunteer, never a value taken from the form.
 An anonymous idea is created without any author and the page never says
 who sent it (the same URL and answer as a named one).
 """
-import datetime as dt
 
 from sql.aggregate import Count
 
 from trytond.transaction import Transaction
 
 from connexion_asso import portal_forms
-from connexion_asso.portal import add_home_section, add_nav, format_date, h, \
-    route
+from connexion_asso.portal import (
+    Form, add_home_section, add_nav, checkbox_field, format_date, h,
+    input_field, route, select_field, textarea_field)
 from connexion_asso.portal_routes import _safe_next, no_profile
 
 from .idea import OPEN_STATES
@@ -75,7 +75,8 @@ def vote_form(page, idea, voted, suite):
     if idea.state not in OPEN_STATES:
         return ''
     if page.volunteer and idea.author == page.volunteer.party:
-        return ''
+        return ('<p class="muted">C\'est votre idée : ses soutiens viennent '
+            'des autres bénévoles.</p>')
     return page.form(f'/idees/{idea.public_key}/vote',
         f'<input type="hidden" name="suite" value="{h(suite)}">',
         "Je soutiens cette idée", css='inline', button_css='secondary')
@@ -146,37 +147,28 @@ def ideas(request, page):
     return page.render("Boîte à idées", '\n'.join(body))
 
 
-def _idea_fields(page, values):
+def _idea_fields(page, form):
     pool = page.pool
     Team = pool.get('connexion.team')
     Category = pool.get('connexion.idea.category')
 
-    def options(records, selected):
-        return '<option value="">Je ne sais pas</option>' + ''.join(
-            f'<option value="{r.id}"'
-            f'{" selected" if str(r.id) == selected else ""}>'
-            f'{h(r.name)}</option>' for r in records)
-    anonymous = ' checked' if values.get('anonyme') == 'on' else ''
+    def options(records):
+        return [('', "Je ne sais pas")] + [(r.id, r.name) for r in records]
     return (
-        '<label for="titre">Votre idée en quelques mots</label>'
-        f'<input id="titre" name="titre" required maxlength="{TITLE_MAX}" '
-        f'value="{h(values.get("titre", ""))}">'
-        '<label for="texte">Expliquez-la</label>'
-        f'<textarea id="texte" name="texte" rows="6" required '
-        f'maxlength="{TEXT_MAX}">{h(values.get("texte", ""))}</textarea>'
-        '<label for="equipe">Équipe concernée</label>'
-        f'<select id="equipe" name="equipe">'
-        f'{options(Team.search([]), values.get("equipe", ""))}</select>'
-        '<label for="categorie">Thème</label>'
-        f'<select id="categorie" name="categorie">'
-        f'{options(Category.search([]), values.get("categorie", ""))}'
-        '</select>'
-        f'<label class="check"><input type="checkbox" name="anonyme"'
-        f'{anonymous}>Envoyer mon idée de façon anonyme</label>'
-        '<p class="muted">Anonyme : votre nom n\'est enregistré nulle part, '
-        'vous ne recevrez donc pas la réponse par e-mail (elle sera publiée '
-        'dans la boîte à idées). Signée : la réponse vous est aussi envoyée '
-        'par e-mail.</p>')
+        input_field(form, 'titre', "Votre idée en quelques mots",
+            required=True, maxlength=TITLE_MAX)
+        + textarea_field(form, 'texte', "Expliquez-la", rows=6,
+            required=True, maxlength=TEXT_MAX)
+        + select_field(form, 'equipe', "Équipe concernée",
+            options(Team.search([])))
+        + select_field(form, 'categorie', "Thème",
+            options(Category.search([])))
+        + checkbox_field(form, 'anonyme',
+            "Envoyer mon idée de façon anonyme")
+        + '<p class="muted">Anonyme : votre nom n\'est enregistré nulle '
+        'part, vous ne recevrez donc pas la réponse par e-mail (elle sera '
+        'publiée dans la boîte à idées). Signée : la réponse vous est aussi '
+        'envoyée par e-mail.</p>')
 
 
 def _record_id(Model, value):
@@ -199,32 +191,30 @@ def new_idea(request, page):
     if not page.volunteer:
         return no_profile(page)
     if request.method == 'POST':
-        form = request.form
-        values = {k: form.get(k, '') for k in [
-                'titre', 'texte', 'equipe', 'categorie', 'anonyme']}
-        title = ' '.join(values['titre'].split())
-        text = values['texte'].strip()
-        errors = []
+        form = Form(request.form)
+        title = ' '.join(form.get('titre').split())
+        text = form.get('texte').strip()
         if not title:
-            errors.append("Donnez un titre à votre idée.")
+            form.error('titre', "Donnez un titre à votre idée, en quelques "
+                "mots.")
         elif len(title) > TITLE_MAX:
-            errors.append(
-                f"Le titre ne doit pas dépasser {TITLE_MAX} caractères.")
+            form.error('titre', f"Raccourcissez le titre : {TITLE_MAX} "
+                "caractères au plus (les détails vont dans le texte).")
         if not text:
-            errors.append("Expliquez votre idée en quelques lignes.")
+            form.error('texte', "Expliquez votre idée en quelques lignes.")
         elif len(text) > TEXT_MAX:
-            errors.append(
-                f"Le texte ne doit pas dépasser {TEXT_MAX} caractères.")
-        if errors:
+            form.error('texte', f"Raccourcissez le texte : {TEXT_MAX} "
+                "caractères au plus.")
+        if form.errors:
             return page.render("Proposer une idée",
-                page.form('/idees/nouvelle', _idea_fields(page, values),
-                    "Envoyer mon idée"), status=400, error=' '.join(errors))
-        anonymous = values['anonyme'] == 'on'
+                page.form('/idees/nouvelle', _idea_fields(page, form),
+                    "Envoyer mon idée"), status=400, form=form)
+        anonymous = form.checked('anonyme')
         Idea.create([{
                     'title': title,
                     'text': text,
-                    'team': _record_id(Team, values['equipe']),
-                    'category': _record_id(Category, values['categorie']),
+                    'team': _record_id(Team, form.get('equipe')),
+                    'category': _record_id(Category, form.get('categorie')),
                     'channel': 'portal',
                     'anonymous': anonymous,
                     'author': None if anonymous
@@ -235,8 +225,14 @@ def new_idea(request, page):
     return page.render("Proposer une idée",
         '<p>Une idée pour améliorer la vie de l\'association ? Toutes les '
         'idées sont lues et reçoivent une réponse publique.</p>'
-        + page.form('/idees/nouvelle', _idea_fields(page, {}),
+        + page.form('/idees/nouvelle', _idea_fields(page, Form()),
             "Envoyer mon idée"))
+
+
+def idea_not_found(page):
+    return page.error(404, "Idée introuvable", "Cette idée n'existe plus "
+        "ou son lien est incomplet : retrouvez toutes les idées dans la "
+        "boîte à idées.", '/idees', "Voir les idées")
 
 
 def _get_idea(page, key):
@@ -256,7 +252,7 @@ def idea_detail(request, page, idea_key):
         return no_profile(page)
     idea = _get_idea(page, idea_key)
     if not idea:
-        return page.error(404, "Introuvable", "Cette idée n'existe pas.")
+        return idea_not_found(page)
     voted = voted_ideas(page, [idea])
     rows = [("Reçue le", format_date(idea.received_date)),
         ("État", None),
@@ -306,16 +302,18 @@ def vote(request, page, idea_key):
     suite = _safe_next(request.form.get('suite'))
     idea = _get_idea(page, idea_key)
     if not idea:
-        return page.error(404, "Introuvable", "Cette idée n'existe pas.")
+        return idea_not_found(page)
     party = page.volunteer.party
     if Vote.search([('idea', '=', idea.id), ('party', '=', party.id)]):
         return page.redirect(suite, "Vous avez déjà voté pour cette idée.")
     if idea.state not in OPEN_STATES:
-        return page.redirect(suite, "Cette idée est close : elle ne reçoit "
-            "plus de soutiens.", error=True)
+        return page.redirect(suite, "Cette idée est close : vous ne pouvez "
+            "plus la soutenir. Si le sujet vous tient à cœur, proposez une "
+            "nouvelle idée.", error=True)
     if idea.author == party:
-        return page.redirect(suite, "C'est votre idée : ses soutiens "
-            "viennent des autres bénévoles.", error=True)
+        return page.redirect(suite, "C'est votre idée : vous ne pouvez pas "
+            "la soutenir vous-même. Parlez-en aux autres bénévoles : leurs "
+            "soutiens comptent.", error=True)
     Vote.create([{'idea': idea.id, 'party': party.id}])
     return page.redirect(suite, "Merci, votre soutien est compté.")
 
@@ -412,7 +410,7 @@ def _project_section(page, project, today):
 @route('/projet')
 def project(request, page):
     records = projects(page)
-    today = dt.date.today()
+    today = page.pool.get('ir.date').today()
     if not records:
         body = '<p>Aucun projet à suivre pour le moment.</p>'
     else:

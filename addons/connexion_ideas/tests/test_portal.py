@@ -210,12 +210,25 @@ class IdeasPortalTest(unittest.TestCase):
         self.assertEqual(status, 404)
 
     def test_bad_input_keeps_the_text(self):
-        "A missing title is explained in French; the text typed stays"
+        "A missing title is explained next to it; everything typed stays"
         camille = self.client(CAMILLE)
-        status, _, page = self.submit(camille, "  ", "Un texte à garder.")
+        _, _, page = camille.get('/idees/nouvelle')
+        team = re.search(r'<select id="equipe".*?<option value="(\d+)"',
+            page, re.S).group(1)
+        status, _, page = camille.post('/idees/nouvelle', {'titre': '  ',
+                'texte': "Un texte à garder.", 'equipe': team,
+                'categorie': '', 'anonyme': 'on',
+                'csrf': camille.csrf(page)})
         self.assertEqual(status, 400)
-        self.assertIn("Donnez un titre à votre idée.", page)
+        self.assertIn(f'<option value="{team}" selected>', page)
+        self.assertRegex(page, r'<input type="checkbox" id="anonyme" '
+            r'name="anonyme" checked')
+        self.assertIn("Donnez un titre à votre idée", page)
         self.assertIn("Un texte à garder.", page)
+        # The error sits next to the title, the text stays in its field.
+        test_portal.assert_field_error(self, page, 'titre',
+            "Donnez un titre à votre idée")
+        self.assertIn('>Un texte à garder.</textarea>', page)
 
     def test_vote_once(self):
         "Voting twice for an idea counts once"
@@ -306,6 +319,8 @@ class IdeasPortalTest(unittest.TestCase):
         (title, answer), = query('SELECT title, answer FROM connexion_idea '
             "WHERE state = 'done' ORDER BY id LIMIT 1")
         _, _, page = david.get('/idees?vue=reponses')
+        # Read as typed, but for French non-breaking spaces.
+        page = page.replace('\u202f', ' ').replace('\u00a0', ' ')
         self.assertIn(html.escape(title), page)
         self.assertIn(html.escape(answer)[:40], page)
 
