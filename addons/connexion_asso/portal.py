@@ -22,6 +22,22 @@ marketing_email imports its routes)::
     portal.add_calendar_source(40, my_events)   # the volunteer's iCalendar
 
 
+A form is written with the field helpers, so that after an error it comes
+back as typed with each error next to its field (``Form``,
+``input_field``, ``date_field``, ``select_field``, ``checkbox_field``,
+``textarea_field``, ``file_field``, ``password_field``)::
+
+        form = Form(request.form)
+        if not form.get('titre').strip():
+            form.error('titre', "Donnez un titre à votre idée.")
+        if form.errors:
+            return page.render("Boîte à idées", page.form('/idees',
+                    input_field(form, 'titre', "Titre"), "Envoyer"),
+                status=400, form=form)
+
+Every page goes through ``french_spaces`` (non-breaking spaces before
+« ? ! : ; »): write ordinary spaces.
+
 ``page`` (a ``Page``) holds the pool, the web user, the volunteer (both
 None on public pages; their ``user_id`` and ``volunteer_id`` cost nothing,
 the records are made on first use), the CSRF token, and renders the shared
