@@ -55,3 +55,57 @@ def csv_file(rows):
     output = io.StringIO()
     writer(output, delimiter=';').writerows(rows)
     return ('\ufeff' + output.getvalue()).encode('utf-8')
+
+
+def xlsx_file(title, headers, rows, formats=None):
+    """An XLSX workbook of one sheet: headers in bold, frozen, then the rows
+    as typed cells (numbers, dates, booleans stay so; formats: a number
+    format per column, or None). A text cell is always text: one starting
+    as a formula (see FORMULA_STARTS) is written as a string with Excel's
+    own text marker (quotePrefix), never as a formula, its value intact."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    formats = formats or [None] * len(headers)
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title(title))
+    sheet.freeze_panes = 'A2'
+    for index, header in enumerate(headers, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(
+            12, min(len(str(header)) + 4, 50))
+    bold = Font(bold=True)
+
+    def cell(value, number_format=None):
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub('', value)
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = 's'
+            if value.lstrip().startswith(FORMULA_STARTS) or (
+                    value.startswith(FORMULA_STARTS)):
+                cell.quotePrefix = True
+        elif number_format and value is not None:
+            cell.number_format = number_format
+        return cell
+
+    header_cells = []
+    for header in headers:
+        c = cell(str(header))
+        c.font = bold
+        header_cells.append(c)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([cell(v, f) for v, f in zip(row, formats)])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def sheet_title(title):
+    "A sheet name Excel accepts: 31 characters, none of []:*?/\\."
+    for char in '[]:*?/\\':
+        title = title.replace(char, ' ')
+    return title.strip()[:31] or 'Export'

@@ -94,6 +94,9 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         help="Why the volunteer paused or left.")
     teams = fields.Many2Many(
         'connexion.volunteer-connexion.team', 'volunteer', 'team', "Teams")
+    team_names = fields.Function(fields.Char(
+            "Teams", help="The names of the volunteer's teams."),
+        'get_team_names', searcher='search_team_names')
     skills = fields.Many2Many(
         'connexion.volunteer-connexion.volunteer.skill', 'volunteer', 'skill',
         "Skills")
@@ -180,6 +183,14 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
     def get_email(self, name):
         return self.party.email if self.party else None
+
+    def get_team_names(self, name):
+        "The teams by name in a list, where a Many2Many shows a count."
+        return ', '.join(sorted(t.rec_name for t in self.teams))
+
+    @classmethod
+    def search_team_names(cls, name, clause):
+        return [('teams.name',) + tuple(clause[1:])]
 
     @classmethod
     @ModelView.button

@@ -3,13 +3,14 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.model.exceptions import ValidationError
 
 from .consent_tests import ConsentTestMixin
+from .export_tests import ExportTestMixin
 from .volunteer_tests import VolunteerTestMixin
 from .party_tests import PartyFieldsMixin
 from .workflow_tests import WorkflowFieldsTestMixin
 
 
 class ConnexionAssoTestCase(
-        VolunteerTestMixin, ConsentTestMixin, PartyFieldsMixin,
+        VolunteerTestMixin, ConsentTestMixin, ExportTestMixin, PartyFieldsMixin,
         WorkflowFieldsTestMixin, ModuleTestCase):
     "Test Connexion Asso module"
     module = 'connexion_asso'

