@@ -15,12 +15,13 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from connexion_asso.formatting import format_amount
 from connexion_asso.mail import mail_language
 from connexion_asso.workflow import TransitionOnlyMixin
 
 from .configuration import account_field
 from .donation import PAYMENT_METHODS, Donation
-from .sepa import CompanyCurrencyMixin, format_amount
+from .sepa import CompanyCurrencyMixin
 
 STATUSES = [
     (None, ""),
@@ -522,7 +523,7 @@ class Membership(
                     f'connexion_donation.msg_membership_reminder_{key}_body',
                     member=self.party.rec_name, type=self.type.rec_name,
                     date=self.end_date.strftime('%d/%m/%Y'),
-                    fee=format_amount(self.type.fee),
+                    fee=format_amount(self.type.fee, symbol=False),
                     association=self.company.rec_name))
         return msg
 

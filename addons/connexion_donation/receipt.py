@@ -2,6 +2,7 @@
 gaps per year of issue, frozen copies of the gifts they cover, never deleted
 (cancel-and-replace keeps the trail)."""
 import datetime as dt
+import time
 from collections import defaultdict
 from decimal import Decimal
 
@@ -21,8 +22,11 @@ from trytond.pyson import Eval, PYSONEncoder
 from trytond.report import Report
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
-from trytond.wizard import Button, StateAction, StateView, Wizard
+from trytond.wizard import (
+    Button, StateAction, StateTransition, StateView, Wizard)
 
+from connexion_asso.formatting import (
+    format_amount, format_date, format_duration, french)
 from connexion_asso.workflow import TransitionOnlyMixin
 
 from .donation import FORMS, NATURES, PAYMENT_METHODS
@@ -83,16 +87,6 @@ PRINTED_METHOD_BOXES = [
     (('transfer', 'direct_debit', 'card'),
         "Virement, prélèvement, carte bancaire"),
     ]
-
-
-def format_date(date):
-    return date.strftime('%d/%m/%Y') if date else ''
-
-
-def format_amount(amount):
-    "1 234,56 as printed in French."
-    text = f"{amount:,.2f}"
-    return text.replace(',', '\u202f').replace('.', ',')
 
 
 def association_printed(association):
@@ -662,7 +656,7 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     @property
     def amount_figures(self):
         "Amount framed by asterisks, as required when printed by a computer."
-        return f"***{format_amount(self.amount)} €***"
+        return f"***{format_amount(self.amount)}***"
 
     @property
     def amount_words(self):
@@ -695,6 +689,7 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         replaces or is replaced by ({id: dict}), as plain values (see
         receipt_pdf)."""
         linked = linked or {}
+        lang = french()
         company = row['donor_type'] == 'company'
         forms = {l['form'] for l in lines}
         printed_forms = PRINTED_FORMS
@@ -745,16 +740,16 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             'donor_legal_form': row.get('donor_legal_form')
             if company else None,
             'donor_address': (row['donor_address'] or '').replace('\n', ', '),
-            'amount_figures': f"***{format_amount(row['amount'])} €***",
+            'amount_figures': f"***{format_amount(row['amount'], lang=lang)}***",
             'amount_words': amount_to_words(row['amount']),
             'kind': row['kind'],
             'date_start': format_date(row['date_start']),
             'date_end': format_date(row['date_end']),
-            'lines': [[format_date(l['date']),
+            'lines': [[format_date(l['date'], lang),
                     "Cotisation" if l['form'] == 'membership'
                     else dict(PRINTED_NATURES)[l['nature']],
                     PRINTED_METHODS.get(l['payment_method']) or '–',
-                    f"{format_amount(l['amount'])} €"]
+                    format_amount(l['amount'], lang=lang)]
                 for l in lines] if row['kind'] == 'annual' else [],
             'in_kind': '; '.join(l['in_kind_description'] for l in lines
                 if l['nature'] == 'in_kind' and l['in_kind_description']),
@@ -965,9 +960,20 @@ class GenerateStart(ModelView):
         return Pool().get('ir.date').today()
 
 
+class GenerateDone(ModelView):
+    "Tax Receipts Generated"
+    __name__ = 'connexion.donation.receipt.generate.done'
+
+    summary = fields.Text("Summary", readonly=True)
+    # Kept in the session for the button that opens them (not in the view).
+    receipts = fields.Many2Many(
+        'connexion.donation.receipt', None, None, "Receipts", readonly=True)
+
+
 class Generate(Wizard):
     """Receipts for every gift of a year not yet receipted: one per donor for
-    annual receipts, one per gift for the others, none when refused."""
+    annual receipts, one per gift for the others, none when refused. Ends
+    by saying what it issued and how long it took."""
     __name__ = 'connexion.donation.receipt.generate'
 
     start = StateView('connexion.donation.receipt.generate.start',
@@ -975,7 +981,14 @@ class Generate(Wizard):
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Generate", 'generate', 'tryton-ok', default=True),
             ])
-    generate = StateAction('connexion_donation.act_receipt_form')
+    generate = StateTransition()
+    done = StateView('connexion.donation.receipt.generate.done',
+        'connexion_donation.receipt_generate_done_view_form', [
+            Button("Close", 'end', 'tryton-close'),
+            Button("Open the Receipts", 'open_', 'tryton-forward',
+                default=True),
+            ])
+    open_ = StateAction('connexion_donation.act_receipt_form')
 
     @classmethod
     def groups(cls, year):
@@ -1031,13 +1044,33 @@ class Generate(Wizard):
                     (model_name, id_))
         return list(annual.values()), per_gift
 
-    def do_generate(self, action):
+    def transition_generate(self):
         Receipt = Pool().get('connexion.donation.receipt')
+        started = time.monotonic()
         annual, per_gift = self.keys(self.start.year)
-        receipts = Receipt._issue(
+        annual_receipts = Receipt._issue(
             annual, kind='annual', date=self.start.issue_date)
-        receipts += Receipt._issue(
+        gift_receipts = Receipt._issue(
             per_gift, kind='gift', date=self.start.issue_date)
+        receipts = annual_receipts + gift_receipts
+        self.done.receipts = receipts
+        self.done.summary = gettext(
+            'connexion_donation.msg_receipt_generate_done',
+            year=self.start.year,
+            receipts=len(receipts), annual=len(annual_receipts),
+            gift=len(gift_receipts),
+            gifts=sum(len(g) for g in annual + per_gift),
+            amount=format_amount(sum(r.amount for r in receipts)),
+            duration=format_duration(time.monotonic() - started))
+        return 'done'
+
+    def default_done(self, fields):
+        return {
+            'summary': self.done.summary,
+            'receipts': [r.id for r in self.done.receipts],
+            }
+
+    def do_open_(self, action):
         action['pyson_domain'] = PYSONEncoder().encode(
-            [('id', 'in', [r.id for r in receipts])])
+            [('id', 'in', [r.id for r in self.done.receipts])])
         return action, {}

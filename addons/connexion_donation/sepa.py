@@ -27,6 +27,7 @@ from trytond.transaction import (
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
+from connexion_asso.formatting import format_amount, format_date
 from connexion_asso.mail import mail_language
 from connexion_asso.workflow import TransitionOnlyMixin
 
@@ -44,10 +45,6 @@ def month_bounds(date):
     "First and last day of the month of date."
     last = calendar.monthrange(date.year, date.month)[1]
     return date.replace(day=1), date.replace(day=last)
-
-
-def format_amount(amount):
-    return f"{amount:,.2f}".replace(',', '\u202f').replace('.', ',')
 
 
 class Configuration(metaclass=PoolMeta):
@@ -465,8 +462,8 @@ class Plan(
                     party=party.rec_name,
                     debits=', '.join(gettext(
                             'connexion_donation.msg_erase_pending_debit',
-                            amount=format_amount(p.amount),
-                            date=p.date.strftime('%d/%m/%Y')
+                            amount=format_amount(p.amount, symbol=False),
+                            date=format_date(p.date)
                             if p.date else '-',
                             number=p.number or p.id)
                         for p in payments)))
@@ -591,7 +588,7 @@ class Donation(metaclass=PoolMeta):
                 msg.set_content(gettext(
                         'connexion_donation.msg_prenotification_body',
                         donor=donation.party.rec_name,
-                        amount=format_amount(donation.amount),
+                        amount=format_amount(donation.amount, symbol=False),
                         date=donation.date.strftime('%d/%m/%Y'),
                         rum=mandate.identification or '',
                         ics=ics,

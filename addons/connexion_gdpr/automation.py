@@ -28,6 +28,8 @@ from trytond.pyson import Eval
 from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction
 
+from connexion_asso.formatting import format_amount, format_date
+
 KINDS = [
     ('thank_you', "Thanks for a Gift"),
     ('receipt', "Tax Receipt by E-mail"),
@@ -37,20 +39,13 @@ KINDS = [
 NAMES = ['amount', 'date', 'receipt_number', 'year']
 
 
-def format_amount(amount):
-    "1 234,56 € as printed on the tax receipts."
-    from connexion_donation.receipt import (
-        format_amount as receipt_amount)
-    return f"{receipt_amount(amount)} €"
-
-
 def receipt_values(receipts):
     "What the text of an automation may print of the receipts it sends."
     return {
         'receipt_number': ", ".join(r.number for r in receipts),
         'year': ", ".join(sorted({str(r.date_end.year) for r in receipts})),
         'amount': format_amount(sum(r.amount for r in receipts)),
-        'date': max(r.issue_date for r in receipts).strftime('%d/%m/%Y'),
+        'date': format_date(max(r.issue_date for r in receipts)),
         }
 
 
@@ -347,8 +342,7 @@ class Campaign(metaclass=PoolMeta):
             if donations:
                 value['amount'] = format_amount(
                     sum(d.amount for d in donations))
-                value['date'] = max(d.date for d in donations).strftime(
-                    '%d/%m/%Y')
+                value['date'] = format_date(max(d.date for d in donations))
                 value['year'] = value['date'][-4:]
         return values
 

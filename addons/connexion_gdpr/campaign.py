@@ -42,7 +42,9 @@ from trytond.wsgi import Base64Converter
 
 from connexion_asso.outbox import TO_SEND, Outbox, message_id
 from connexion_asso.public import absolute_url
-from connexion_asso.workflow import TransitionOnlyMixin
+from connexion_asso.formatting import format_duration
+from connexion_asso.workflow import (
+    TransitionOnlyMixin, workflow_values_allowed)
 
 from .party import CATEGORIES
 
@@ -207,6 +209,13 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     opened = fields.Function(fields.Integer("Opened"), 'get_counts')
     clicked = fields.Function(fields.Integer("Clicked"), 'get_counts')
     last_error = fields.Text("Last Error", readonly=True)
+    sending_start = fields.Timestamp("Sending Started", readonly=True)
+    sending_end = fields.Timestamp("Sending Ended", readonly=True)
+    sending_report = fields.Function(fields.Text(
+            "Sending Report",
+            states={'invisible': Eval('state') != 'done'},
+            help="What the sending did and how long it took."),
+        'get_sending_report')
     state = fields.Selection([
             ('draft', "Draft"),
             ('queued', "Queued"),
@@ -254,8 +263,10 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _transition_fields(cls):
-        "Queuing counts the excluded, sending records its errors."
-        return super()._transition_fields() | {'excluded', 'last_error'}
+        """Queuing counts the excluded, sending records its errors and
+        when it started and ended."""
+        return super()._transition_fields() | {
+            'excluded', 'last_error', 'sending_start', 'sending_end'}
 
     @classmethod
     def copy(cls, campaigns, default=None):
@@ -264,6 +275,8 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('recipients', None)
         default.setdefault('excluded', None)
         default.setdefault('last_error', None)
+        default.setdefault('sending_start', None)
+        default.setdefault('sending_end', None)
         default.setdefault('state', 'draft')
         return super().copy(campaigns, default=default)
 
@@ -413,7 +426,18 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @Workflow.transition('sending')
     def start_sending(cls, campaigns):
-        pass
+        with workflow_values_allowed():
+            cls.write(campaigns, {'sending_start': dt.datetime.now()})
+
+    def get_sending_report(self, name):
+        "Once sent: the counts and the time it took (resumptions included)."
+        if self.state != 'done' or not self.sending_start:
+            return None
+        end = self.sending_end or self.sending_start
+        return gettext('connexion_gdpr.msg_campaign_sending_report',
+            sent=self.sent, failed=self.failed, excluded=self.excluded or 0,
+            duration=format_duration(
+                (end - self.sending_start).total_seconds()))
 
     @classmethod
     @ModelView.button
@@ -581,7 +605,10 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         # A new snapshot, with what the outbox recorded.
         transaction.commit()
         self.last_error = error
-        self.save()
+        if not error:
+            self.sending_end = dt.datetime.now()
+        with workflow_values_allowed():
+            self.save()
         if not error:
             self.done([self])
         transaction.commit()

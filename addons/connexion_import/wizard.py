@@ -1,8 +1,12 @@
 """Back-office import: choose a profile and a file, simulate, then import."""
+import time
+
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from connexion_asso.formatting import format_duration
 
 from .cleaning import CleanError
 from .exceptions import ImportFileError
@@ -48,6 +52,7 @@ class ImportWizard(Wizard):
 
     def _start(self, dry_run):
         Run = Pool().get('connexion.import.run')
+        started = time.monotonic()
         try:
             run, plan, report = Run.start(self.start.profile,
                 self.start.filename, self.start.file, dry_run=dry_run)
@@ -55,7 +60,10 @@ class ImportWizard(Wizard):
             raise ImportFileError(
                 gettext(error.message, **error.variables)) from error
         self.result.dry_run = dry_run
-        self.result.report = report
+        # What it did (the report's counts) and how long it took.
+        self.result.report = '\n'.join([report, gettext(
+                    'connexion_import.msg_report_duration',
+                    duration=format_duration(time.monotonic() - started))])
         self.result.errors = run.error_file(plan)
         self.result.errors_filename = (
             (self.start.filename or 'import').rsplit('.', 1)[0]

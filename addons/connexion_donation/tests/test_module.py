@@ -742,6 +742,31 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
         self.assertEqual(mail['Subject'], "Votre adhésion arrive à échéance")
 
     @with_transaction()
+    def test_receipt_lines_french_format(self):
+        "The gifts listed on a yearly receipt: dates jj/mm/aaaa, amounts "
+        "with the separators of Tryton's French language"
+        Receipt = Pool().get('connexion.donation.receipt')
+        day = dt.date(2025, 3, 4)
+        row = {'donor_type': 'individual', 'kind': 'annual',
+            'number': '2026-00001', 'donor_name': "Anne Martin",
+            'donor_address': "1 rue des Lilas", 'amount': Decimal('1264.5'),
+            'date_start': day, 'date_end': dt.date(2025, 12, 31),
+            'issue_date': dt.date(2026, 1, 15)}
+        lines = [{'date': day, 'form': 'manual', 'nature': 'cash',
+                'payment_method': 'check', 'amount': Decimal('1234.5'),
+                'in_kind_description': None},
+            {'date': dt.date(2025, 12, 1), 'form': 'manual',
+                'nature': 'cash', 'payment_method': 'card',
+                'amount': Decimal(30), 'in_kind_description': None}]
+        values = Receipt.pdf_values(row, lines, None)
+        self.assertEqual(values['lines'], [
+                ["04/03/2025", "Numéraire", "Chèque", "1\u00a0234,50\u00a0€"],
+                ["01/12/2025", "Numéraire", "Carte bancaire", "30,00\u00a0€"]])
+        self.assertEqual(values['amount_figures'],
+            "***1\u00a0264,50\u00a0€***")
+        self.assertEqual(values['date_start'], "04/03/2025")
+
+    @with_transaction()
     def test_receipt_kinds_mandatory_mentions(self):
         "Every kind of receipt prints every mandatory mention (extracted "
         "from the PDF by pdftotext)"

@@ -111,6 +111,7 @@ class ConnexionGdprTestCase(PartyFieldsMixin, ModuleTestCase):
         campaign = Campaign(campaign.id)
         self.assertEqual(campaign.state, 'sending')
         self.assertTrue(campaign.last_error)
+        self.assertIsNone(campaign.sending_report)
         self.assertEqual(len(first.messages), 5)
         self.assertEqual((campaign.sent, campaign.pending), (5, 7))
 
@@ -120,6 +121,11 @@ class ConnexionGdprTestCase(PartyFieldsMixin, ModuleTestCase):
         campaign = Campaign(campaign.id)
         self.assertEqual(campaign.state, 'done')
         self.assertFalse(campaign.last_error)
+        # It says what it did and how long it took, resumption included.
+        self.assertLessEqual(campaign.sending_start, campaign.sending_end)
+        self.assertRegex(campaign.sending_report,
+            r'^12 e-mails sent, 0 failed, 0 people left out '
+            r'\(no consent or no e-mail\), in [0-9,]+\u00a0s\.$')
         received = sorted(m['To'] for m in first.messages + second.messages)
         expected = sorted(
             f'{p.name} <{p.contact_mechanisms[0].value}>' for p in parties)
