@@ -335,3 +335,114 @@ class SaoEveryViewTest(unittest.TestCase):
         self.assertFalse(failures, '\n'.join(failures))
         # The walk opened forms, not only lists.
         self.assertGreater(forms, len(walked) // 2)
+
+    # Issue 16, item 9: the donations in the staff client.
+
+    def menu_id(self, module, fs_id):
+        (menu,), = self.server.query(
+            "SELECT db_id FROM ir_model_data WHERE module = %s "
+            "AND fs_id = %s", module, fs_id)
+        return menu
+
+    def screenshot(self, name):
+        path = os.path.join(self.screenshots, name)
+        self.driver.save_screenshot(path)
+        return path
+
+    def test_donations_list_opens_on_all_latest_first(self):
+        "The donations list opens on every gift, latest first, not on an "
+        "empty 'Brouillon' tab"
+        driver = self.driver
+        self.login_admin()
+        # What the page logged while loading is not this test's.
+        driver.get_log('browser')
+        latest = [i for i, in self.server.query(
+                "SELECT id FROM connexion_donation "
+                "ORDER BY date DESC, id DESC LIMIT 3")]
+        self.assertEqual(len(latest), 3)
+        driver.execute_script(self.OPEN['menu'],
+            self.menu_id('connexion_donation', 'menu_donation'))
+        state = self.settled('tree')
+        self.assertTrue(state and not state['dialogs'], state)
+        tabs = driver.execute_script("""
+            var tab = Sao.Tab.tabs.get_current();
+            return jQuery('#' + tab.id).find('.nav-tabs li').map(function() {
+                return [[jQuery(this).text().trim(),
+                    jQuery(this).hasClass('active')]];
+                }).get();""")
+        self.screenshot('donations-list.png')
+        self.assertEqual([t for t, active in tabs if active], ["Tous"], tabs)
+        self.assertTrue(any(t.startswith("À valider") for t, _ in tabs), tabs)
+        self.assertNotIn("Brouillon", [t for t, _ in tabs])
+        shown = driver.execute_script("""
+            return Sao.Tab.tabs.get_current().screen.group.slice(0, 3)
+                .map(r => r.id);""")
+        self.assertEqual(shown, latest)
+        self.assertEqual(console_errors(driver.get_log('browser')), [])
+
+    def test_donor_form_lists_gifts_and_receipts(self):
+        "A donor's form lists her gifts and her tax receipts on their tabs"
+        driver = self.driver
+        (party, receipt, receipts), = self.server.query(
+            "SELECT party, MAX(number), COUNT(*) "
+            "FROM connexion_donation_receipt "
+            "GROUP BY party ORDER BY COUNT(*) DESC, party LIMIT 1")
+        (gifts,), = self.server.query(
+            "SELECT COUNT(*) FROM connexion_donation WHERE party = %s",
+            party)
+        self.assertGreater(gifts, 1)
+        self.login_admin()
+        driver.get_log('browser')
+        driver.execute_script("Sao.open_url(arguments[0]);",
+            f'{self.server.database}/model/party.party/{party}')
+        self.assertEqual(self.settled('form')['record'], party)
+
+        def open_page(title):
+            page = self.wait_for(EC.element_to_be_clickable((By.XPATH,
+                        "//div[contains(@class, 'tab-form')]//ul[contains("
+                        "@class, 'nav-tabs')]//a[normalize-space(.)="
+                        f"'{title}']")))
+            page.click()
+            self.settled('form')
+            # The list of the page shown: its rows, once loaded.
+            return driver.execute_script("""
+                var pane = jQuery('.tab-form .tab-pane.active').filter(
+                    ':visible').last();
+                return pane.find('table.tree tbody tr').filter(
+                    ':visible').map(function() {
+                        return jQuery(this).text().replace(/\\s+/g, ' ');
+                    }).get();""")
+
+        rows = open_page("Dons")
+        self.screenshot('donor-gifts.png')
+        self.assertEqual(len(rows), gifts, rows)
+        rows = open_page("Reçus fiscaux")
+        self.screenshot('donor-receipts.png')
+        self.assertEqual(len(rows), receipts, rows)
+        self.assertTrue(any(receipt in r for r in rows), rows)
+        self.assertEqual(console_errors(driver.get_log('browser')), [])
+
+    def test_row_buttons_within_screen(self):
+        "The buttons of the hours to validate are within the list's width "
+        "on a laptop screen, not after a horizontal scroll"
+        driver = self.driver
+        self.login_admin()
+        driver.execute_script(self.OPEN['menu'],
+            self.menu_id('connexion_asso', 'menu_volunteer_hours'))
+        state = self.settled('tree')
+        self.assertTrue(state['records'], state)
+        self.screenshot('hours-to-validate.png')
+        visible, buttons = driver.execute_script("""
+            var pane = jQuery('#' + Sao.Tab.tabs.get_current().id);
+            var list = pane.find('.treeview:visible')[0].getBoundingClientRect();
+            return [list.right, pane.find('table.tree tbody tr:first button')
+                .filter(':visible').map(function() {
+                    return [[jQuery(this).text().trim(),
+                        this.getBoundingClientRect().right]];
+                    }).get()];""")
+        self.assertEqual([b for b, _ in buttons], ["Valider", "Refuser"])
+        for name, right in buttons:
+            self.assertLessEqual(right, visible, name)
+
+    def wait_for(self, condition, timeout=30):
+        return WebDriverWait(self.driver, timeout).until(condition)
