@@ -112,7 +112,6 @@ def export_rows(Model, ids, columns):
 
 
 class ExportXlsxResult(ModelView):
-    "Export to Spreadsheet"
     __name__ = 'connexion.export.xlsx.result'
 
     file = fields.Binary("File", filename='filename', readonly=True)

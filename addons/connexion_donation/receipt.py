@@ -961,7 +961,6 @@ class GenerateStart(ModelView):
 
 
 class GenerateDone(ModelView):
-    "Tax Receipts Generated"
     __name__ = 'connexion.donation.receipt.generate.done'
 
     summary = fields.Text("Summary", readonly=True)
