@@ -7,6 +7,7 @@ No Docker here (images cannot be pulled): the files are read, and
 scripts/serve really runs with stand-ins for the programs that would serve
 forever (trytond-admin, trytond-cron, trytond-worker, gunicorn)."""
 import configparser
+import glob
 import json
 import os
 import re
@@ -235,6 +236,26 @@ class DeploymentTest(unittest.TestCase):
             if not d.startswith(('trytond', 'proteus', 'psycopg'))}
         self.assertEqual(unused, {'gunicorn'},
             "declared in pyproject.toml, never imported by the modules")
+
+    def test_module_tests_stand_alone(self):
+        """The modules' tests import nothing from the repository's tests
+        package: what they share lives in connexion_asso/tests"""
+        import ast
+        found = []
+        for path in sorted(glob.glob(os.path.join(
+                    ROOT, 'addons', '*', 'tests', '*.py'))):
+            with open(path) as fp:
+                tree = ast.parse(fp.read())
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    names = [node.module]
+                else:
+                    continue
+                found += [f"{os.path.relpath(path, ROOT)}: {n}"
+                    for n in names if n.split('.')[0] == 'tests']
+        self.assertEqual(found, [])
 
     def test_compose_activates_module_list(self):
         "docker compose's init activates exactly config/modules"

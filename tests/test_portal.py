@@ -4,138 +4,28 @@ One real server with the demo data: two volunteers must never see or change
 each other's data, forms need their CSRF token, sessions expire."""
 import datetime as dt
 import html
-import http.client
-import http.cookies
 import os
 import re
 import unittest
 import urllib.parse
 
-from tests.support import Server, backend, chrome
+from connexion_asso.tests.portal_client import (  # noqa: F401
+    DEMO_PASSWORD, MAILS, Client, PhoneMixin, assert_field_error, field_tag,
+    multipart, portal_server, visible_text)
+from connexion_asso.tests.server import backend
 
-DEMO_PASSWORD = 'connexion-demo'
 # Demo volunteers 17 and 18 are active (see connexion_asso/demo.py).
 ANNE = 'benevole17@mille-etoiles.example'
 BRUNO = 'benevole18@mille-etoiles.example'
 CANDIDATE = 'benevole01@mille-etoiles.example'
 
 server = None
-smtp = None
-MAILS = []
-
-
-class SMTPHandler:
-    async def handle_DATA(self, server, session, envelope):
-        MAILS.append(envelope.content)
-        return '250 OK'
 
 
 def setUpModule():
-    """A real server, sending its e-mails to aiosmtpd on loopback.
-
-    connexion_ideas' portal tests run on it too (one database build for
-    both): it starts once per run, whichever module comes first."""
-    global server, smtp
-    if server:
-        return
-    import atexit
-    from aiosmtpd.controller import Controller
-    from tests.support import free_port
-    smtp = Controller(SMTPHandler(), hostname='127.0.0.1', port=free_port())
-    smtp.start()
-    server = Server().create()
-    with open(server.config, 'a') as fp:
-        fp.write(f"\n[email]\nuri = smtp://127.0.0.1:{smtp.port}\n"
-            "from = benevoles@mille-etoiles.example\n")
-    server.start()
-    atexit.register(tearDownModule)
-
-
-def tearDownModule():
-    global server, smtp
-    if server:
-        server.stop()
-        server = None
-    if smtp:
-        smtp.stop()
-        smtp = None
-
-
-def multipart(data, files):
-    "Encode a multipart/form-data body, as a browser sends file uploads."
-    boundary = 'connexion-test-boundary'
-    parts = []
-    for name, value in data.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; '
-            f'name="{name}"\r\n\r\n{value}\r\n'.encode())
-    for name, (filename, content) in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; '
-            f'name="{name}"; filename="{filename}"\r\n'
-            'Content-Type: application/octet-stream\r\n\r\n'.encode()
-            + content + b'\r\n')
-    parts.append(f'--{boundary}--\r\n'.encode())
-    return b''.join(parts), f'multipart/form-data; boundary={boundary}'
-
-
-class Client:
-    "A tiny HTTP client that keeps cookies and does not follow redirects."
-
-    def __init__(self, server):
-        self.server = server
-        self.base = f'/{urllib.parse.quote(server.database)}/portal'
-        self.cookies = {}
-
-    def request(self, method, path, data=None, headers=None, files=None):
-        conn = http.client.HTTPConnection('127.0.0.1', self.server.port,
-            timeout=60)
-        headers = dict(headers or {})
-        if self.cookies:
-            headers['Cookie'] = '; '.join(
-                f'{k}={v}' for k, v in self.cookies.items())
-        body = None
-        if files is not None:
-            body, headers['Content-Type'] = multipart(data or {}, files)
-        elif data is not None:
-            body = urllib.parse.urlencode(data)
-            headers['Content-Type'] = 'application/x-www-form-urlencoded'
-        if path.startswith(('http://', 'https://')):
-            # An absolute link of a page (the calendar feed): its path.
-            parts = urllib.parse.urlsplit(path)
-            path = parts.path + ('?' + parts.query if parts.query else '')
-        url = path if path.startswith('/') and path.startswith(
-            self.base) else self.base + path
-        conn.request(method, url, body=body, headers=headers)
-        response = conn.getresponse()
-        text = response.read().decode('utf-8', 'replace')
-        for header in response.headers.get_all('Set-Cookie') or []:
-            cookie = http.cookies.SimpleCookie(header)
-            for name, morsel in cookie.items():
-                if morsel['max-age'] == '0' or not morsel.value:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        conn.close()
-        return response.status, response.headers, text
-
-    def get(self, path, **kw):
-        return self.request('GET', path, **kw)
-
-    def post(self, path, data, **kw):
-        return self.request('POST', path, data=data, **kw)
-
-    def upload(self, path, data, files):
-        "POST a multipart form; files: {name: (filename, bytes)}."
-        return self.request('POST', path, data=data, files=files)
-
-    def csrf(self, html):
-        return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-    def login(self, email, password=DEMO_PASSWORD):
-        _, _, page = self.get('/connexion')
-        status, headers, _ = self.post('/connexion', {
-                'email': email, 'password': password, 'suite': '/',
-                'csrf': self.csrf(page)})
-        return status, headers
+    "The portal server all portal tests share (see portal_client)."
+    global server
+    server = portal_server()
 
 
 def set_session_age(key, age):
@@ -156,38 +46,6 @@ def set_session_age(key, age):
                 old.isoformat(' '), key))
         conn.commit()
         conn.close()
-
-
-def assert_field_error(test, page, name, message):
-    """The error message is shown next to the field name (between its label
-    and its control), tied to it by aria-describedby and aria-invalid."""
-    match = re.search(
-        rf'<label for="{name}">.*?</label>(?:<p class="hint"[^>]*>.*?</p>)?'
-        rf'<p class="field-error" id="{name}-erreur">(.*?)</p>'
-        rf'(?:<p class="field-note"[^>]*>.*?</p>)?'
-        rf'<(?:input|select|textarea) id="{name}"([^>]*)>', page, re.S)
-    test.assertTrue(match, f"no error next to {name}")
-    test.assertIn(message, html.unescape(re.sub('<[^>]+>', '', match.group(1))))
-    attributes = match.group(2)
-    test.assertIn('aria-invalid="true"', attributes)
-    described = re.search(r'aria-describedby="([^"]*)"', attributes).group(1)
-    test.assertIn(f'{name}-erreur', described.split())
-
-
-def field_tag(page, name):
-    "The opening tag of the control of the field name."
-    return re.search(rf'<(?:input|select|textarea) id="{name}"[^>]*>',
-        page).group(0)
-
-
-def visible_text(page):
-    """The text a reader sees (tags and what the volunteer typed in text
-    areas left out), and the attributes shown on screen."""
-    shown = re.findall(r'\s(?:placeholder|title|aria-label|alt)="([^"]*)"',
-        page)
-    page = re.sub(r'<textarea[^>]*>.*?</textarea>', ' ', page, flags=re.S)
-    text = re.sub(r'<[^>]*>', '', page)
-    return html.unescape(text + '\n' + '\n'.join(shown))
 
 
 class PortalHTTPTest(unittest.TestCase):
@@ -685,28 +543,8 @@ class PortalPasswordTest(unittest.TestCase):
         self.assertEqual(Client(server).login(address)[0], 401)
 
 
-class PortalBrowserTest(unittest.TestCase):
+class PortalBrowserTest(PhoneMixin, unittest.TestCase):
     "A volunteer on a 375 px phone logs in, signs up and logs hours"
-
-    def setUp(self):
-        from selenium.webdriver.support.ui import WebDriverWait
-        self.driver = chrome()
-        self.addCleanup(self.driver.quit)
-        self.driver.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {
-                'width': 375, 'height': 812, 'deviceScaleFactor': 2,
-                'mobile': True})
-        self.wait = WebDriverWait(self.driver, 30)
-
-    def assert_fits_phone(self):
-        "No horizontal scrolling and finger-sized buttons at 375 px."
-        from selenium.webdriver.common.by import By
-        width = self.driver.execute_script(
-            'return document.documentElement.scrollWidth')
-        self.assertLessEqual(width, 375)
-        for button in self.driver.find_elements(By.CSS_SELECTOR,
-                'main button'):
-            if button.is_displayed():
-                self.assertGreaterEqual(button.size['height'], 44)
 
     def test_sign_up_and_log_hours(self):
         from selenium.webdriver.common.by import By

@@ -1,18 +1,13 @@
 """A real SMTP server on loopback (aiosmtpd) that can be killed mid-way."""
 import asyncio
 import email
-import socket
 from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
 
 from trytond.config import config
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+from .server import free_port  # noqa: F401 (the crash tests use it)
 
 
 class Sink:

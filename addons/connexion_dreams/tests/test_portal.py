@@ -1,11 +1,10 @@
 """The volunteer's calendar feed lists their hospital visits and dreams,
-over real HTTP, on the server of ``tests/test_portal.py``."""
+over real HTTP, on the server of the portal tests (``portal_server``)."""
 import datetime as dt
 import re
 import unittest
 
-from tests import test_portal
-from tests.test_portal import Client
+from connexion_asso.tests.portal_client import Client, portal_server
 
 # Active demo volunteers with a portal account, not used by other tests.
 ALICE = 'benevole34@mille-etoiles.example'
@@ -13,15 +12,15 @@ BASILE = 'benevole35@mille-etoiles.example'
 
 
 def setUpModule():
-    "Start (or reuse) the portal server of tests/test_portal.py."
-    test_portal.setUpModule()
+    "Start (or reuse) the portal server of the portal tests."
+    portal_server()
 
 
 class CalendarFeedTest(unittest.TestCase):
 
     def feed(self, email):
         "Log in, follow the home page's agenda link, return the feed."
-        client = Client(test_portal.server)
+        client = Client(portal_server())
         self.assertEqual(client.login(email)[0], 303)
         _, _, home = client.get('/')
         status, headers, ics = client.get(
@@ -32,7 +31,7 @@ class CalendarFeedTest(unittest.TestCase):
 
     def test_visits_and_dreams_in_feed(self):
         "My feed shows my visits and dreams, not another's, no child's name"
-        server = test_portal.server
+        server = portal_server()
         query = server.query
 
         def volunteer(email):

@@ -1,17 +1,17 @@
 """The idea box, the project page and the FAQ of the volunteer portal, over
 real HTTP.
 
-These pages run on the server of ``tests/test_portal.py`` (it activates
-connexion_ideas too): one database build serves both test modules."""
+These pages run on the server of the portal tests (``portal_server``, it
+activates connexion_ideas too): one database build serves both test modules."""
 import html
 import os
 import re
 import unittest
 import urllib.parse
 
-from tests import test_portal
-from tests.support import backend
-from tests.test_portal import Client
+from connexion_asso.tests.portal_client import (
+    DEMO_PASSWORD, Client, PhoneMixin, assert_field_error, portal_server)
+from connexion_asso.tests.server import backend
 
 # Active demo volunteers with a portal account, not used by tests/test_portal.
 CAMILLE = 'benevole30@mille-etoiles.example'
@@ -19,12 +19,12 @@ DAVID = 'benevole31@mille-etoiles.example'
 
 
 def setUpModule():
-    "Start (or reuse) the portal server of tests/test_portal.py."
-    test_portal.setUpModule()
+    "Start (or reuse) the portal server of the portal tests."
+    portal_server()
 
 
 def server():
-    return test_portal.server
+    return portal_server()
 
 
 def query(sql, *params):
@@ -226,7 +226,7 @@ class IdeasPortalTest(unittest.TestCase):
         self.assertIn("Donnez un titre à votre idée", page)
         self.assertIn("Un texte à garder.", page)
         # The error sits next to the title, the text stays in its field.
-        test_portal.assert_field_error(self, page, 'titre',
+        assert_field_error(self, page, 'titre',
             "Donnez un titre à votre idée")
         self.assertIn('>Un texte à garder.</textarea>', page)
 
@@ -363,11 +363,8 @@ class IdeasPortalTest(unittest.TestCase):
                 'WHERE id = %s', True, entry)
 
 
-class IdeasBrowserTest(unittest.TestCase):
+class IdeasBrowserTest(PhoneMixin, unittest.TestCase):
     "On a 375 px phone, a volunteer sends an idea and reads the project"
-    # The phone and its checks are those of the portal's own browser test.
-    setUp = test_portal.PortalBrowserTest.setUp
-    assert_fits_phone = test_portal.PortalBrowserTest.assert_fits_phone
 
     def test_pages_fit_a_phone(self):
         from selenium.webdriver.common.by import By
@@ -379,7 +376,7 @@ class IdeasBrowserTest(unittest.TestCase):
         self.wait.until(EC.visibility_of_element_located(
                 (By.ID, 'email'))).send_keys(CAMILLE)
         driver.find_element(By.ID, 'password').send_keys(
-            test_portal.DEMO_PASSWORD)
+            DEMO_PASSWORD)
         driver.find_element(By.CSS_SELECTOR, 'main button').click()
         title = self.wait.until(EC.visibility_of_element_located(
                 (By.ID, 'titre')))
