@@ -11,7 +11,8 @@ on SQLite) and keeps Tryton's rules explicitly:
   calls as ``ModelStorage._before_create``), so a user who may not create
   gets Tryton's French access error and nothing is written;
 - record rules: the 'create' rules of ``ir.rule`` are checked on the new
-  ids by the ORM's own check (``ModelSQL.__check_domain_rule``), which
+  ids by the ORM's own check (``ModelSQL.__check_domain_rule``, through
+  ``internals.py`` as every private name of trytond used here), which
   raises the French error and makes the batch roll back;
 - defaults: ``default_get`` of the model (with the overrides of every
   module) fills the fields not given, once per batch;
@@ -28,9 +29,9 @@ on SQLite) and keeps Tryton's rules explicitly:
 
 What ``create()`` does not run are the models' Python hooks on create
 (``preprocess_values``, ``validate``/``validate_fields``,
-``compute_fields``, ``on_modification``): the callers in ``run.py`` apply
-the equivalent of each one that exists on the models they write, in bulk,
-and say so. A batch refused by any of these checks is saved again row by
+``compute_fields``, ``on_modification``): the importers (``party.py``,
+``donation.py``) apply the equivalent of each one that exists on the
+models they write, in bulk, and say so. A batch refused by any of these checks is saved again row by
 row through the ORM (``Run.execute``), which gives the exact reason.
 """
 import datetime as dt
@@ -45,6 +46,8 @@ from trytond.model.modelstorage import (
     RequiredValidationError, SelectionValidationError, SizeValidationError)
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
+
+from . import internals
 
 # Field types whose values are written as the cleaning gives them; any
 # other field type goes through the field's own sql_format.
@@ -75,7 +78,7 @@ def _defaults(Model, names):
     missing = [n for n, f in Model._fields.items()
         if n not in names and _stored(f) and n not in {
             'id', 'create_uid', 'create_date', 'write_uid', 'write_date'}]
-    defaults = Model._clean_defaults(
+    defaults = internals.clean_defaults(Model,
         Model.default_get(missing, with_rec_name=False))
     return {n: v for n, v in defaults.items()
         if n in missing and v is not None}
@@ -228,9 +231,7 @@ def create(Model, vlist):
         if name not in Model._fields or not _stored(Model._fields[name]):
             raise ValueError(f"{Model.__name__}.{name} is not a column")
     check_create_access(Model, names)
-    # As _before_create: records cached before are now out of date.
-    transaction.counter += 1
-    Model._count_cache.set(Model.__name__, None)
+    internals.before_create(Model)
     defaults = _defaults(Model, names)
     for name, field in Model._fields.items():
         # A required field without a value nor a default fails every row.
@@ -252,9 +253,8 @@ def create(Model, vlist):
         *map(repeat, constants))
     _write(Model, ['id', 'create_uid', 'create_date'] + columns, rows)
     if Model._history:
-        Model._insert_history(ids)
-    # The ORM's check of the 'create' record rules (French AccessError).
-    Model._ModelSQL__check_domain_rule(ids, 'create')
+        internals.insert_history(Model, ids)
+    internals.check_create_rules(Model, ids)
     Trigger = pool.get('ir.trigger')
     with without_check_access():
         triggers = Trigger.get_triggers(Model.__name__, 'create')
@@ -262,8 +262,7 @@ def create(Model, vlist):
             records = Model.browse(ids)
             for trigger in triggers:
                 trigger.queue_trigger_action(records)
-    if transaction.create_records is not None:
-        transaction.create_records[Model.__name__].extend(ids)
+    internals.created(Model, ids)
     return ids
 
 

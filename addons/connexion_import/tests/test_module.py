@@ -132,6 +132,25 @@ class ConnexionImportTestCase(ModuleTestCase):
                     function(value)
 
     @with_transaction()
+    def test_trytond_internals(self):
+        "The private names of trytond used by the bulk path are as in 8.0"
+        from .. import internals
+        self.assertEqual(internals.check(), [])
+        # A changed signature or a name gone is reported, not ignored.
+        changed = [
+            ('trytond.ir.sequence', 'Sequence._get_many', ['self', 'count']),
+            ('trytond.model.modelsql', 'ModelSQL._ModelSQL__check_rule',
+                ['ids', 'mode']),
+            ]
+        self.assertEqual(internals.check(changed), [
+                "trytond.ir.sequence.Sequence._get_many('self', 'n') "
+                "instead of ('self', 'count')",
+                "trytond.model.modelsql.ModelSQL._ModelSQL__check_rule "
+                "is gone"])
+        self.assertEqual(internals.check(version='9.0.0'),
+            ["trytond 9.0.0, not 8.0.x"])
+
+    @with_transaction()
     def test_bulk_rules(self):
         "The bulk path strips, converts and refuses values as the ORM does"
         from trytond.model.modelstorage import (
