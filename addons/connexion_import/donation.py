@@ -11,66 +11,48 @@ members' statuses (active, expired) and renewal reminders are right.
 from decimal import Decimal
 
 from trytond.i18n import gettext
-from trytond.pool import Pool
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from connexion_asso.duplicate import PartyIndex
 from connexion_asso.workflow import workflow_values_allowed
 
 from . import cleaning
+from .bulk import create as bulk_create
 from .cleaning import CleanError
+from .importer import Importer
 
-DONATION_TARGETS = [('key', False), ('donor_key', False), ('email', False),
-    ('date', True), ('amount', True), ('payment_method', False),
-    ('check_number', False), ('campaign', False), ('notes', False)]
-MEMBERSHIP_TARGETS = [('key', False), ('donor_key', False),
-    ('email', False), ('membership_type', True), ('start_date', True),
-    ('end_date', False), ('date', False), ('amount', False),
-    ('payment_method', False), ('notes', False)]
-DONATION_CLEANERS = {
-    'membership_type': cleaning.clean_char,
-    'start_date': cleaning.clean_date,
-    'end_date': cleaning.clean_end_date,
-    'donor_key': cleaning.clean_char,
-    'date': cleaning.clean_date,
-    'amount': cleaning.clean_amount,
-    'payment_method': cleaning.clean_char,
-    'check_number': cleaning.clean_char,
-    'campaign': cleaning.clean_char,
-    'notes': cleaning.clean_char,
-    }
+CLEANERS = dict(Importer.cleaners,
+    donor_key=cleaning.clean_char,
+    date=cleaning.clean_date,
+    amount=cleaning.clean_amount,
+    payment_method=cleaning.clean_char,
+    check_number=cleaning.clean_char,
+    campaign=cleaning.clean_char,
+    notes=cleaning.clean_char,
+    membership_type=cleaning.clean_char,
+    start_date=cleaning.clean_date,
+    end_date=cleaning.clean_end_date)
 
+class DonorImporter(Importer):
+    """What gifts and memberships share: their donor or member, found by
+    key or e-mail, and the company that receives them."""
+    model = None
+    cleaners = CLEANERS
 
-class DonationImport:
-    "The donation part of the import runs (mixed into connexion.import.run)."
-    __slots__ = ()
-
-    @classmethod
-    def donation_model(cls):
-        "connexion.donation, or None when its module is not activated."
-        try:
-            return Pool().get('connexion.donation')
-        except KeyError:
-            return None
-
-    def check_donation(self, plan, row, model='connexion.donation'):
+    def check_row(self, plan, row):
         values = row.values
-        method = values.get('payment_method')
-        if method:
-            methods = plan.selection(model, 'payment_method')
-            if method not in methods:
-                row.reject(plan.column_name('payment_method'),
-                    gettext('connexion_import.msg_unknown_code',
-                        value=method, codes=', '.join(methods)))
+        self.reject_unknown(plan, row, self.model, 'payment_method')
         if not values.get('donor_key') and not values.get('email'):
             row.reject(plan.column_name('donor_key')
                 or plan.column_name('email'),
                 gettext('connexion_import.msg_donor_missing'))
 
-    def find_donors(self, plan):
+    def match(self, plan):
         """Donor of each gift: the party imported with the donor key from
         the same source, else the party with the e-mail; the campaign by
         name or code. One query per table for the whole file."""
-        from .run import PartyIndex
         pool = Pool()
         Key = pool.get('connexion.import.key')
         Campaign = pool.get('connexion.donation.campaign')
@@ -146,14 +128,6 @@ class DonationImport:
             row.values['amount'] = Decimal(fee).quantize(Decimal('0.01'))
         return True
 
-    def check_membership(self, plan, row):
-        values = row.values
-        self.check_donation(plan, row, 'connexion.membership')
-        if (values.get('end_date') and values.get('start_date')
-                and values['end_date'] < values['start_date']):
-            row.reject(plan.column_name('end_date'), gettext(
-                    'connexion_import.msg_end_before_start'))
-
     def donation_company(self):
         "The company of the user (or the only one) receives the gifts."
         pool = Pool()
@@ -171,9 +145,34 @@ class DonationImport:
             raise CleanError('connexion_import.msg_no_company')
         return Company(company)
 
-    def save_donations(self, rows):
+
+class DonationImporter(DonorImporter):
+    "Gifts."
+    entity = 'donation'
+    model = 'connexion.donation'
+    targets = [('key', False), ('donor_key', False), ('email', False),
+        ('date', True), ('amount', True), ('payment_method', False),
+        ('check_number', False), ('campaign', False), ('notes', False)]
+    required = [('donor_key', 'email'), ('date',), ('amount',)]
+    indicators = ('connexion.donation', 'date', 'amount')
+    sql_hooks = {
+        'connexion.donation': {
+            # positive amount: re-checked in save_bulk.
+            'connexion_donation.donation.Donation.validate_fields',
+            # only about writes and deletes of validated gifts, and
+            # deletes of expense waivers.
+            'connexion_donation.donation.Donation.check_modification',
+            'connexion_donation.expense.Donation.check_modification',
+            # only about the workflow fields of a client's values: the
+            # bulk path writes drafts without them.
+            'connexion_asso.workflow.TransitionOnlyMixin.create',
+            'connexion_asso.workflow.TransitionOnlyMixin.check_modification',
+            },
+        }
+
+    def save(self, rows):
         "One create for the whole batch (the ORM checks every gift)."
-        Donation = self.donation_model()
+        Donation = Pool().get('connexion.donation')
         rows = [r for r in rows if r.status == 'create']
         if not rows:
             return
@@ -192,17 +191,18 @@ class DonationImport:
         for row, donation in zip(rows, donations):
             row.match = donation.id
 
-    def save_donations_sql(self, rows):
+    def save_bulk(self, rows):
         """Bulk path: the gifts written with SQL by bulk.create (access,
         record rules, defaults such as the draft state, required and
         selection values, schema constraints: see bulk.py). The rule of
         ``Donation.validate_fields`` is checked again for the batch: a
         positive amount (also in the currency's digits). Drafts without a
-        move, as the ORM path creates them."""
-        from trytond.model.exceptions import ValidationError
-
-        from .bulk import create as bulk_create
-        Donation = self.donation_model()
+        move, as the ORM path creates them. A module adding another create
+        hook to gifts sends them back to the ORM (save)."""
+        if not self.sql_allowed(self.model):
+            self.save(rows)
+            return
+        Donation = Pool().get('connexion.donation')
         rows = [r for r in rows if r.status == 'create']
         if not rows:
             return
@@ -233,7 +233,29 @@ class DonationImport:
         for row, donation in zip(rows, bulk_create(Donation, vlist)):
             row.match = donation
 
-    def save_memberships(self, rows):
+
+class MembershipImporter(DonorImporter):
+    "Memberships."
+    entity = 'membership'
+    model = 'connexion.membership'
+    targets = [('key', False), ('donor_key', False), ('email', False),
+        ('membership_type', True), ('start_date', True), ('end_date', False),
+        ('date', False), ('amount', False), ('payment_method', False),
+        ('notes', False)]
+    required = [('donor_key', 'email'), ('membership_type',),
+        ('start_date',)]
+    date_target = 'start_date'
+    indicators = ('connexion.membership', 'start_date', 'amount')
+
+    def check_row(self, plan, row):
+        values = row.values
+        super().check_row(plan, row)
+        if (values.get('end_date') and values.get('start_date')
+                and values['end_date'] < values['start_date']):
+            row.reject(plan.column_name('end_date'), gettext(
+                    'connexion_import.msg_end_before_start'))
+
+    def save(self, rows):
         "One create for the whole batch (the ORM checks every membership)."
         Membership = Pool().get('connexion.membership')
         rows = [r for r in rows if r.status == 'create']
@@ -264,3 +286,11 @@ class DonationImport:
         for row, membership in zip(rows, memberships):
             row.match = membership.id
 
+
+# Registered only when connexion_donation is activated (tryton.cfg).
+class Run(metaclass=PoolMeta):
+    __name__ = 'connexion.import.run'
+
+    @classmethod
+    def _importers(cls):
+        return super()._importers() + [DonationImporter, MembershipImporter]

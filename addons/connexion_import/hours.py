@@ -9,36 +9,42 @@ freezes the hourly rate of the volunteer's level, as for hours typed today.
 from collections import defaultdict
 
 from trytond.i18n import gettext
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
+
+from connexion_asso.duplicate import PartyIndex
 
 from . import cleaning
-
-HOURS_TARGETS = [('key', False), ('volunteer_key', False), ('email', False),
-    ('mission', True), ('date', True), ('hours', True), ('distance', False),
-    ('notes', False)]
-HOURS_CLEANERS = {
-    'volunteer_key': cleaning.clean_char,
-    'mission': cleaning.clean_char,
-    'hours': cleaning.clean_hours,
-    'distance': cleaning.clean_integer,
-    }
+from .importer import Importer
 
 
-class HoursImport:
-    "The hours part of the import runs (mixed into connexion.import.run)."
-    __slots__ = ()
+class HoursImporter(Importer):
+    "Hours given by volunteers."
+    entity = 'hours'
+    targets = [('key', False), ('volunteer_key', False), ('email', False),
+        ('mission', True), ('date', True), ('hours', True),
+        ('distance', False), ('notes', False)]
+    required = [('volunteer_key', 'email'), ('mission',), ('date',),
+        ('hours',)]
+    cleaners = dict(Importer.cleaners,
+        volunteer_key=cleaning.clean_char,
+        mission=cleaning.clean_char,
+        date=cleaning.clean_date,
+        hours=cleaning.clean_hours,
+        distance=cleaning.clean_integer,
+        notes=cleaning.clean_char)
+    quantity_target = 'hours'
+    indicators = ('connexion.volunteer.hours', 'date', 'hours')
 
-    def check_hours(self, plan, row):
+    def check_row(self, plan, row):
         values = row.values
         if not values.get('volunteer_key') and not values.get('email'):
             row.reject(plan.column_name('volunteer_key')
                 or plan.column_name('email'),
                 gettext('connexion_import.msg_volunteer_missing'))
 
-    def find_volunteers(self, plan):
+    def match(self, plan):
         """Volunteer and mission of each line: one query per table for the
         whole file."""
-        from .run import PartyIndex
         pool = Pool()
         Key = pool.get('connexion.import.key')
         Volunteer = pool.get('connexion.volunteer')
@@ -86,7 +92,7 @@ class HoursImport:
                 continue
             values['mission'], = found
 
-    def save_hours(self, rows):
+    def save(self, rows):
         "One create for the whole batch (the ORM checks every line)."
         Hours = Pool().get('connexion.volunteer.hours')
         rows = [r for r in rows if r.status == 'create']
@@ -101,3 +107,11 @@ class HoursImport:
                     } for r in rows])
         for row, line in zip(rows, lines):
             row.match = line.id
+
+
+class Run(metaclass=PoolMeta):
+    __name__ = 'connexion.import.run'
+
+    @classmethod
+    def _importers(cls):
+        return super()._importers() + [HoursImporter]

@@ -120,8 +120,9 @@ class Profile(ModelSQL, ModelView):
         pool = Pool()
         Run = pool.get('connexion.import.run')
         for profile in profiles:
-            if (profile.entity in {'donation', 'membership'}
-                    and not Run.donation_model()):
+            # Only the entities of connexion_donation may lack their
+            # importer (registered when that module is activated).
+            if profile.entity not in Run.importers():
                 raise ValidationError(gettext(
                         'connexion_import.msg_donation_not_activated',
                         profile=profile.rec_name))

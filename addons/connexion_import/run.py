@@ -1,7 +1,10 @@
 """Import runs: the engine shared by the back-office wizard and scripts/import.
 
 A run reads a file, maps and cleans every row, finds the duplicates, then
-saves the valid rows batch by batch. Each saved row leaves a source key
+saves the valid rows batch by batch. What depends on the kind of record
+imported is the importer of the profile's entity (``importer.py``), which
+the modules of each kind of record add to ``Run._importers()`` (``party.py``,
+``hours.py``, ``donation.py``). Each saved row leaves a source key
 (``connexion.import.key``) so that importing the same file again, after an
 interruption or by mistake, imports nothing twice.
 
@@ -10,9 +13,7 @@ reference); 'bulk' writes contacts, gifts and keys with SQL in large
 batches (``bulk.py``: which of Tryton's rules it keeps and how), and
 falls back to the ORM row by row for a batch it cannot save whole.
 """
-import datetime as dt
 import hashlib
-import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -20,7 +21,6 @@ from sql.aggregate import Count, Sum
 from sql.functions import Extract
 
 from connexion_asso.spreadsheet import csv_file
-from connexion_asso.workflow import workflow_values_allowed
 from trytond import backend
 from trytond.backend import DatabaseDataError, DatabaseIntegrityError
 from trytond.exceptions import UserError
@@ -28,17 +28,12 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.transaction import Transaction, without_check_access
-
-from connexion_asso.duplicate import PartyIndex
+from trytond.transaction import Transaction
 
 from . import cleaning
 from .bulk import create as bulk_create
-from .bulk import hooks as create_hooks
-from .cleaning import CleanError, name_key, text
-from .donation import (
-    DONATION_CLEANERS, DONATION_TARGETS, MEMBERSHIP_TARGETS, DonationImport)
-from .hours import HOURS_CLEANERS, HOURS_TARGETS, HoursImport
+from .cleaning import CleanError, text
+from .importer import Plan, Row
 
 STATES = [
     ('running', "Running"),
@@ -48,89 +43,6 @@ METHODS = [
     ('bulk', "Bulk"),
     ('record', "Record by Record"),
     ]
-
-CLEANERS = {
-    'key': cleaning.clean_char,
-    'name': cleaning.clean_name,
-    'first_name': cleaning.clean_name,
-    'last_name': cleaning.clean_name,
-    'email': cleaning.clean_email,
-    'phone': cleaning.clean_phone,
-    'mobile': cleaning.clean_phone,
-    'street': cleaning.clean_char,
-    'postal_code': cleaning.clean_postal_code,
-    'city': cleaning.clean_char,
-    'country': cleaning.clean_country,
-    'iban': cleaning.clean_iban,
-    'bic': cleaning.clean_bic,
-    'status': cleaning.clean_char,
-    'criminal_record_date': cleaning.clean_date,
-    }
-# A phone number as clean_phone gives it.
-E164 = re.compile(r'^\+[1-9]\d{6,14}$')
-PARTY_TARGETS = ['key', 'name', 'first_name', 'last_name', 'email', 'phone',
-    'mobile', 'street', 'postal_code', 'city', 'country', 'iban', 'bic']
-
-
-# entity: (model, date field, summed field) of the migration indicators.
-INDICATORS = {
-    'donation': ('connexion.donation', 'date', 'amount'),
-    'membership': ('connexion.membership', 'start_date', 'amount'),
-    'hours': ('connexion.volunteer.hours', 'date', 'hours'),
-    }
-
-
-class Row:
-    "One line of the file on its way to the database."
-    __slots__ = ('line', 'cells', 'values', 'key', 'errors', 'status',
-        'match', 'note', 'year', 'amount')
-
-    def __init__(self, line, cells):
-        self.line = line
-        self.cells = cells
-        self.values = {}
-        self.key = None
-        self.errors = []  # [(column, reason)]
-        self.status = None  # create, match, skip, reject
-        self.match = None  # id of an existing record
-        self.note = None
-        self.year = None
-        self.amount = None
-
-    def reject(self, column, reason):
-        self.errors.append((column, reason))
-        self.status = 'reject'
-
-
-class Plan:
-    "The checked rows of a file, ready to be saved batch by batch."
-
-    def __init__(self, table, mapping):
-        self.table = table
-        self.mapping = mapping
-        self.rows = []
-        self.entity = None
-        self.selections = {}
-
-    def selection(self, model, name):
-        "{value: label} of a selection field, read once per file."
-        key = (model, name)
-        if key not in self.selections:
-            selection = dict(Pool().get(model).fields_get(
-                    [name])[name]['selection'])
-            selection.pop(None, None)
-            self.selections[key] = selection
-        return self.selections[key]
-
-    def column_name(self, target):
-        position = self.mapping.get(target)
-        if position is None:
-            return ''
-        return self.table.header[position]
-
-    def count(self, status):
-        return sum(1 for r in self.rows if r.status == status)
-
 
 class Key(ModelSQL):
     __name__ = 'connexion.import.key'
@@ -163,7 +75,7 @@ class Key(ModelSQL):
         return dict(cursor)
 
 
-class Run(DonationImport, HoursImport, ModelSQL, ModelView):
+class Run(ModelSQL, ModelView):
     __name__ = 'connexion.import.run'
 
     profile = fields.Many2One('connexion.import.profile', "Profile",
@@ -199,42 +111,27 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
     def get_rec_name(self, name):
         return f'{self.profile.rec_name} — {self.filename or ""}'
 
-    # Targets of each entity; modules importing other records extend these.
+    @classmethod
+    def _importers(cls):
+        """The importer classes of each kind of record (importer.py);
+        the modules of the records extend the list with super()."""
+        return []
+
+    @classmethod
+    def importers(cls):
+        "{entity: importer class}"
+        return {i.entity: i for i in cls._importers()}
+
     @classmethod
     def targets(cls, entity):
         "[(target, required)] of an entity."
-        if entity == 'party':
-            return [(t, False) for t in PARTY_TARGETS]
-        if entity == 'volunteer':
-            return [(t, False) for t in PARTY_TARGETS] + [
-                ('status', False), ('criminal_record_date', False)]
-        if entity == 'donation' and cls.donation_model():
-            return DONATION_TARGETS
-        if entity == 'membership' and cls.donation_model():
-            return MEMBERSHIP_TARGETS
-        if entity == 'hours':
-            return HOURS_TARGETS
-        return []
+        importer = cls.importers().get(entity)
+        return importer.targets if importer else []
 
-    @classmethod
-    def required_targets(cls, entity):
-        "Groups of targets of which one must be mapped."
-        if entity in {'party', 'volunteer'}:
-            return [('name', 'last_name')]
-        if entity == 'donation':
-            return [('donor_key', 'email'), ('date',), ('amount',)]
-        if entity == 'hours':
-            return [('volunteer_key', 'email'), ('mission',), ('date',),
-                ('hours',)]
-        if entity == 'membership':
-            return [('donor_key', 'email'), ('membership_type',),
-                ('start_date',)]
-        return []
-
-    @classmethod
-    def cleaner(cls, target):
-        return (CLEANERS.get(target) or HOURS_CLEANERS.get(target)
-            or DONATION_CLEANERS[target])
+    @property
+    def importer(self):
+        "The importer of the profile's entity, for this run."
+        return self.importers()[self.profile.entity](self)
 
     def message(self, error):
         return gettext(error.message, **error.variables)
@@ -246,9 +143,9 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         Nothing is written: this is the dry run, and the first step of the
         real one."""
         profile = self.profile
-        entity = profile.entity
+        importer = self.importer
         mapping = profile.header_positions(table.header)
-        missing = [group for group in self.required_targets(entity)
+        missing = [group for group in importer.required
             if not any(t in mapping for t in group)]
         if missing:
             labels = dict(Pool().get(
@@ -259,10 +156,10 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
                     for g in missing),
                 separator=table.separator or '')
         plan = Plan(table, mapping)
-        plan.entity = entity
+        plan.entity = profile.entity
         transcodes = profile.transcodings()
         width = len(table.header)
-        columns = [(t, p, self.cleaner(t), transcodes.get(t))
+        columns = [(t, p, importer.cleaner(t), transcodes.get(t))
             for t, p in mapping.items()]
         code_key = cleaning.code_key
         for line, cells in table.rows:
@@ -282,45 +179,13 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
                 except CleanError as error:
                     row.reject(table.header[position], self.message(error))
             if row.status != 'reject':
-                self.check_row(plan, row)
+                importer.check_row(plan, row)
         self.set_keys(plan)
-        if profile.entity in {'donation', 'membership'}:
-            self.find_donors(plan)
-        if profile.entity == 'hours':
-            self.find_volunteers(plan)
-        self.find_duplicates(plan)
+        importer.match(plan)
         for row in plan.rows:
             if row.status is None:
                 row.status = 'create'
         return plan
-
-    def check_row(self, plan, row):
-        "Entity rules on a cleaned row; reject it with a French reason."
-        values = row.values
-        entity = plan.entity
-        if plan.table and entity in {'party', 'volunteer'}:
-            if not values.get('name'):
-                name = ' '.join(filter(None, [
-                            values.get('first_name'),
-                            values.get('last_name')]))
-                values['name'] = name or None
-            if not values.get('name'):
-                row.reject(plan.column_name('name')
-                    or plan.column_name('last_name'),
-                    gettext('connexion_import.msg_required_name'))
-        if entity == 'volunteer' and values.get('status'):
-            statuses = plan.selection('connexion.volunteer', 'status')
-            if values['status'] not in statuses:
-                row.reject(plan.column_name('status'),
-                    gettext('connexion_import.msg_unknown_code',
-                        value=values['status'],
-                        codes=', '.join(statuses)))
-        if entity == 'donation':
-            self.check_donation(plan, row)
-        if entity == 'hours':
-            self.check_hours(plan, row)
-        if entity == 'membership':
-            self.check_membership(plan, row)
 
     def set_keys(self, plan):
         """Source key of each row: the key column, else a digest of the row.
@@ -349,51 +214,6 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
                     row.status = 'skip'
                     row.match = existing[key]
 
-    def find_duplicates(self, plan):
-        "Rows of parties already in the database or twice in the file."
-        if self.profile.entity not in {'party', 'volunteer'}:
-            return
-        index = PartyIndex.load()
-        in_file = {}
-        for row in plan.rows:
-            if row.status is not None:
-                continue
-            values = row.values
-            email = values.get('email')
-            by_name = (name_key(values['name']), values.get('postal_code'))
-            party = index.by_email.get(email) if email else None
-            reason = 'msg_match_email'
-            if not party and by_name[1]:
-                party = index.by_name.get(by_name)
-                reason = 'msg_match_name'
-            if party:
-                row.status = 'match'
-                row.match = party
-                row.note = gettext('connexion_import.' + reason,
-                    party=index.names.get(party, party))
-                continue
-            for file_key in filter(None, [
-                        ('email', email) if email else None,
-                        ('name', by_name) if by_name[1] else None]):
-                if file_key in in_file:
-                    row.reject(plan.column_name(
-                            'email' if file_key[0] == 'email' else 'name'),
-                        gettext('connexion_import.msg_duplicate_in_file',
-                            line=in_file[file_key]))
-                    break
-            else:
-                similar = index.similar(*by_name)
-                if similar:
-                    row.reject(plan.column_name('name')
-                        or plan.column_name('last_name'),
-                        gettext('connexion_import.msg_probable_duplicate',
-                            party=index.names.get(similar, similar)))
-                    continue
-                if email:
-                    in_file[('email', email)] = row.line
-                if by_name[1]:
-                    in_file[('name', by_name)] = row.line
-
     # Saving ------------------------------------------------------------
     def execute(self, plan, commit=None, progress=None):
         """Save the rows to create, batch by batch.
@@ -406,6 +226,7 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
         after the last saved batch); ``progress(done, total)`` follows the
         rows."""
         todo = [r for r in plan.rows if r.status in {'create', 'match'}]
+        importer = self.importer
         size = self.profile.batch_size
         done = 0
         for start in range(0, len(todo), size):
@@ -413,13 +234,14 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
             if commit:
                 self.commit_without_waiting()
             if self.method == 'bulk':
-                if not self.try_save(plan, batch, self.save_rows, bulk=True):
+                if not self.try_save(
+                        plan, batch, importer.save_bulk, bulk=True):
                     # The ORM tells which row is wrong, and why.
                     for row in batch:
-                        self.try_save(plan, [row], self.save_rows_orm)
+                        self.try_save(plan, [row], importer.save)
             else:
                 for row in batch:
-                    self.try_save(plan, [row], self.save_rows_one_by_one)
+                    self.try_save(plan, [row], importer.save_record)
             done += len(batch)
             if commit:
                 commit()
@@ -513,305 +335,6 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
                     return column, reason
         return '', reason
 
-    def save_rows(self, rows):
-        """Bulk path: the records of the rows written with SQL, one
-        statement per model and batch (see save_parties_sql)."""
-        entity = self.profile.entity
-        if entity in {'party', 'volunteer'}:
-            if self.sql_allowed('party.party', 'party.contact_mechanism',
-                    'party.address'):
-                self.save_parties_sql(rows)
-            else:
-                self.save_parties(rows)
-        if entity == 'volunteer':
-            self.save_volunteers(rows)
-        if entity == 'donation':
-            if self.sql_allowed('connexion.donation'):
-                self.save_donations_sql(rows)
-            else:
-                self.save_donations(rows)
-        if entity == 'hours':
-            self.save_hours(rows)
-        if entity == 'membership':
-            self.save_memberships(rows)
-
-    def save_rows_orm(self, rows):
-        "The records of the rows created with one ORM call per model."
-        entity = self.profile.entity
-        if entity in {'party', 'volunteer'}:
-            self.save_parties(rows)
-        if entity == 'volunteer':
-            self.save_volunteers(rows)
-        if entity == 'donation':
-            self.save_donations(rows)
-        if entity == 'hours':
-            self.save_hours(rows)
-        if entity == 'membership':
-            self.save_memberships(rows)
-
-    # The create hooks of the models the bulk path writes with SQL, each
-    # one reproduced by it or without effect on the records it creates.
-    # A module that adds another hook sends these models back to the ORM
-    # (sql_allowed) until the bulk path learns it.
-    SQL_HOOKS = {
-        'party.party': {
-            # code from the sequence (drawn for the batch), no default
-            # address: save_parties_sql does both.
-            'trytond.modules.party.party.Party.preprocess_values',
-            # code_alnum, code_digit: the model's method is called.
-            'trytond.modules.party.party.Party.compute_fields',
-            },
-        'party.contact_mechanism': {
-            # value and value_compact as format_value(_compact) give them.
-            ('trytond.modules.party.contact_mechanism.ContactMechanism'
-                '.compute_fields'),
-            # phone numbers and e-mails re-checked in save_parties_sql.
-            ('trytond.modules.party.contact_mechanism.ContactMechanism'
-                '.validate_fields'),
-            # only about writes (moving a mechanism to another party).
-            ('trytond.modules.party.contact_mechanism.ContactMechanism'
-                '.check_modification'),
-            },
-        'party.address': {
-            # only about writes (moving an address to another party).
-            'trytond.modules.party.address.Address.check_modification',
-            },
-        'connexion.donation': {
-            # positive amount: re-checked in save_donations_sql.
-            'connexion_donation.donation.Donation.validate_fields',
-            # only about writes and deletes of validated gifts, and
-            # deletes of expense waivers.
-            'connexion_donation.donation.Donation.check_modification',
-            'connexion_donation.expense.Donation.check_modification',
-            # only about the workflow fields of a client's values: the
-            # bulk path writes drafts without them.
-            'connexion_asso.workflow.TransitionOnlyMixin.create',
-            'connexion_asso.workflow.TransitionOnlyMixin.check_modification',
-            },
-        }
-
-    @classmethod
-    def sql_allowed(cls, *models):
-        "Whether the bulk path knows every create hook of the models."
-        pool = Pool()
-        return all(
-            create_hooks(pool.get(m)) <= cls.SQL_HOOKS.get(m, set())
-            for m in models)
-
-    def save_rows_one_by_one(self, rows):
-        """The plain ORM path, one create per row and a search for the
-        duplicates of each row: kept to measure the bulk path against."""
-        ContactMechanism = Pool().get('party.contact_mechanism')
-        for row in rows:
-            email = row.values.get('email')
-            if (row.status == 'create' and email
-                    and self.profile.entity in {'party', 'volunteer'}):
-                found = ContactMechanism.search([
-                        ('type', '=', 'email'), ('value', '=', email)],
-                    limit=1)
-                if found:
-                    row.status = 'match'
-                    row.match = found[0].party.id
-            if self.profile.entity in {'party', 'volunteer'}:
-                self.save_parties_nested([row])
-            if self.profile.entity == 'volunteer':
-                self.save_volunteers([row])
-            if self.profile.entity == 'donation':
-                self.save_donations([row])
-            if self.profile.entity == 'hours':
-                self.save_hours([row])
-            if self.profile.entity == 'membership':
-                self.save_memberships([row])
-
-    @staticmethod
-    def countries():
-        "{ISO code: id}, read once per batch."
-        Country = Pool().get('country.country')
-        return {c.code: c.id for c in Country.search([])}
-
-    def party_children(self, row, countries):
-        "Contact mechanisms and address values of a row."
-        values = row.values
-        mechanisms = [{'type': t, 'value': values[t]}
-            for t in ['email', 'phone', 'mobile'] if values.get(t)]
-        address = {k: values[k] for k in ['street', 'postal_code', 'city']
-            if values.get(k)}
-        country = countries.get(values.get('country') or 'FR')
-        if country:
-            address['country'] = country
-        return mechanisms, address
-
-    def save_parties(self, rows):
-        """Bulk path: the whole batch in one create per model.
-
-        Still the ORM (access rights, record rules, defaults, constraints
-        and validation apply), but the party codes are drawn from the
-        sequence in one query and the contact mechanisms and addresses of
-        all the parties are created together instead of party by party
-        through the One2Many fields."""
-        pool = Pool()
-        Party = pool.get('party.party')
-        Mechanism = pool.get('party.contact_mechanism')
-        Address = pool.get('party.address')
-        rows = [r for r in rows if r.status == 'create']
-        if not rows:
-            return
-        sequence = Party._code_sequence()
-        codes = (list(sequence.get_many(len(rows))) if sequence
-            else [None] * len(rows))
-        parties = Party.create([{'name': r.values['name'], 'code': code}
-                for r, code in zip(rows, codes)])
-        mechanisms, addresses = [], []
-        countries = self.countries()
-        for row, party in zip(rows, parties):
-            row.match = party.id
-            row_mechanisms, address = self.party_children(row, countries)
-            mechanisms.extend(
-                dict(m, party=party.id) for m in row_mechanisms)
-            addresses.append(dict(address, party=party.id))
-        if mechanisms:
-            Mechanism.create(mechanisms)
-        Address.create(addresses)
-        self.save_bank_accounts(rows)
-
-    def save_parties_sql(self, rows):
-        """Bulk path: parties, contact mechanisms and addresses written with
-        SQL by bulk.create (access, record rules, defaults, required and
-        selection values, schema constraints: see bulk.py), with the
-        models' own create hooks done for the whole batch:
-
-        - party.party: codes drawn from the party sequence in one call
-          (``get_many``), as ``preprocess_values`` draws one per party, and
-          no default empty address; ``code_alnum``/``code_digit`` from the
-          model's ``compute_fields``; the uniqueness of codes is the
-          table's UNIQUE constraint;
-        - party.contact_mechanism: ``value`` and ``value_compact`` as
-          ``format_value``/``format_value_compact`` store them (phones in
-          international and E.164 forms, e-mails normalised); the rules of
-          ``validate_fields`` checked again: phones are valid numbers
-          (``clean_phone`` runs the same phonenumbers test as
-          ``check_valid_phonenumber``, and the E.164 form is checked
-          here), e-mails pass ``validate_email``;
-        - party.address: the street goes to ``street_unstructured``, as
-          the ``street`` setter does."""
-        pool = Pool()
-        Party = pool.get('party.party')
-        Mechanism = pool.get('party.contact_mechanism')
-        Address = pool.get('party.address')
-        rows = [r for r in rows if r.status == 'create']
-        if not rows:
-            return
-        codes = draw_codes(Party._code_sequence(), len(rows))
-        parties = []
-        party = Party()  # one record to run the model's compute_fields
-        for row, code in zip(rows, codes):
-            values = {'name': row.values['name'], 'code': code}
-            party.code = code
-            values.update(party.compute_fields({'code'}))
-            parties.append(values)
-        party_ids = bulk_create(Party, parties)
-        mechanisms, addresses = [], []
-        countries = self.countries()
-        for row, party in zip(rows, party_ids):
-            row.match = party
-            row_mechanisms, address = self.party_children(row, countries)
-            for mechanism in row_mechanisms:
-                mechanisms.append(dict(party=party,
-                        **self.mechanism_values(mechanism)))
-            if 'street' in address:
-                address['street_unstructured'] = address.pop('street')
-            addresses.append(dict(address, party=party))
-        bulk_create(Mechanism, mechanisms)
-        bulk_create(Address, addresses)
-        self.save_bank_accounts(rows)
-
-    @staticmethod
-    def mechanism_values(mechanism):
-        """Stored values of a cleaned e-mail or phone, as the contact
-        mechanism's formatting and validation rules make them."""
-        from trytond.tools.email_ import (
-            EmailNotValidError, normalize_email, validate_email)
-        type_, value = mechanism['type'], mechanism['value']
-        if type_ == 'email':
-            try:
-                validate_email(value)
-            except EmailNotValidError as error:
-                raise UserError(gettext('party.msg_email_invalid',
-                        email=value, party=''), str(error)) from error
-            value = normalize_email(value)
-            return {'type': type_, 'value': value, 'value_compact': value}
-        if not E164.match(value):
-            raise UserError(gettext('party.msg_invalid_phone_number',
-                    phone=value, party=''))
-        return {'type': type_, 'value': cleaning.phone_international(value),
-            'value_compact': value}
-
-    def save_parties_nested(self, rows):
-        "Plain ORM path: each party created with its One2Many values."
-        Party = Pool().get('party.party')
-        rows = [r for r in rows if r.status == 'create']
-        countries = self.countries()
-        vlist = []
-        for row in rows:
-            mechanisms, address = self.party_children(row, countries)
-            vlist.append({
-                    'name': row.values['name'],
-                    'contact_mechanisms': [('create', mechanisms)],
-                    'addresses': [('create', [address])],
-                    })
-        parties = Party.create(vlist)
-        for row, party in zip(rows, parties):
-            row.match = party.id
-        self.save_bank_accounts(rows)
-
-    def save_bank_accounts(self, rows):
-        "IBAN of donors (SEPA direct debit), when banks are managed."
-        pool = Pool()
-        try:
-            Account = pool.get('bank.account')
-            Bank = pool.get('bank')
-        except KeyError:
-            return
-        vlist = []
-        banks = {}
-        for row in rows:
-            iban = row.values.get('iban')
-            if not iban:
-                continue
-            bic = row.values.get('bic')
-            if bic and bic not in banks:
-                banks[bic] = Bank.from_bic(bic)
-            vlist.append({
-                    'bank': banks[bic].id if bic and banks[bic] else None,
-                    'numbers': [('create', [
-                                {'type': 'iban', 'number': iban}])],
-                    'owners': [('add', [row.match])],
-                    })
-        if vlist:
-            Account.create(vlist)
-
-    def save_volunteers(self, rows):
-        Volunteer = Pool().get('connexion.volunteer')
-        parties = [r.match for r in rows]
-        existing = {v.party.id: v.id for v in Volunteer.search(
-                [('party', 'in', parties)])}
-        todo = [r for r in rows if r.match not in existing]
-        # The status is the association's history, not a client's shortcut
-        # through the workflow.
-        with workflow_values_allowed():
-            volunteers = Volunteer.create([{
-                        'party': r.match,
-                        'status': r.values.get('status') or 'candidate',
-                        'criminal_record_date': r.values.get(
-                            'criminal_record_date'),
-                        } for r in todo])
-        # The key of a volunteer row points to the volunteer record.
-        for row in rows:
-            if row.match in existing:
-                row.match = existing[row.match]
-        for row, volunteer in zip(todo, volunteers):
-            row.match = volunteer.id
-
     # Reports -----------------------------------------------------------
     def error_file(self, plan):
         """CSV (';', UTF-8 with BOM for Excel) of rejected and linked rows.
@@ -847,9 +370,9 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
     def source_indicators(self, plan):
         "{year: [rows, amount]} of the valid rows of the file."
         result = defaultdict(lambda: [0, Decimal(0)])
-        entity = self.profile.entity
-        quantity = 'hours' if entity == 'hours' else 'amount'
-        date_name = 'start_date' if entity == 'membership' else 'date'
+        importer = self.importer
+        quantity = importer.quantity_target
+        date_name = importer.date_target
         for row in plan.rows:
             if row.status == 'reject':
                 continue
@@ -861,8 +384,8 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
 
     def database_indicators(self):
         "{year: [records, amount]} imported from the profile's source."
-        if self.profile.entity in INDICATORS:
-            model, date, quantity = INDICATORS[self.profile.entity]
+        if self.importer.indicators:
+            model, date, quantity = self.importer.indicators
             return self.record_indicators(model, date, quantity)
         pool = Pool()
         Key = pool.get('connexion.import.key')
@@ -911,7 +434,7 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
                 rejected=plan.count('reject')),
             '',
             gettext('connexion_import.msg_report_indicators')]
-        quantity = 'hours' if self.profile.entity == 'hours' else 'amount'
+        quantity = self.importer.quantity_target
         header = [gettext('connexion_import.msg_report_year'),
             gettext('connexion_import.msg_report_source_rows'),
             gettext('connexion_import.msg_report_source_' + quantity),
@@ -963,16 +486,3 @@ class Run(DonationImport, HoursImport, ModelSQL, ModelView):
             commit()
         return run, plan, run.report
 
-
-def draw_codes(sequence, count):
-    """count codes of the sequence, as get_many gives them, but with the
-    prefix and suffix (which depend only on the date) formatted once."""
-    if not sequence:
-        return [None] * count
-    if sequence._strict:
-        return list(sequence.get_many(count))
-    with without_check_access():
-        prefix = sequence._process(sequence.prefix)
-        suffix = sequence._process(sequence.suffix)
-        return [f'{prefix}{value}{suffix}'
-            for value in sequence._get_many(count)]

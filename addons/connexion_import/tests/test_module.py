@@ -151,6 +151,33 @@ class ConnexionImportTestCase(ModuleTestCase):
             ["trytond 9.0.0, not 8.0.x"])
 
     @with_transaction()
+    def test_importers(self):
+        "Each entity of a profile has its importer, with a cleaner per target"
+        import ast
+
+        pool = Pool()
+        Run = pool.get('connexion.import.run')
+        Profile = pool.get('connexion.import.profile')
+        importers = Run.importers()
+        self.assertEqual(set(importers),
+            {e for e, _ in Profile.entity.selection})
+        for entity, importer in importers.items():
+            self.assertEqual(importer.entity, entity)
+            for target, _ in importer.targets:
+                self.assertTrue(importer.cleaners.get(target), target)
+            for group in importer.required:
+                self.assertLessEqual(set(group),
+                    {t for t, _ in importer.targets})
+        # The engine knows no importer: they import it, not the reverse.
+        path = os.path.join(os.path.dirname(os.path.dirname(__file__)),
+            'run.py')
+        with open(path, encoding='utf-8') as fp:
+            tree = ast.parse(fp.read())
+        imported = {n.module for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.level}
+        self.assertFalse(imported & {'party', 'hours', 'donation'})
+
+    @with_transaction()
     def test_bulk_rules(self):
         "The bulk path strips, converts and refuses values as the ORM does"
         from trytond.model.modelstorage import (
