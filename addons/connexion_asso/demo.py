@@ -131,7 +131,28 @@ def load(pool):
                     'function': function}])
         created += 1
     summary = load_volunteers(pool, teams)
+    # The administrator's first login opens a dashboard (connexion_donation's
+    # demo), not Tryton's module configuration dialogs: the demo configured
+    # what they ask.
+    ConfigItem = pool.get('ir.module.config_wizard.item')
+    ConfigItem.write(ConfigItem.search([('state', '=', 'open')]),
+        {'state': 'done'})
     return f"{len(teams)} équipes, {created} utilisateurs créés, {summary}"
+
+
+def set_dashboard(pool, code, action):
+    "The dashboard the team's members open at login, unless one is set."
+    Team = pool.get('connexion.team')
+    teams = Team.search([('code', '=', code), ('dashboard', '=', None)])
+    if teams:
+        Team.write(teams, {'dashboard': action_id(pool, action)})
+
+
+def action_id(pool, xml_id):
+    "The ir.action of the window action of XML id 'module.id'."
+    ModelData = pool.get('ir.model.data')
+    ActWindow = pool.get('ir.action.act_window')
+    return ActWindow(ModelData.get_id(*xml_id.split('.'))).action.id
 
 
 def login_sections():

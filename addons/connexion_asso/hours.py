@@ -10,7 +10,7 @@ from decimal import Decimal
 from sql import Cast, Literal, Null
 from sql.aggregate import Count, Max, Sum
 from sql.conditionals import Coalesce
-from sql.functions import Extract
+from sql.functions import Extract, ToChar
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -353,3 +353,53 @@ class Valuation(ModelSQL, ModelView):
         lines = cls.search([('year', '=', year)])
         return (sum((l.hours for l in lines), Decimal(0)),
             sum((l.amount for l in lines), Decimal(0)))
+
+
+class HoursMonth(ModelSQL, ModelView):
+    """Volunteer Hours per Month
+
+    Validated hours per team and month, for the dashboards: what the
+    volunteers gave, month after month."""
+    __name__ = 'connexion.volunteer.hours.month'
+
+    month = fields.Char("Month")
+    team = fields.Many2One('connexion.team', "Team")
+    volunteers = fields.Integer("Volunteers")
+    hours = fields.Numeric("Hours", digits=(16, 2))
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('month', 'ASC'), ('team', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Hours = pool.get('connexion.volunteer.hours')
+        Mission = pool.get('connexion.mission')
+        hours = Hours.__table__()
+        mission = Mission.__table__()
+        month = ToChar(hours.date, 'YYYY-MM')
+        return hours.join(mission, condition=hours.mission == mission.id
+            ).select(
+            Max(hours.id).as_('id'),
+            Literal(0).as_('create_uid'),
+            Max(hours.create_date).as_('create_date'),
+            Literal(Null).as_('write_uid'),
+            Literal(Null).as_('write_date'),
+            month.as_('month'),
+            mission.team.as_('team'),
+            Count(hours.volunteer, distinct=True).as_('volunteers'),
+            Sum(hours.hours).as_('hours'),
+            where=hours.state == 'validated',
+            group_by=[month, mission.team])
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        "SQLite sums numerics as floats: give Decimals back, as PostgreSQL."
+        rows = super().read(ids, fields_names)
+        cent = Decimal('0.01')
+        for row in rows:
+            if isinstance(row.get('hours'), (float, int)):
+                row['hours'] = Decimal(str(row['hours'])).quantize(cent)
+        return rows

@@ -27,6 +27,10 @@ class Team(DeactivableMixin, ModelSQL, ModelView):
     role = fields.Many2One(
         'res.role', "Role", ondelete='RESTRICT', readonly=True,
         help="The user role given to every member; it carries the group.")
+    dashboard = fields.Many2One(
+        'ir.action', "Dashboard", ondelete='SET NULL',
+        domain=[('type', '=', 'ir.action.act_window')],
+        help="Opened when a member logs in to the staff client.")
     memberships = fields.One2Many(
         'connexion.team.member', 'team', "Memberships")
     members = fields.Function(fields.Many2Many(

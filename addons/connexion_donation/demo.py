@@ -96,8 +96,38 @@ def ensure_fiscalyear(pool, company, year):
     FiscalYear.create_period([fiscalyear])
 
 
+def set_association_board(pool):
+    """The administration team and the administrator open the association's
+    dashboard at login (with the dreams module, which it shows)."""
+    from connexion_asso.demo import action_id, set_dashboard
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    if not ModelData.search([('module', '=', 'connexion_donation'),
+                ('fs_id', '=', 'act_association_board')]):
+        return
+    set_dashboard(pool, 'ADMIN', 'connexion_donation.act_association_board')
+    admin = User(ModelData.get_id('res', 'user_admin'))
+    board = action_id(pool, 'connexion_donation.act_association_board')
+    if board not in {a.id for a in admin.actions}:
+        User.write([admin], {'actions': [('add', [board])]})
+
+
+def give_accounting(pool):
+    """The finance team keeps the books: its role carries Tryton's
+    accounting and payment groups (the accounting menus come with them)."""
+    ModelData = pool.get('ir.model.data')
+    Team = pool.get('connexion.team')
+    Role = pool.get('res.role')
+    groups = [ModelData.get_id('account', 'group_account'),
+        ModelData.get_id('account_payment', 'group_payment')]
+    for team in Team.search([('code', '=', 'ADMIN'), ('role', '!=', None)]):
+        missing = set(groups) - {g.id for g in team.role.groups}
+        if missing:
+            Role.write([team.role], {'groups': [('add', sorted(missing))]})
+
+
 def load(pool):
-    from connexion_asso.demo import ensure_company
+    from connexion_asso.demo import ensure_company, set_dashboard
     from .fec import set_company_siren
     Party = pool.get('party.party')
     Donation = pool.get('connexion.donation')
@@ -107,6 +137,9 @@ def load(pool):
     Generate = pool.get('connexion.donation.receipt.generate', type='wizard')
 
     company = ensure_company(pool)
+    set_dashboard(pool, 'COLLECTE', 'connexion_donation.act_fundraising_board')
+    set_association_board(pool)
+    give_accounting(pool)
     association = pool.get('connexion.association').get_singleton()
     if association and association.siren:
         # The FEC is named after the company party's SIREN.

@@ -412,9 +412,11 @@ def _visits(pool, hospitals, volunteers, today):
 
 
 def load(pool):
-    from connexion_asso.demo import ensure_company
+    from connexion_asso.demo import ensure_company, set_dashboard
     today = pool.get('ir.date').today()
     company = ensure_company(pool)
+    set_dashboard(pool, 'REVES', 'connexion_dreams.act_dream_board')
+    set_dashboard(pool, 'HOPITAUX', 'connexion_dreams.act_hospital_board')
     with Transaction().set_context(company=company.id):
         volunteers = _volunteers(pool, company, today)
         hospitals = _hospitals(pool, today)

@@ -1003,6 +1003,10 @@ class Activity(ModelSQL, ModelView):
         fields.Boolean("Urgent"), 'get_dream_field')
     dream_state = fields.Function(
         fields.Selection(STATES, "Dream State"), 'get_dream_field')
+    overdue = fields.Function(
+        fields.Boolean("Overdue",
+            help="Not done and due before today."),
+        'get_overdue', searcher='search_overdue')
 
     @classmethod
     def __setup__(cls):
@@ -1019,6 +1023,20 @@ class Activity(ModelSQL, ModelView):
 
     def get_dream_field(self, name):
         return getattr(self.dream, {'dream_state': 'state'}.get(name, name))
+
+    def get_overdue(self, name):
+        today = Pool().get('ir.date').today()
+        return not self.done and self.due_date < today
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        "Due before the server's today, not the browser's, and not done."
+        today = Pool().get('ir.date').today()
+        _, operator, value = clause
+        domain = [('done', '=', False), ('due_date', '<', today)]
+        if (operator == '=') == bool(value):
+            return domain
+        return ['OR', ('done', '=', True), ('due_date', '>=', today)]
 
     @classmethod
     def step_values(cls, dream, state, date=None):

@@ -21,4 +21,71 @@
             }
         }
     };
+    /* The application is the association's Connexion, not Tryton: the
+       window's title, the menu's header and the login dialog say so
+       (issue 16, item 8). */
+    Sao.config.title = 'Connexion';
+    var login_dialog = Sao.Session.login_dialog;
+    Sao.Session.login_dialog = function() {
+        var dialog = login_dialog.apply(this, arguments);
+        dialog.header.find('.modal-title').attr('title', Sao.config.title)
+            .text(Sao.config.title);
+        return dialog;
+    };
+    jQuery(function() {
+        document.title = Sao.config.title;
+        jQuery('#title').text(Sao.config.title);
+    });
+
+    /* Graphs: sao labels the categories of a selection field with its raw
+       values ('follow_up', 'give') in the order the records come. They are
+       labelled as the field's selection says, in its order (the workflow's
+       for a state), and the labels are not wrapped inside words (issue 16,
+       item 6). */
+    var Chart = Sao.View.Graph.Chart.prototype;
+    var update_data = Chart.update_data;
+    Chart.update_data = function(group) {
+        return update_data.call(this, group).then(data => {
+            var field = this.view.screen.model.fields[this.xfield.name];
+            var selection = field && field.description.selection;
+            if (!Array.isArray(selection)) {
+                return data;
+            }
+            var position = new Map(selection.map((e, i) => [e[0], i]));
+            var label = new Map(selection);
+            var labels = data.columns[0];
+            var rank = i => position.has(labels[i]) ?
+                position.get(labels[i]) : selection.length;
+            var order = labels.map((_, i) => i).slice(1).sort(
+                (a, b) => rank(a) - rank(b) || a - b);
+            var ids = {};
+            data.columns = data.columns.map(column => [column[0]].concat(
+                    order.map(i => column[i] === undefined ? null : column[i])));
+            data.columns[0] = ['labels'].concat(order.map(i => {
+                var value = labels[i];
+                var text = label.has(value) ? label.get(value) : value;
+                if (text === null || text === undefined || text === '') {
+                    text = '\u2014';
+                }
+                ids[text] = (ids[text] || []).concat(this.ids[value] || []);
+                return text;
+            }));
+            this.ids = ids;
+            return data;
+        });
+    };
+    var bb_config = Chart._bb_config;
+    Chart._bb_config = function(data) {
+        var config = bb_config.call(this, data);
+        if (config.axis && config.axis.x && config.axis.x.type == 'category') {
+            var tick = {multiline: false};
+            if (!(this instanceof Sao.View.Graph.HorizontalBar)) {
+                // Labels too long for their column are slanted.
+                tick.autorotate = true;
+                tick.rotate = 25;
+            }
+            config.axis.x.tick = jQuery.extend(config.axis.x.tick || {}, tick);
+        }
+        return config;
+    };
 }());

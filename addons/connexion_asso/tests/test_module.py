@@ -59,6 +59,28 @@ class ConnexionAssoTestCase(
         self.assertNotIn(dreams.group, user.groups)
 
     @with_transaction()
+    def test_team_dashboard_at_login(self):
+        """A member opens the team's dashboard at login, not a blank page;
+        actions the user chose come first"""
+        pool = Pool()
+        Team = pool.get('connexion.team')
+        Member = pool.get('connexion.team.member')
+        User = pool.get('res.user')
+        Action = pool.get('ir.action')
+        board, other = Action.search(
+            [('type', '=', 'ir.action.act_window')], limit=2)
+        user = User(login='carla', name="Carla")
+        user.save()
+        team = Team(name="Rêves", dashboard=board)
+        team.save()
+        Member.create([{'team': team.id, 'user': user.id}])
+        self.assertEqual(
+            User._get_preferences(User(user.id))['actions'], [board.id])
+        User.write([user], {'actions': [('add', [other.id])]})
+        self.assertEqual(
+            User._get_preferences(User(user.id))['actions'], [other.id])
+
+    @with_transaction()
     def test_team_membership_dates(self):
         "A membership that ends before it starts is refused"
         import datetime as dt

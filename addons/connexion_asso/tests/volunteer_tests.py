@@ -228,6 +228,13 @@ class VolunteerTestMixin:
         self.assertEqual(by_volunteer[anne].team, mission.team)
         self.assertEqual(Valuation.totals(year),
             (Decimal('7.5'), Decimal('113.22')))
+        # The dashboards' hours per team and month.
+        HoursMonth = pool.get('connexion.volunteer.hours.month')
+        self.assertEqual(
+            [(m.month, m.team, m.volunteers, m.hours)
+                for m in HoursMonth.search([])],
+            [(f'{year}-03', mission.team, 1, Decimal('2.50')),
+                (f'{year}-09', mission.team, 2, Decimal('5.00'))])
         # Validated hours cannot be deleted; before the table, no rate.
         with self.assertRaises(ValidationError):
             Hours.delete([lines[0]])

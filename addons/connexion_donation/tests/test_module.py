@@ -981,6 +981,25 @@ class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
             self.assertEqual([(y.year, y.count, y.amount) for y in years],
                 [(str(y), 1, Decimal(y - 2000)) for y in [
                         this_year, this_year - 1, this_year - 2]])
+            # The dashboards: funds per month and per year, the donors
+            # of each year, new ones and those kept from the year before.
+            Month = pool.get('connexion.donation.month')
+            Year = pool.get('connexion.donation.year')
+            y = this_year
+            self.assertEqual(
+                [(m.month, m.gifts, m.donors, m.amount)
+                    for m in Month.search([])],
+                [(f'{y - 3}-01', 1, 1, Decimal(y - 2003)),
+                    (f'{y - 2}-01', 2, 2, Decimal(2 * (y - 2002))),
+                    (f'{y - 1}-01', 2, 2, Decimal(2 * (y - 2001))),
+                    (f'{y}-01', 2, 2, Decimal(2 * (y - 2000)))])
+            self.assertEqual(
+                [(r.year, r.donors, r.new_donors, r.retained_donors,
+                        r.retention, r.amount) for r in Year.search([])],
+                [(str(y - 3), 1, 1, 0, None, Decimal(y - 2003)),
+                    (str(y - 2), 2, 2, 0, 0, Decimal(2 * (y - 2002))),
+                    (str(y - 1), 2, 0, 2, 100, Decimal(2 * (y - 2001))),
+                    (str(y), 2, 1, 1, 50, Decimal(2 * (y - 2000)))])
 
     @with_transaction()
     def test_receipt_email_resumes(self):

@@ -6,6 +6,7 @@ from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
@@ -462,6 +463,68 @@ class ConnexionDreamsTestCase(
             self.assertEqual(stat.hospital, hospital)
             self.assertEqual(stat.dreams, 2)
             self.assertEqual(round(stat.average), 70)
+
+    @with_transaction()
+    def test_overdue_steps(self):
+        """The dashboard's overdue steps: not done and due before today (the
+        server's ir.date), not today's nor future ones"""
+        pool = Pool()
+        Activity = pool.get('connexion.dream.activity')
+        Action = pool.get('ir.action.act_window')
+        ModelData = pool.get('ir.model.data')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            dream = self._dream(hospital, child)
+            day = dt.timedelta(days=1)
+            late, due_today, future, done = Activity.create([{
+                        'dream': dream.id, 'description': description,
+                        'due_date': date, 'done': is_done,
+                        } for description, date, is_done in [
+                        ("late", TODAY - day, False),
+                        ("today", TODAY, False),
+                        ("future", TODAY + 30 * day, False),
+                        ("done", TODAY - day, True)]])
+            self.assertEqual(Activity.search([('overdue', '=', True)]),
+                [late])
+            # (Besides the dream's own first step, due later.)
+            self.assertLessEqual({due_today, future, done},
+                set(Activity.search([('overdue', '=', False)])))
+            self.assertEqual([a.overdue for a in [late, due_today, future,
+                        done]], [True, False, False, False])
+            # The board's list ("Étapes en retard") searches the same.
+            action = Action(ModelData.get_id(
+                    'connexion_dreams', 'act_activity_overdue'))
+            self.assertEqual(Activity.search(
+                    PYSONDecoder().decode(action.domain)), [late])
+
+    @with_transaction()
+    def test_dreams_per_year(self):
+        "Dreams granted are counted by year of realisation"
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        DreamYear = pool.get('connexion.dream.year')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            other, third = create_child(), create_child("Inès")
+            last_year = TODAY.replace(year=TODAY.year - 1, day=1)
+            dreams = [self._dream(hospital, c,
+                    referral_date=date - dt.timedelta(days=days),
+                    medical_approval_date=date - dt.timedelta(days=5),
+                    realisation_date=date)
+                for c, date, days in [(child, last_year, 30),
+                    (other, TODAY, 40), (third, TODAY, 60)]]
+            table = Dream.__table__()
+            cursor = Transaction().connection.cursor()
+            for dream, state in zip(dreams, ['closed', 'realised', 'refused']):
+                cursor.execute(*table.update([table.state], [state],
+                        where=table.id == dream.id))
+            years = DreamYear.search([])
+            self.assertEqual(
+                [(y.year, y.dreams, y.children, round(y.average))
+                    for y in years],
+                [(str(last_year.year), 1, 1, 30), (str(TODAY.year), 1, 1, 40)])
 
     @with_transaction()
     def test_visits(self):
