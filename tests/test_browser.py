@@ -1,6 +1,8 @@
 """The web client: a demo user logs in to sao and opens Teams; the
 administrator opens every view of the Connexion menus."""
+import datetime as dt
 import os
+import re
 import tempfile
 import time
 import unittest
@@ -192,6 +194,9 @@ class SaoEveryViewTest(unittest.TestCase):
             "UPDATE ir_module_config_wizard_item SET state = 'done'")
         sao_login(self.driver, self.server, 'admin',
             self.server.admin_password)
+        # The dashboard opened at login (SaoDashboardTest) is closed: each
+        # entry is walked from no tab.
+        self.close_tabs()
 
     def settled(self, view, timeout=30):
         """The state once the client shows view ('*': any) and has been idle
@@ -446,3 +451,136 @@ class SaoEveryViewTest(unittest.TestCase):
 
     def wait_for(self, condition, timeout=30):
         return WebDriverWait(self.driver, timeout).until(condition)
+
+
+# What a board shows, read in the page once every action has loaded: the
+# name of the tab, the text of its lists and graphs (the SVG labels too), the
+# rows of each action and any dialog.
+BOARD = """
+var tab = Sao.Tab.tabs.get_current();
+if (!tab || !tab.board || jQuery.active) {
+    return null;
+}
+var actions = tab.board.actions;
+if (!actions.every(a => a.screen && a.screen.current_view)) {
+    return null;
+}
+var pane = jQuery('#' + tab.id);
+// A graph is drawn once its SVG has its axis or its slices.
+var graphs = pane.find('.graph');
+if (graphs.filter((i, g) => !jQuery(g).find('svg').length).length) {
+    return null;
+}
+return {
+    name: tab.name_long_el ? tab.name_long_el.text() : tab.name,
+    text: pane.find('.panel-heading, svg text, td, th').map(
+        (i, e) => jQuery(e).text()).get().join('\\n'),
+    rows: actions.map(a => [a.name, a.screen.group.length,
+        a.screen.current_view.view_type]),
+    dialogs: jQuery('.modal:visible').not('.login-dialog').map(
+        (i, e) => jQuery(e).text().replace(/\\s+/g, ' ').trim()).get(),
+    };
+"""
+
+
+class SaoDashboardTest(unittest.TestCase):
+    """A first login lands on the team's dashboard (issue 16, item 8), in
+    French: no module configuration dialog, no raw selection code, the
+    client called Connexion (item 6)."""
+
+    # Account, password, dashboard and a French label it must show.
+    ACCOUNTS = [
+        ('admin', 'admin', "Tableau de bord de l'association",
+            "Fonds collectés par mois"),
+        ('reves', 'connexion-demo', "Tableau de bord des rêves", "Réalisé"),
+        ('hopitaux', 'connexion-demo', "Tableau de bord Hôpitaux",
+            "Heures bénévoles par équipe"),
+        ('collecte', 'connexion-demo', "Tableau de bord de la collecte",
+            "Fidélisation (%)"),
+        ('finances', 'connexion-demo', "Tableau de bord de l'association",
+            "Rêves réalisés par année"),
+        ]
+    # Codes of the dreams' states and wish categories the graphs showed.
+    RAW = re.compile(r'\b(referral|eligible|approved|discovery|design|'
+        r'scheduled|realised|follow_up|closed|refused|cancelled|'
+        r'give|have|meet)\b')
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(modules=connexion_modules()).create().start()
+        cls.addClassCleanup(cls.server.stop)
+        cls.screenshots = os.environ.get('CONNEXION_SCREENSHOTS') or (
+            tempfile.mkdtemp(prefix='connexion-boards-'))
+
+    def board(self, driver, timeout=120):
+        "The board once loaded (graphs drawn), or a dialog in its way."
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            board = driver.execute_script(BOARD)
+            if board:
+                # Drawn twice the same: billboard's transitions ended.
+                time.sleep(1)
+                again = driver.execute_script(BOARD)
+                if again == board:
+                    return board
+            dialogs = driver.execute_script(
+                "return jQuery('.modal:visible').not('.login-dialog').map("
+                "(i, e) => jQuery(e).text().replace(/\\s+/g, ' ').trim())"
+                ".get();")
+            if dialogs:
+                self.fail(f"dialog instead of a dashboard: {dialogs}")
+            time.sleep(0.5)
+        self.fail("the dashboard never loaded")
+
+    def test_first_login_dashboards(self):
+        "Each team account lands on its dashboard, labelled in French"
+        # Today as the server sees it, for the overdue steps.
+        overdue = {d for d, in self.server.query(
+                "SELECT id FROM connexion_dream_activity "
+                "WHERE (done IS NULL OR NOT done) AND due_date < %s",
+                dt.date.today().isoformat())}
+        for login, password, name, label in self.ACCOUNTS:
+            with self.subTest(login=login):
+                driver = chrome()
+                self.addCleanup(driver.quit)
+                # The login dialog names the client.
+                driver.get(f'{self.server.url}/#{self.server.database}')
+                title = WebDriverWait(driver, 180).until(
+                    EC.visibility_of_element_located((By.CSS_SELECTOR,
+                            '.login-dialog .modal-title')))
+                self.assertEqual(title.text, "Connexion")
+                self.assertEqual(driver.title, "Connexion")
+                sao_login(driver, self.server, login, password)
+                board = self.board(driver)
+                driver.save_screenshot(os.path.join(
+                        self.screenshots, f'board-{login}.png'))
+                # And its lower half, scrolled to.
+                driver.execute_script("""
+                    var tab = Sao.Tab.tabs.get_current();
+                    jQuery('#' + tab.id).find('*').addBack().add(
+                        jQuery('#' + tab.id).parents()).each(function() {
+                            this.scrollTop = this.scrollHeight;
+                        });""")
+                driver.save_screenshot(os.path.join(
+                        self.screenshots, f'board-{login}-end.png'))
+                self.assertEqual(board['name'], name)
+                self.assertEqual(board['dialogs'], [])
+                self.assertIn(label, board['text'])
+                self.assertEqual(self.RAW.findall(board['text']), [])
+                self.assertTrue(all(rows for _, rows, _ in board['rows']),
+                    board['rows'])
+                # (Not the files sao looks for at start that no deployment
+                # has: custom.css, the browser's language en_US.)
+                self.assertEqual([e for e in console_errors(
+                            driver.get_log('browser'))
+                        if 'Failed to load resource' not in e], [])
+                if login == 'reves':
+                    shown = driver.execute_script("""
+                        var board = Sao.Tab.tabs.get_current().board;
+                        var steps = board.actions.find(
+                            a => a.screen.model_name ==
+                                'connexion.dream.activity');
+                        return steps.screen.group.map(r => r.id);""")
+                    self.assertTrue(overdue)
+                    self.assertEqual(set(shown), overdue)
+                driver.quit()

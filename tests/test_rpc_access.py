@@ -414,18 +414,27 @@ class VolunteerReadTest(unittest.TestCase):
 # first record it must open. The volunteer sees none of the staff menus.
 ROLE_MENUS = {
     'reves': {"Association / Rêves / Rêves", "Association / Rêves / Enfants",
+        "Association / Rêves / Tableau de bord des rêves",
         "Association / Rêves / Activités des rêves",
         "Association / Hôpitaux / Hôpitaux"},
     'hopitaux': {"Association / Hôpitaux / Hôpitaux",
+        "Association / Hôpitaux / Tableau de bord Hôpitaux",
         "Association / Hôpitaux / Visites à l'hôpital",
         "Association / Hôpitaux / Plannings de visites",
         "Association / Bénévoles"},
     'collecte': {"Association / Dons / Dons",
+        "Association / Dons / Tableau de bord de la collecte",
+        "Association / Dons / Fonds collectés par mois",
         "Association / Dons / Campagnes",
         "Association / Adhésions / Adhésions"},
     'finances': {"Association / Dons / Dons",
         "Association / Dons / Reçus fiscaux",
-        "Association / Dons / Générer les reçus fiscaux"},
+        "Association / Dons / Générer les reçus fiscaux",
+        "Association / Tableau de bord de l'association",
+        # The finance team keeps the books.
+        "Financier / Rapports / Bilan",
+        "Financier / Rapports / Compte de résultat",
+        "Banque / Mandats SEPA"},
     'presidente': {"Association / Dons / Reçus fiscaux",
         "Association / Gouvernance / Projets"},
     VOLUNTEER_LOGIN: {"Mon bénévolat / Mes rêves",
@@ -437,6 +446,25 @@ ROLE_MENUS = {
         "Mon bénévolat / Mes frais"},
     }
 ROLE_MENUS['reves2'] = ROLE_MENUS['reves']
+# Menus of Tryton's modules the teams do not use (issue 16, item 8): top
+# menus no account but the administrator sees (Tryton's own projects
+# duplicate "Association / Gouvernance / Projets"), and those of the finance
+# team only.
+ADMIN_ONLY_MENUS = {"Projets", "Relevés de temps", "Marketing", "Sociétés",
+    "Devises", "Administration"}
+FINANCE_MENUS = {"Financier", "Banque"}
+# The compte d'emploi des ressources, in one place.
+CER_MENU = ("Association / Dons / CROD et CER (résultat par origine et "
+    "destination, emploi des ressources collectées auprès du public)")
+# The dashboard each account opens at login (its team's).
+ROLE_DASHBOARD = {
+    'reves': "Tableau de bord des rêves",
+    'reves2': "Tableau de bord des rêves",
+    'hopitaux': "Tableau de bord Hôpitaux",
+    'collecte': "Tableau de bord de la collecte",
+    'finances': "Tableau de bord de l'association",
+    'presidente': "Tableau de bord de l'association",
+    }
 ROLE_RECORD = {
     'reves': "Association / Rêves / Rêves",
     'reves2': "Association / Rêves / Rêves",
@@ -498,6 +526,43 @@ class RoleMenuTest(unittest.TestCase):
                 model, domain, form = self.open_menu(
                     session, menus[ROLE_RECORD[login]])
                 self.open_record(session, model, domain, form)
+
+    def test_role_menus_hidden(self):
+        """No account sees the menus of Tryton's modules its team does not
+        use; the volunteer sees neither the staff's nor Tryton's"""
+        for login in TEAM_LOGINS:
+            with self.subTest(login=login):
+                menus = self.menus(self.sessions[login])
+                tops = {m for m in menus if ' / ' not in m}
+                hidden = set(ADMIN_ONLY_MENUS)
+                if login not in {'finances', 'presidente'}:
+                    hidden |= FINANCE_MENUS
+                if login == VOLUNTEER_LOGIN:
+                    self.assertEqual(tops, {"Mon bénévolat"}, sorted(menus))
+                self.assertFalse(tops & hidden, sorted(menus))
+                cer = [m for m in menus if "CER (" in m]
+                self.assertIn(cer, [[], [CER_MENU]], sorted(menus))
+
+    def test_role_dashboard(self):
+        "Each team account opens its team's dashboard at login"
+        for login, name in ROLE_DASHBOARD.items():
+            with self.subTest(login=login):
+                session = self.sessions[login]
+                preferences = session('model.res.user.get_preferences',
+                    False)
+                self.assertEqual(len(preferences['actions']), 1,
+                    preferences['actions'])
+                action, = session('model.ir.action.read',
+                    preferences['actions'], ['name', 'type'])
+                self.assertEqual(
+                    (action['name'], action['type']),
+                    (name, 'ir.action.act_window'))
+                # A board (its graphs and lists: tests.test_browser).
+                window, = session('model.ir.action.act_window.search_read',
+                    [('action', '=', action['id'])], 0, None, None,
+                    ['views'])
+                (view_id, view_type), = window['views']
+                self.assertEqual(view_type, 'board')
 
     def test_volunteer_dreams(self):
         "The dream tutor finds her dreams and their steps from her menu"

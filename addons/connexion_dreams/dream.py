@@ -372,8 +372,11 @@ class Dream(
         FieldAccess = pool.get('ir.model.field.access')
         transaction = Transaction()
         default = list(cls._order)
+        # The web client sends the default order back as lists (the graphs
+        # of the dashboards do).
         if (transaction.user and transaction.check_access
-                and (not order or list(order[-len(default):]) == default)
+                and (not order or [tuple(o) for o in order[-len(default):]]
+                    == default)
                 and not FieldAccess.check(cls.__name__, ['urgent'],
                     raise_exception=False)):
             order = [o for o in (order or default) if o[0] != 'urgent']

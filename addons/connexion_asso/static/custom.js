@@ -80,12 +80,31 @@
         if (config.axis && config.axis.x && config.axis.x.type == 'category') {
             var tick = {multiline: false};
             if (!(this instanceof Sao.View.Graph.HorizontalBar)) {
-                // Labels too long for their column are slanted.
+                // Labels too long for their column are slanted, a dozen
+                // at most (36 months read as one per quarter).
                 tick.autorotate = true;
                 tick.rotate = 25;
+                tick.culling = {max: 12};
             }
             config.axis.x.tick = jQuery.extend(config.axis.x.tick || {}, tick);
         }
         return config;
     };
+    /* A board's action computes its domain but sao never hands it to the
+       action's screen: "Étapes en retard" listed every step, future ones
+       too, and "Rêves par catégorie" the dreams without a wish (issue 16,
+       item 6). The screen shares the action's domain (update_domain changes
+       that very list, as Tryton's desktop client passes it). */
+    Object.defineProperty(Sao.View.Board.Action.prototype, 'screen', {
+        get: function() {
+            return this._screen;
+        },
+        set: function(screen) {
+            if (screen && this.domain) {
+                screen.domain = this.domain;
+            }
+            this._screen = screen;
+        },
+        configurable: true,
+    });
 }());

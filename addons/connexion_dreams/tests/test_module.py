@@ -621,6 +621,12 @@ class ConnexionDreamsTestCase(
             with as_user(dreams):
                 with refused(self, AccessError):
                     Child.write([Child(child.id)], {'pathology': "Autre"})
+                # The web client sends the default order back as lists (the
+                # dashboards' graphs): it stays without the urgency.
+                Dream = pool.get('connexion.dream')
+                Dream.search([], order=[list(o) for o in Dream._order])
+                with refused(self, AccessError):
+                    Dream.search([], order=[['urgent', 'DESC']])
             with as_user(collecte):
                 with refused(self, AccessError):
                     Child.write([Child(child.id)], {'status': 'ended'})
