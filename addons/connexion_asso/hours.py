@@ -379,20 +379,25 @@ class HoursMonth(ModelSQL, ModelView):
         Mission = pool.get('connexion.mission')
         hours = Hours.__table__()
         mission = Mission.__table__()
-        month = ToChar(hours.date, 'YYYY-MM')
-        return hours.join(mission, condition=hours.mission == mission.id
+        # Grouped on the month of a subquery: PostgreSQL does not see that
+        # two TO_CHAR with their format as parameters are the same.
+        lines = hours.join(mission, condition=hours.mission == mission.id
             ).select(
-            Max(hours.id).as_('id'),
+            hours.id, hours.create_date, hours.volunteer, hours.hours,
+            mission.team.as_('team'),
+            ToChar(hours.date, 'YYYY-MM').as_('month'),
+            where=hours.state == 'validated')
+        return lines.select(
+            Max(lines.id).as_('id'),
             Literal(0).as_('create_uid'),
-            Max(hours.create_date).as_('create_date'),
+            Max(lines.create_date).as_('create_date'),
             Literal(Null).as_('write_uid'),
             Literal(Null).as_('write_date'),
-            month.as_('month'),
-            mission.team.as_('team'),
-            Count(hours.volunteer, distinct=True).as_('volunteers'),
-            Sum(hours.hours).as_('hours'),
-            where=hours.state == 'validated',
-            group_by=[month, mission.team])
+            lines.month.as_('month'),
+            lines.team.as_('team'),
+            Count(lines.volunteer, distinct=True).as_('volunteers'),
+            Sum(lines.hours).as_('hours'),
+            group_by=[lines.month, lines.team])
 
     @classmethod
     def read(cls, ids, fields_names):

@@ -45,15 +45,19 @@ class DonationMonth(_Amounts, ModelSQL, ModelView):
     def table_query(cls):
         Donation = Pool().get('connexion.donation')
         donation = Donation.__table__()
-        month = ToChar(donation.date, 'YYYY-MM')
-        return donation.select(
-            Min(donation.id).as_('id'),
-            month.as_('month'),
-            Sum(donation.amount).as_('amount'),
-            Count(donation.id).as_('gifts'),
-            Count(donation.party, distinct=True).as_('donors'),
-            where=_validated(donation),
-            group_by=[month])
+        # Grouped on the month of a subquery: PostgreSQL does not see that
+        # two TO_CHAR with their format as parameters are the same.
+        gifts = donation.select(
+            donation.id, donation.party, donation.amount,
+            ToChar(donation.date, 'YYYY-MM').as_('month'),
+            where=_validated(donation))
+        return gifts.select(
+            Min(gifts.id).as_('id'),
+            gifts.month.as_('month'),
+            Sum(gifts.amount).as_('amount'),
+            Count(gifts.id).as_('gifts'),
+            Count(gifts.party, distinct=True).as_('donors'),
+            group_by=[gifts.month])
 
 
 class DonationYear(_Amounts, ModelSQL, ModelView):
