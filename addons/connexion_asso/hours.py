@@ -356,9 +356,7 @@ class Valuation(ModelSQL, ModelView):
 
 
 class HoursMonth(ModelSQL, ModelView):
-    """Volunteer Hours per Month
-
-    Validated hours per team and month, for the dashboards: what the
+    """Validated hours per team and month, for the dashboards: what the
     volunteers gave, month after month."""
     __name__ = 'connexion.volunteer.hours.month'
 

@@ -28,7 +28,7 @@ class _Amounts:
 
 
 class DonationMonth(_Amounts, ModelSQL, ModelView):
-    "Funds Raised per Month"
+    "Validated gifts per month: what the board looks at first."
     __name__ = 'connexion.donation.month'
 
     month = fields.Char("Month")
@@ -61,11 +61,9 @@ class DonationMonth(_Amounts, ModelSQL, ModelView):
 
 
 class DonationYear(_Amounts, ModelSQL, ModelView):
-    """Funds Raised per Year
-
-    With the donors of the year, those new to the association and those who
-    gave the year before too: retention is the share of last year's donors
-    who gave again."""
+    """Validated gifts per year, with the donors of the year, those new to
+    the association and those who gave the year before too: retention is the
+    share of last year's donors who gave again."""
     __name__ = 'connexion.donation.year'
 
     year = fields.Char("Year")

@@ -39,9 +39,7 @@ class LeadTime(ModelSQL, ModelView):
 
 
 class DreamYear(ModelSQL, ModelView):
-    """Dreams Realised per Year
-
-    Dreams granted (realised, followed up or closed) by year of realisation."""
+    "Dreams granted (realised, followed up or closed) by year of realisation."
     __name__ = 'connexion.dream.year'
 
     year = fields.Char("Year")
