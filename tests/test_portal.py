@@ -185,7 +185,7 @@ class PortalHTTPTest(unittest.TestCase):
         self.assertIn("Votre don est noté", page)
         row = next(r for r in page.split('<tr>')
             if "Goûter de l'atelier Anne-17" in html.unescape(r))
-        self.assertIn('23,40 €', row)
+        self.assertIn('23,40\u00a0€', row)
         self.assertIn('À examiner (don)', row)
         # Only her own mission can be named; Bruno sees nothing of hers.
         status, _, _ = anne.post('/frais', {'date': today,
@@ -407,7 +407,7 @@ class PortalFormsTest(unittest.TestCase):
         anne = Client(server)
         anne.login(ANNE)
         _, _, page = anne.get('/frais')
-        self.assertIn("0,335 € par km", html.unescape(page))
+        self.assertIn("0,335\u00a0€ par km", html.unescape(page))
         status, _, _ = anne.post('/frais', {
                 'date': dt.date.today().strftime('%d/%m/%Y'),
                 'description': '', 'montant': '', 'km': '42',
@@ -419,7 +419,7 @@ class PortalFormsTest(unittest.TestCase):
         _, _, page = anne.get('/frais')
         mine = page.split('<h2>Mes demandes</h2>', 1)[1]
         row = next(r for r in mine.split('<tr>') if '42 km' in r)
-        self.assertIn('14,07 €', html.unescape(row))
+        self.assertIn('14,07\u00a0€', html.unescape(row))
         self.assertIn('Trajet en voiture', html.unescape(row))
         # Without a rate the volunteer is told what to type instead.
         (rate,), = server.query(

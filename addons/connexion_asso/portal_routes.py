@@ -19,6 +19,7 @@ from trytond.wsgi import app
 from sql.conditionals import Coalesce
 
 from . import portal_forms, public
+from .formatting import format_amount
 from .portal import (
     CLOSED_MESSAGE, CLOSED_STATUSES, PREFIX, SESSION_COOKIE, Event, Form,
     add_calendar_source, add_nav, calendar_events, checkbox_field,
@@ -721,11 +722,6 @@ expenses.max_request_size = (
     portal_forms.receipt_max_size() + 1024 * 1024)
 
 
-def format_amount(value):
-    "12.5 → « 12,50 € »."
-    return '{:,.2f}'.format(value).replace(',', ' ').replace('.', ',') + ' €'
-
-
 def _expenses_body(page, form=None):
     "The claim form (with the values typed, after an error) and the list."
     pool = page.pool
@@ -735,7 +731,7 @@ def _expenses_body(page, form=None):
     missions = my_missions(page)
     rate = Expense.mileage_rate()
     km_hint = ("En voiture : les kilomètres seuls suffisent, le montant est "
-        f"calculé à {format_hours(rate)} € par km." if rate else None)
+        f"calculé à {format_hours(rate)}\u00a0€ par km." if rate else None)
     fields = (
         date_field(form, 'date', "Date de la dépense", today, required=True)
         + input_field(form, 'description', "Ce que vous avez payé",
