@@ -213,7 +213,8 @@ class Expense(
                 raise ValidationError(gettext(
                         'connexion_asso.msg_expense_no_renunciation',
                         expense=expense.rec_name))
-        cls.write(expenses, {'renunciation_date': Pool().get('ir.date').today()})
+        cls.write(expenses, {
+                'renunciation_date': Pool().get('ir.date').today()})
 
     @classmethod
     @ModelView.button

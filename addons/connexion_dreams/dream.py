@@ -429,7 +429,7 @@ class Dream(
 
     @staticmethod
     def default_referral_date():
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     @staticmethod
     def default_referred_by():
@@ -485,7 +485,7 @@ class Dream(
         return 1
 
     def get_overdue(self, name):
-        today = dt.date.today()
+        today = Pool().get('ir.date').today()
         return any(not a.done and a.due_date < today
             for a in self.activities)
 
@@ -497,7 +497,7 @@ class Dream(
         _, operator, value = clause
         query = activity.select(activity.dream,
             where=((activity.done == Literal(False)) | (activity.done == Null))
-            & (activity.due_date < dt.date.today()))
+            & (activity.due_date < Pool().get('ir.date').today()))
         if (operator == '=') == bool(value):
             return [('id', 'in', query)]
         return [('id', 'not in', query)]
@@ -682,7 +682,7 @@ class Dream(
         "Date the step, close the previous activities, plan the next step."
         pool = Pool()
         Activity = pool.get('connexion.dream.activity')
-        today = dt.date.today()
+        today = Pool().get('ir.date').today()
         date_field = dict(STEP_DATES).get(state)
         to_write = []
         for dream in dreams:
@@ -853,7 +853,7 @@ class Dream(
         Activity = pool.get('connexion.dream.activity')
         Configuration = pool.get('connexion.dream.configuration')
         config = Configuration(1)
-        date = date or dt.date.today()
+        date = date or Pool().get('ir.date').today()
         dreams = cls.search([('state', 'in', OPEN_STATES)])
         news = cls.last_news(dreams)
         reminded = {a.dream for a in Activity.search([
@@ -938,7 +938,7 @@ class Cost(ModelSQL, ModelView):
 
     @staticmethod
     def default_date():
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     def get_currency(self, name):
         return self.dream.currency.id if self.dream.currency else None
@@ -1054,7 +1054,9 @@ class Activity(ModelSQL, ModelView):
             'dream': dream.id,
             'kind': 'step',
             'description': gettext(f'connexion_dreams.msg_activity_{state}'),
-            'due_date': (date or dt.date.today()) + dt.timedelta(days=days),
+            'due_date': (
+                (date or Pool().get('ir.date').today())
+                + dt.timedelta(days=days)),
             'assignee': dream.tutor.id if dream.tutor else None,
             }
 
@@ -1080,7 +1082,7 @@ class Activity(ModelSQL, ModelView):
                 ])
         if activities:
             cls.write(activities, {
-                    'done': True, 'done_date': dt.date.today()})
+                    'done': True, 'done_date': Pool().get('ir.date').today()})
 
     @classmethod
     def on_modification(cls, mode, activities, field_names=None):
@@ -1091,4 +1093,5 @@ class Activity(ModelSQL, ModelView):
         if mode == 'write' and 'done' in (field_names or set()):
             dreams = {a.dream for a in activities if a.done}
             if dreams:
-                Dream.write(list(dreams), {'last_news_date': dt.date.today()})
+                Dream.write(list(dreams), {
+                        'last_news_date': Pool().get('ir.date').today()})

@@ -252,9 +252,10 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         if anonymous:
             table = cls.__table__()
             cursor = Transaction().connection.cursor()
+            today = Pool().get('ir.date').today()
             cursor.execute(*table.update(
                     [table.create_date],
-                    [dt.datetime.combine(Pool().get('ir.date').today(), dt.time())],
+                    [dt.datetime.combine(today, dt.time())],
                     where=table.id.in_(anonymous)))
         return ideas
 
