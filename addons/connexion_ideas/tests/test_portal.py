@@ -4,7 +4,6 @@ real HTTP.
 These pages run on the server of the portal tests (``portal_server``, it
 activates connexion_ideas too): one database build serves both test modules."""
 import html
-import os
 import re
 import unittest
 import urllib.parse
@@ -29,22 +28,7 @@ def server():
 
 def query(sql, *params):
     "Rows of a query run straight on the server's database ('%s' params)."
-    srv = server()
-    if backend() == 'postgresql':
-        import psycopg
-        with psycopg.connect(srv.uri.rstrip('/') + '/' + srv.database,
-                autocommit=True) as conn:
-            cursor = conn.execute(sql, params)
-            return cursor.fetchall() if cursor.description else []
-    import sqlite3
-    conn = sqlite3.connect(os.path.join(srv.tmp, srv.database + '.sqlite'))
-    try:
-        cursor = conn.execute(sql.replace('%s', '?'), params)
-        rows = cursor.fetchall() if cursor.description else []
-        conn.commit()
-        return rows
-    finally:
-        conn.close()
+    return server().query(sql, *params)
 
 
 def key(idea_id):
