@@ -207,6 +207,11 @@ class DeploymentTest(unittest.TestCase):
                             continue
                         imported.update(n.split('.')[0] for n in names)
         used = set()
+        # Tryton's report engine turns HTML reports into PDF with WeasyPrint.
+        for path in glob.glob(os.path.join(addons, '*', '*.xml')):
+            with open(path) as fp:
+                if re.search(r'name="template_extension">html<', fp.read()):
+                    used.add('weasyprint')
         for top in imported - set(stdlib) - ours - {'trytond', 'sql'}:
             dists = distributions.get(top)
             self.assertTrue(dists, f"{top} is imported but not installed")
