@@ -16,6 +16,7 @@ from .party import _validated
 
 class _Amounts:
     "SQLite sums numerics as floats: give Decimals back, as PostgreSQL."
+    __slots__ = ()
 
     @classmethod
     def read(cls, ids, fields_names):

@@ -71,7 +71,7 @@ class ConnexionAssoTestCase(
             [('type', '=', 'ir.action.act_window')], limit=2)
         user = User(login='carla', name="Carla")
         user.save()
-        team = Team(name="Rêves", dashboard=board)
+        team = Team(name="Accueil", dashboard=board)
         team.save()
         Member.create([{'team': team.id, 'user': user.id}])
         self.assertEqual(
