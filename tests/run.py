@@ -44,6 +44,13 @@ def backend_env(backend, cache_dir):
         env['TRYTOND_DATABASE__URI'] = os.environ['CONNEXION_PG_URI']
         # As deployed (config/trytond.conf.example, config/docker.conf).
         env['TRYTOND_DATABASE__UNACCENT_FUNCTION'] = 'immutable_unaccent'
+        # The test databases' commits do not wait for the disk (libpq reads
+        # PGOPTIONS for every connection of the run, its servers included):
+        # a test never survives a crash of PostgreSQL itself, and the
+        # outbox's crash tests kill the sender, which loses nothing then.
+        env['PGOPTIONS'] = ' '.join(filter(None, [
+                    os.environ.get('PGOPTIONS'),
+                    '-c synchronous_commit=off']))
         env['DB_NAME'] = 'test_connexion_' + uuid.uuid4().hex[:8]
         # Built databases are kept as PostgreSQL templates (a CREATE DATABASE
         # ... TEMPLATE takes a second, a pg_restore of a dump much longer).
