@@ -52,6 +52,23 @@ class SaoSmokeTest(unittest.TestCase):
         for team in ["Rêves", "Hôpitaux", "Admin/Finances/Juridique"]:
             self.assertIn(team, body)
 
+    def test_client_loads_without_errors(self):
+        """Opening the web client logs no failed request in the browser's
+        console: custom.css and the browser language's locale file
+        (fr_FR) are served, not refused with a 405"""
+        driver = self.driver
+        driver.get(f'{self.server.url}/#{self.server.database}')
+        self.wait(EC.visibility_of_element_located((By.ID, 'login')),
+            timeout=180)
+        self.wait(lambda d: d.execute_script("return jQuery.active == 0"))
+        self.assertEqual(console_errors(driver.get_log('browser')), [])
+        # A French browser (fr_FR, no file of that name in sao) gets French.
+        self.assertEqual(driver.execute_async_script(
+                "var done = arguments[arguments.length - 1];"
+                "jQuery.getJSON('locale/fr_FR.json').then("
+                "d => done([d[''].language, d['Search']]), () => done(null));"),
+            ['fr_FR', [None, 'Rechercher']])
+
     def test_wrong_password_is_refused(self):
         "A wrong password does not open the client"
         # The server refuses: sao asks for the password again.
@@ -483,6 +500,9 @@ return {
 """
 
 
+@unittest.skipIf(backend() != 'sqlite',
+    "the boards in the web client, once: on SQLite, the demo's database "
+    "(their figures are tested on PostgreSQL by the modules' tests)")
 class SaoDashboardTest(unittest.TestCase):
     """A first login lands on the team's dashboard (issue 16, item 8), in
     French: no module configuration dialog, no raw selection code, the
