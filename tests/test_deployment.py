@@ -119,6 +119,18 @@ def dockerfile():
     return {'CMD': json.loads(cmd), 'COPY': copies}
 
 
+def absolute_imports(path):
+    "The dotted names a Python file imports (relative imports left out)."
+    import ast
+    with open(path) as fp:
+        tree = ast.parse(fp.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            yield node.module
+
+
 @unittest.skipIf(backend() != 'sqlite',
     "files and scripts: the same on every database backend")
 class DeploymentTest(unittest.TestCase):
@@ -174,7 +186,6 @@ class DeploymentTest(unittest.TestCase):
     def test_declared_dependencies(self):
         """pyproject.toml declares what the modules import and the Tryton
         modules their tryton.cfg depend on, and nothing they do not use"""
-        import ast
         import importlib.metadata
         project = tomllib.loads(read('pyproject.toml'))['project']
         declared = {re.split(r'[<>=\[ ]', d)[0].lower().replace('_', '-')
@@ -196,16 +207,8 @@ class DeploymentTest(unittest.TestCase):
                 for name in files:
                     if not name.endswith('.py'):
                         continue
-                    with open(os.path.join(folder, name)) as fp:
-                        tree = ast.parse(fp.read())
-                    for node in ast.walk(tree):
-                        if isinstance(node, ast.Import):
-                            names = [a.name for a in node.names]
-                        elif isinstance(node, ast.ImportFrom) and not node.level:
-                            names = [node.module]
-                        else:
-                            continue
-                        imported.update(n.split('.')[0] for n in names)
+                    imported.update(n.split('.')[0] for n in
+                        absolute_imports(os.path.join(folder, name)))
         used = set()
         # Tryton's report engine turns HTML reports into PDF with WeasyPrint.
         for path in glob.glob(os.path.join(addons, '*', '*.xml')):
@@ -245,21 +248,11 @@ class DeploymentTest(unittest.TestCase):
     def test_module_tests_stand_alone(self):
         """The modules' tests import nothing from the repository's tests
         package: what they share lives in connexion_asso/tests"""
-        import ast
         found = []
         for path in sorted(glob.glob(os.path.join(
                     ROOT, 'addons', '*', 'tests', '*.py'))):
-            with open(path) as fp:
-                tree = ast.parse(fp.read())
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    names = [a.name for a in node.names]
-                elif isinstance(node, ast.ImportFrom) and not node.level:
-                    names = [node.module]
-                else:
-                    continue
-                found += [f"{os.path.relpath(path, ROOT)}: {n}"
-                    for n in names if n.split('.')[0] == 'tests']
+            found += [f"{os.path.relpath(path, ROOT)}: {n}"
+                for n in absolute_imports(path) if n.split('.')[0] == 'tests']
         self.assertEqual(found, [])
 
     def test_compose_activates_module_list(self):
