@@ -26,6 +26,24 @@ from .workflow import TransitionOnlyMixin
 MAX_HOURS_PER_LINE = 24
 
 
+class DecimalSumsMixin:
+    """SQLite sums numerics as floats: the sums named in _decimal_sums are
+    given back as Decimals, as PostgreSQL gives them (the reports' SQL
+    views)."""
+    __slots__ = ()
+    _decimal_sums = ()
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        rows = super().read(ids, fields_names)
+        cent = Decimal('0.01')
+        for row in rows:
+            for name in cls._decimal_sums:
+                if isinstance(row.get(name), (float, int)):
+                    row[name] = Decimal(str(row[name])).quantize(cent)
+        return rows
+
+
 class Level(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'connexion.volunteer.level'
 
@@ -289,12 +307,13 @@ class Hours(
         super().delete(lines)
 
 
-class Valuation(ModelSQL, ModelView):
+class Valuation(DecimalSumsMixin, ModelSQL, ModelView):
     """Volunteer Time Valuation
 
     Validated hours per year, team and volunteer: the figures funders ask
     for and that the yearly entry posts to accounts 864/875."""
     __name__ = 'connexion.volunteer.valuation'
+    _decimal_sums = ('hours', 'amount')
 
     year = fields.Integer("Year")
     volunteer = fields.Many2One('connexion.volunteer', "Volunteer")
@@ -337,17 +356,6 @@ class Valuation(ModelSQL, ModelView):
             group_by=[year, hours.volunteer, mission.team])
 
     @classmethod
-    def read(cls, ids, fields_names):
-        "SQLite sums numerics as floats: give Decimals back, as PostgreSQL."
-        rows = super().read(ids, fields_names)
-        cent = Decimal('0.01')
-        for row in rows:
-            for name in ['hours', 'amount']:
-                if isinstance(row.get(name), (float, int)):
-                    row[name] = Decimal(str(row[name])).quantize(cent)
-        return rows
-
-    @classmethod
     def totals(cls, year):
         "Hours and valuation of the year: (hours, amount)."
         lines = cls.search([('year', '=', year)])
@@ -355,10 +363,11 @@ class Valuation(ModelSQL, ModelView):
             sum((l.amount for l in lines), Decimal(0)))
 
 
-class HoursMonth(ModelSQL, ModelView):
+class HoursMonth(DecimalSumsMixin, ModelSQL, ModelView):
     """Validated hours per team and month, for the dashboards: what the
     volunteers gave, month after month."""
     __name__ = 'connexion.volunteer.hours.month'
+    _decimal_sums = ('hours',)
 
     month = fields.Char("Month")
     team = fields.Many2One('connexion.team', "Team")
@@ -396,13 +405,3 @@ class HoursMonth(ModelSQL, ModelView):
             Count(lines.volunteer, distinct=True).as_('volunteers'),
             Sum(lines.hours).as_('hours'),
             group_by=[lines.month, lines.team])
-
-    @classmethod
-    def read(cls, ids, fields_names):
-        "SQLite sums numerics as floats: give Decimals back, as PostgreSQL."
-        rows = super().read(ids, fields_names)
-        cent = Decimal('0.01')
-        for row in rows:
-            if isinstance(row.get('hours'), (float, int)):
-                row['hours'] = Decimal(str(row['hours'])).quantize(cent)
-        return rows

@@ -1,7 +1,6 @@
 """Funds raised per month and per year, with the donors and their
 retention, for the dashboards (validated gifts, as the receipts count)."""
 from collections import defaultdict
-from decimal import Decimal
 
 from sql import Cast
 from sql.aggregate import Count, Min, Sum
@@ -11,26 +10,15 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from connexion_asso.hours import DecimalSumsMixin
+
 from .party import _validated
 
 
-class _Amounts:
-    "SQLite sums numerics as floats: give Decimals back, as PostgreSQL."
-    __slots__ = ()
-
-    @classmethod
-    def read(cls, ids, fields_names):
-        rows = super().read(ids, fields_names)
-        cent = Decimal('0.01')
-        for row in rows:
-            if isinstance(row.get('amount'), (float, int)):
-                row['amount'] = Decimal(str(row['amount'])).quantize(cent)
-        return rows
-
-
-class DonationMonth(_Amounts, ModelSQL, ModelView):
+class DonationMonth(DecimalSumsMixin, ModelSQL, ModelView):
     "Validated gifts per month: what the board looks at first."
     __name__ = 'connexion.donation.month'
+    _decimal_sums = ('amount',)
 
     month = fields.Char("Month")
     amount = fields.Numeric("Amount", digits=(16, 2))
@@ -61,11 +49,12 @@ class DonationMonth(_Amounts, ModelSQL, ModelView):
             group_by=[gifts.month])
 
 
-class DonationYear(_Amounts, ModelSQL, ModelView):
+class DonationYear(DecimalSumsMixin, ModelSQL, ModelView):
     """Validated gifts per year, with the donors of the year, those new to
     the association and those who gave the year before too: retention is the
     share of last year's donors who gave again."""
     __name__ = 'connexion.donation.year'
+    _decimal_sums = ('amount',)
 
     year = fields.Char("Year")
     amount = fields.Numeric("Amount", digits=(16, 2))
