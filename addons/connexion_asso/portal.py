@@ -72,7 +72,7 @@ from trytond.tools import file_open
 from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
-from . import public
+from . import formatting, public
 from .portal_forms import MAX_ID, has_nul
 
 logger = logging.getLogger(__name__)
@@ -289,19 +289,15 @@ def password_field(form, name, label, hint=None, **attrs):
             + _attributes({**attrs, **aria}) + '>'), hint, note)
 
 
-def format_short_date(date):
-    "2026-03-14 → « 14/03/2026 »."
-    return date.strftime('%d/%m/%Y') if date else ''
-
-
 def date_field(form, name, label, default=None, hint=None, **attrs):
     """A date typed the French way (jj/mm/aaaa) whatever the browser's
     language: <input type=date> shows the browser's locale (mm/dd/yyyy in
     an English browser), so this is a text input; ISO dates are read too
     (portal_forms.date)."""
-    example = format_short_date(default or dt.date(2026, 3, 14))
+    example = formatting.format_date(default or dt.date(2026, 3, 14))
     hint = hint or f"Au format jj/mm/aaaa, par exemple {example}."
-    return input_field(form, name, label, format_short_date(default), hint,
+    return input_field(
+        form, name, label, formatting.format_date(default), hint,
         placeholder=DATE_PLACEHOLDER, autocomplete='off',
         pattern=r'\s*([0-9]{1,2}(/|\.|-)[0-9]{1,2}(/|\.|-)[0-9]{4}'
         r'|[0-9]{4}-[0-9]{2}-[0-9]{2})\s*',

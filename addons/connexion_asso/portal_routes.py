@@ -18,12 +18,12 @@ from trytond.wsgi import app
 
 from sql.conditionals import Coalesce
 
-from . import portal_forms, public
+from . import formatting, portal_forms, public
 from .formatting import format_amount
 from .portal import (
     CLOSED_MESSAGE, CLOSED_STATUSES, PREFIX, SESSION_COOKIE, Event, Form,
     add_calendar_source, add_nav, calendar_events, checkbox_field,
-    date_field, execute, file_field, format_datetime, format_short_date, h,
+    date_field, execute, file_field, format_datetime, h,
     home_sections, icalendar, input_field, local, parse_datetime,
     password_field, route, select_field)
 
@@ -481,7 +481,7 @@ def _past_date(form, name="date"):
                 "le jour passé concerné, au plus tard aujourd'hui.")
         elif form.get(name).strip():
             form.error(name, "Indiquez la date au format jj/mm/aaaa, par "
-                f"exemple {format_short_date(today)}.")
+                f"exemple {formatting.format_date(today)}.")
         else:
             form.error(name, "Indiquez la date, au format jj/mm/aaaa.")
     return date
