@@ -11,11 +11,14 @@ from trytond.tools import import_module
 from trytond.transaction import Transaction
 
 
-def export(module):
+def export(module, activate=True):
     """The module's strings, including those of the classes it registers only
-    when an optional module (extras_depend) is activated too."""
-    activate_module(
-        [module] + get_module_info(module).get('extras_depend', []))
+    when an optional module (extras_depend) is activated too.
+    activate=False: the test database already holds the module and its
+    optional ones (the translation test activates every module once)."""
+    if activate:
+        activate_module(
+            [module] + get_module_info(module).get('extras_depend', []))
     with Transaction().start(DB_NAME, 0, readonly=False):
         pool = Pool()
         TranslationSet = pool.get('ir.translation.set', type='wizard')
