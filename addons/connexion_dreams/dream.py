@@ -1,27 +1,25 @@
 """Dreams: from the referral of a child to the closing of the dream.
 
-Each step is a button that records its date; the steps are checked here so
-that nobody can, for example, realise a dream without medical approval.
-A reminder activity goes to the tutor when a dream gets no news.
+What a dream records and the checks on it, so that nobody can, for example,
+realise a dream without medical approval; the steps themselves (one button
+each, recording its date) are in step.py. A reminder activity goes to the
+tutor when a dream gets no news.
 """
-import datetime as dt
 from decimal import Decimal
 
 from sql import Literal, Null
 
 from trytond.i18n import gettext
-from trytond.model import (
-    ChatMixin, ModelSingleton, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.exceptions import UserError
+from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 from connexion_asso.workflow import TransitionOnlyMixin, VolunteerWriteMixin
 
-from .child import age_on
+from .wish import CATEGORIES
 
 STATES = [
     ('referral', "Referral"),
@@ -64,94 +62,12 @@ STEP_DELAYS = {
     'follow_up': 30,
     }
 
-# The step that follows each open state, and its button.
-NEXT_STEPS = {
-    'referral': ('eligible', 'check_eligibility'),
-    'eligible': ('approved', 'approve'),
-    'approved': ('discovery', 'discover'),
-    'discovery': ('design', 'design'),
-    'design': ('scheduled', 'schedule'),
-    'scheduled': ('realised', 'realise'),
-    'realised': ('follow_up', 'follow_up'),
-    'follow_up': ('closed', 'close'),
-    }
-# What a step needs: the field, its message when missing, and the page of
-# the dream's form that holds it (None: the top of the form).
-STEP_REQUIREMENTS = {
-    'eligible': [
-        ('serious_illness', 'msg_dream_no_serious_illness', 'referral')],
-    'approved': [('medical_doctor', 'msg_dream_no_doctor', 'referral')],
-    'discovery': [('tutor', 'msg_dream_no_tutor', None)],
-    'design': [('chosen_wish', 'msg_dream_no_chosen_wish', None)],
-    'scheduled': [
-        ('dream_date', 'msg_dream_no_dream_date', 'realisation'),
-        ('plan', 'msg_dream_no_plan', 'wishes')],
-    'realised': [
-        ('medical_approval_date', 'msg_dream_no_medical_approval',
-            'referral')],
-    'closed': [('feedback', 'msg_dream_no_feedback', 'realisation')],
-    'refused': [('reason', 'msg_dream_no_reason', None)],
-    'cancelled': [('reason', 'msg_dream_no_reason', None)],
-    }
-
 REFERRERS = [
     ('hospital', "Hospital"),
     ('family', "Family"),
     ('child', "Child"),
     ('other', "Other"),
     ]
-
-CATEGORIES = [
-    ('be', "To Be"),
-    ('have', "To Have"),
-    ('go', "To Go"),
-    ('meet', "To Meet"),
-    ('give', "To Give"),
-    ]
-
-
-class Configuration(ModelSingleton, ModelSQL, ModelView):
-    __name__ = 'connexion.dream.configuration'
-
-    min_age = fields.Integer(
-        "Minimum Age", required=True,
-        help="Youngest age of a child at referral.")
-    max_age = fields.Integer(
-        "Maximum Age", required=True,
-        help="Oldest age of a child at referral.")
-    reminder_days = fields.Integer(
-        "Reminder After (days)", required=True,
-        help="A reminder goes to the tutor after so many days without news.")
-    urgent_reminder_days = fields.Integer(
-        "Urgent Reminder After (days)", required=True,
-        help="The same for urgent (palliative) dreams; also caps the "
-        "delay given to each step.")
-    analytic_root = fields.Many2One(
-        'analytic_account.account', "Analytic Root",
-        domain=[('type', '=', 'root')],
-        help="Each dream gets an analytic account under this root.\n"
-        "Leave empty to create a root named \"Rêves\".")
-
-    @staticmethod
-    def default_min_age():
-        return 3
-
-    @staticmethod
-    def default_max_age():
-        return 17
-
-    @staticmethod
-    def default_reminder_days():
-        return 30
-
-    @staticmethod
-    def default_urgent_reminder_days():
-        return 7
-
-
-def _open_states(*states):
-    "States (PYSON) where a button is visible."
-    return {'invisible': ~Eval('state').in_(list(states))}
 
 
 class Dream(
@@ -270,9 +186,6 @@ class Dream(
     in_kind_amount = fields.Function(Monetary(
             "In-Kind Value", currency='currency', digits='currency'),
         'get_amounts')
-    analytic_account = fields.Many2One(
-        'analytic_account.account', "Analytic Account", readonly=True,
-        ondelete='RESTRICT')
     # Follow of the steps
     activities = fields.One2Many(
         'connexion.dream.activity', 'dream', "Activities")
@@ -286,10 +199,6 @@ class Dream(
     last_news_date = fields.Date(
         "Last News", readonly=True,
         help="The last step or activity done on the dream.")
-    next_step = fields.Function(fields.Text(
-            "Next Step",
-            help="What the next step needs and on which tab it is filled."),
-        'get_next_step')
 
     del _states_done
 
@@ -301,64 +210,6 @@ class Dream(
             ('referral_date', 'ASC'),
             ('id', 'ASC'),
             ]
-        cls._transitions |= {
-            ('referral', 'eligible'),
-            ('eligible', 'approved'),
-            ('approved', 'discovery'),
-            ('discovery', 'design'),
-            ('design', 'scheduled'),
-            ('scheduled', 'realised'),
-            ('realised', 'follow_up'),
-            ('follow_up', 'closed'),
-            ('referral', 'refused'),
-            ('eligible', 'refused'),
-            ('approved', 'refused'),
-            ('discovery', 'refused'),
-            ('referral', 'cancelled'),
-            ('eligible', 'cancelled'),
-            ('approved', 'cancelled'),
-            ('discovery', 'cancelled'),
-            ('design', 'cancelled'),
-            ('scheduled', 'cancelled'),
-            }
-        cls._buttons.update({
-                'check_eligibility': _open_states('referral'),
-                'approve': _open_states('eligible'),
-                'discover': _open_states('approved'),
-                'design': _open_states('discovery'),
-                'schedule': _open_states('design'),
-                'realise': _open_states('scheduled'),
-                'follow_up': _open_states('realised'),
-                'close': _open_states('follow_up'),
-                'refuse': _open_states(
-                    'referral', 'eligible', 'approved', 'discovery'),
-                'cancel': _open_states(
-                    'referral', 'eligible', 'approved', 'discovery',
-                    'design', 'scheduled'),
-                })
-
-    @classmethod
-    def __register__(cls, module):
-        pool = Pool()
-        Account = pool.get('analytic_account.account')
-        Translation = pool.get('ir.translation')
-        super().__register__(module)
-        # Analytic accounts used to be named after the child ("Rêve de
-        # <nom>"): finance reads them, so they carry the dream number only.
-        cursor = Transaction().connection.cursor()
-        table = cls.__table__()
-        account = Account.__table__()
-        translation = Translation.__table__()
-        cursor.execute(*table.join(account,
-                condition=table.analytic_account == account.id
-                ).select(table.id, account.id,
-                where=~account.name.like('Rêve n° %')))
-        for dream_id, account_id in cursor.fetchall():
-            cursor.execute(*account.update([account.name],
-                    [f'Rêve n° {dream_id}'], where=account.id == account_id))
-            cursor.execute(*translation.delete(
-                    where=(translation.name == 'analytic_account.account,name')
-                    & (translation.res_id == account_id)))
 
     @classmethod
     def search(cls, domain, offset=0, limit=None, order=None, count=False,
@@ -386,13 +237,6 @@ class Dream(
     @staticmethod
     def default_state():
         return 'referral'
-
-    @classmethod
-    def _transition_fields(cls):
-        "Each step dates itself (_reach); the design opens the account."
-        return super()._transition_fields() | {
-            f for s, f in STEP_DATES if s != 'referral'} | {
-            'lead_time', 'last_news_date', 'analytic_account'}
 
     @classmethod
     def _volunteer_fields(cls):
@@ -618,217 +462,6 @@ class Dream(
             if to_write:
                 cls.write(*to_write)
 
-    # Steps
-    @classmethod
-    def _missing(cls, dream, state):
-        "(field, message, page) of what the step to state needs and lacks."
-        return [(field, message, page)
-            for field, message, page in STEP_REQUIREMENTS.get(state, [])
-            if not getattr(dream, field)]
-
-    @staticmethod
-    def _where(page):
-        "The place of the form that holds a field, as the form names it."
-        return gettext(f'connexion_dreams.msg_dream_page_{page or "top"}')
-
-    @classmethod
-    def _require(cls, dreams, state, exception=UserError):
-        "Refuse the step to state, saying what is missing and where."
-        for dream in dreams:
-            for field, message, page in cls._missing(dream, state):
-                raise exception(gettext(
-                        f'connexion_dreams.{message}', dream=dream.rec_name),
-                    gettext('connexion_dreams.msg_dream_missing_where',
-                        field=cls.fields_get([field])[field]['string'],
-                        where=cls._where(page)))
-
-    @classmethod
-    def get_next_step(cls, dreams, name):
-        """The next step's button and what it still needs, field by field
-        with its tab: the whole list up front, not one error at a time."""
-        pool = Pool()
-        Button = pool.get('ir.model.button')
-        # The buttons' translated names (read by anyone who sees the form).
-        with without_check_access():
-            buttons = {b.name: b.string for b in Button.search([
-                        ('model', '=', cls.__name__)])}
-        strings = {f: f_['string'] for f, f_ in cls.fields_get(
-                [f for r in STEP_REQUIREMENTS.values() for f, _, _ in r]
-                ).items()}
-        result = {}
-        for dream in dreams:
-            if dream.state not in NEXT_STEPS:
-                result[dream.id] = None
-                continue
-            state, button = NEXT_STEPS[dream.state]
-            missing = cls._missing(dream, state)
-            if missing:
-                result[dream.id] = gettext(
-                    'connexion_dreams.msg_dream_next_step_missing',
-                    step=buttons.get(button, button),
-                    missing='\n'.join(gettext(
-                                'connexion_dreams.msg_dream_missing_item',
-                                field=strings[field],
-                                where=cls._where(page))
-                        for field, _, page in missing))
-            else:
-                result[dream.id] = gettext(
-                    'connexion_dreams.msg_dream_next_step_ready',
-                    step=buttons.get(button, button))
-        return result
-
-    @classmethod
-    def _reach(cls, dreams, state):
-        "Date the step, close the previous activities, plan the next step."
-        pool = Pool()
-        Activity = pool.get('connexion.dream.activity')
-        today = Pool().get('ir.date').today()
-        date_field = dict(STEP_DATES).get(state)
-        to_write = []
-        for dream in dreams:
-            values = {'last_news_date': today}
-            if date_field and not getattr(dream, date_field):
-                values[date_field] = today
-            to_write.extend([[dream], values])
-        if to_write:
-            cls.write(*to_write)
-        Activity.close_open(dreams)
-        if state in STEP_DELAYS:
-            Activity.create([
-                    Activity.step_values(dream, state) for dream in dreams])
-        cls.chat_post(dreams, 'connexion_dreams.msg_dream_chat_step',
-            step=dict(cls.fields_get(['state'])['state']['selection'])[
-                state])
-
-    @classmethod
-    def analytic_root(cls, company):
-        "The analytic root of the dreams, created the first time."
-        pool = Pool()
-        Configuration = pool.get('connexion.dream.configuration')
-        Account = pool.get('analytic_account.account')
-        config = Configuration(1)
-        if config.analytic_root:
-            return config.analytic_root
-        roots = Account.search([
-                ('type', '=', 'root'), ('code', '=', 'REVES'),
-                ('company', '=', company.id)], limit=1)
-        if roots:
-            root, = roots
-        else:
-            root, = Account.create([{
-                        'name': "Rêves", 'code': 'REVES', 'type': 'root',
-                        'company': company.id, 'state': 'opened'}])
-        return root
-
-    @classmethod
-    def create_analytic_accounts(cls, dreams):
-        "One analytic account per dream, so its costs show in accounting."
-        pool = Pool()
-        Account = pool.get('analytic_account.account')
-        with Transaction().set_context(_check_access=False):
-            for dream in dreams:
-                if dream.analytic_account:
-                    continue
-                root = cls.analytic_root(dream.company)
-                account, = Account.create([{
-                            # Finance reads the analytic accounts: the
-                            # dream's number, never the child's name.
-                            'name': gettext(
-                                'connexion_dreams.msg_dream_analytic_name',
-                                id=dream.id),
-                            'code': f'REVE-{dream.id}',
-                            'type': 'normal', 'root': root.id,
-                            'parent': root.id, 'company': dream.company.id,
-                            'state': 'opened'}])
-                cls.write([dream], {'analytic_account': account.id})
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('eligible')
-    def check_eligibility(cls, dreams):
-        "Age at referral, serious illness and no earlier dream."
-        pool = Pool()
-        Configuration = pool.get('connexion.dream.configuration')
-        config = Configuration(1)
-        for dream in dreams:
-            cls._require([dream], 'eligible', ValidationError)
-            age = age_on(dream.child.birth_date, dream.referral_date)
-            if not (config.min_age <= age <= config.max_age):
-                raise ValidationError(gettext(
-                        'connexion_dreams.msg_dream_age',
-                        child=dream.child.rec_name, age=age,
-                        min_age=config.min_age, max_age=config.max_age))
-        cls.check_second_dream(dreams, {'state'})
-        cls._reach(dreams, 'eligible')
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('approved')
-    def approve(cls, dreams):
-        "The doctor agrees that the child can live the dream."
-        cls._require(dreams, 'approved')
-        cls._reach(dreams, 'approved')
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('discovery')
-    def discover(cls, dreams):
-        "The tutor meets the child to discover up to three wishes."
-        cls._require(dreams, 'discovery')
-        cls._reach(dreams, 'discovery')
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('design')
-    def design(cls, dreams):
-        cls._require(dreams, 'design')
-        cls.create_analytic_accounts(dreams)
-        cls._reach(dreams, 'design')
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('scheduled')
-    def schedule(cls, dreams):
-        cls._require(dreams, 'scheduled')
-        # The volunteers must still be cleared on the day of the dream.
-        cls.check_people(dreams, {'tutor'})
-        cls.create_analytic_accounts(dreams)
-        cls._reach(dreams, 'scheduled')
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('realised')
-    def realise(cls, dreams):
-        cls._require(dreams, 'realised')
-        cls._reach(dreams, 'realised')
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('follow_up')
-    def follow_up(cls, dreams):
-        cls._reach(dreams, 'follow_up')
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('closed')
-    def close(cls, dreams):
-        cls._require(dreams, 'closed')
-        cls._reach(dreams, 'closed')
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('refused')
-    def refuse(cls, dreams):
-        cls._require(dreams, 'refused')
-        cls._reach(dreams, 'refused')
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('cancelled')
-    def cancel(cls, dreams):
-        cls._require(dreams, 'cancelled')
-        cls._reach(dreams, 'cancelled')
-
     @classmethod
     def last_news(cls, dreams):
         "Last step, activity done or chat message, per dream."
@@ -883,215 +516,3 @@ class DreamVolunteer(ModelSQL):
     volunteer = fields.Many2One(
         'connexion.volunteer', "Volunteer", required=True,
         ondelete='RESTRICT')
-
-
-class Wish(ModelSQL, ModelView):
-    __name__ = 'connexion.dream.wish'
-
-    dream = fields.Many2One(
-        'connexion.dream', "Dream", required=True, ondelete='CASCADE')
-    rank = fields.Integer(
-        "Rank", required=True,
-        domain=[('rank', '>=', 1), ('rank', '<=', 3)],
-        help="1 for the wish the child prefers.")
-    category = fields.Selection(CATEGORIES, "Category", required=True)
-    description = fields.Char("Description", required=True)
-    notes = fields.Text("Notes")
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_constraints = [
-            ('dream_rank_unique', Unique(t, t.dream, t.rank),
-                'connexion_dreams.msg_wish_rank_unique'),
-            ]
-        cls._order = [('dream', 'ASC'), ('rank', 'ASC'), ('id', 'ASC')]
-
-    def get_rec_name(self, name):
-        return self.description
-
-    @classmethod
-    def validate_fields(cls, wishes, field_names):
-        "A child names at most three wishes."
-        super().validate_fields(wishes, field_names)
-        for dream in {w.dream for w in wishes}:
-            if len(dream.wishes) > 3:
-                raise ValidationError(gettext(
-                        'connexion_dreams.msg_dream_three_wishes',
-                        dream=dream.rec_name))
-
-
-class Cost(ModelSQL, ModelView):
-    __name__ = 'connexion.dream.cost'
-
-    dream = fields.Many2One(
-        'connexion.dream', "Dream", required=True, ondelete='CASCADE')
-    date = fields.Date("Date", required=True)
-    description = fields.Char("Description", required=True)
-    supplier = fields.Many2One('party.party', "Supplier", ondelete='RESTRICT')
-    currency = fields.Function(
-        fields.Many2One('currency.currency', "Currency"), 'get_currency')
-    amount = Monetary(
-        "Amount", currency='currency', digits='currency', required=True,
-        domain=[('amount', '>=', 0)])
-
-    @staticmethod
-    def default_date():
-        return Pool().get('ir.date').today()
-
-    def get_currency(self, name):
-        return self.dream.currency.id if self.dream.currency else None
-
-
-class Contribution(ModelSQL, ModelView):
-    __name__ = 'connexion.dream.contribution'
-
-    dream = fields.Many2One(
-        'connexion.dream', "Dream", required=True, ondelete='CASCADE')
-    party = fields.Many2One(
-        'party.party', "Partner", required=True, ondelete='RESTRICT',
-        help="The company that gives goods or services.")
-    description = fields.Char("Description", required=True)
-    currency = fields.Function(
-        fields.Many2One('currency.currency', "Currency"), 'get_currency')
-    amount = Monetary(
-        "Valued Amount", currency='currency', digits='currency',
-        required=True, domain=[('amount', '>=', 0)],
-        help="The value the partner gives to the contribution.")
-
-    def get_currency(self, name):
-        return self.dream.currency.id if self.dream.currency else None
-
-
-class Photo(ModelSQL, ModelView):
-    __name__ = 'connexion.dream.photo'
-
-    dream = fields.Many2One(
-        'connexion.dream', "Dream", required=True, ondelete='CASCADE')
-    image = fields.Binary("Image", required=True, filename='name')
-    name = fields.Char("File Name")
-    caption = fields.Char("Caption")
-
-    @classmethod
-    def validate_fields(cls, photos, field_names):
-        "Photos of a child are kept only with the image-rights consent."
-        super().validate_fields(photos, field_names)
-        for photo in photos:
-            child = photo.dream.child
-            if not child.has_consent('image_rights'):
-                raise ValidationError(gettext(
-                        'connexion_dreams.msg_photo_no_consent',
-                        child=child.rec_name))
-
-
-class Activity(ModelSQL, ModelView):
-    __name__ = 'connexion.dream.activity'
-
-    dream = fields.Many2One(
-        'connexion.dream', "Dream", required=True, ondelete='CASCADE')
-    kind = fields.Selection([
-            ('step', "Next Step"),
-            ('reminder', "Reminder"),
-            ('task', "Task"),
-            ], "Kind", required=True)
-    description = fields.Char("Description", required=True)
-    due_date = fields.Date("Due Date", required=True)
-    assignee = fields.Many2One(
-        'connexion.volunteer', "Assignee", ondelete='SET NULL')
-    done = fields.Boolean("Done")
-    done_date = fields.Date(
-        "Done Date", states={'invisible': ~Eval('done')})
-    urgent = fields.Function(
-        fields.Boolean("Urgent"), 'get_dream_field')
-    dream_state = fields.Function(
-        fields.Selection(STATES, "Dream State"), 'get_dream_field')
-    overdue = fields.Function(
-        fields.Boolean("Overdue",
-            help="Not done and due before today."),
-        'get_overdue', searcher='search_overdue')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('done', 'ASC'), ('due_date', 'ASC'), ('id', 'ASC')]
-
-    @staticmethod
-    def default_kind():
-        return 'task'
-
-    @staticmethod
-    def default_done():
-        return False
-
-    def get_dream_field(self, name):
-        return getattr(self.dream, {'dream_state': 'state'}.get(name, name))
-
-    def get_overdue(self, name):
-        today = Pool().get('ir.date').today()
-        return not self.done and self.due_date < today
-
-    @classmethod
-    def search_overdue(cls, name, clause):
-        "Due before the server's today, not the browser's, and not done."
-        today = Pool().get('ir.date').today()
-        _, operator, value = clause
-        domain = [('done', '=', False), ('due_date', '<', today)]
-        if (operator == '=') == bool(value):
-            return domain
-        return ['OR', ('done', '=', True), ('due_date', '>=', today)]
-
-    @classmethod
-    def step_values(cls, dream, state, date=None):
-        "The activity that asks for the next step, due after its delay."
-        pool = Pool()
-        Configuration = pool.get('connexion.dream.configuration')
-        config = Configuration(1)
-        days = STEP_DELAYS[state]
-        if dream.urgent:
-            days = min(days, config.urgent_reminder_days)
-        return {
-            'dream': dream.id,
-            'kind': 'step',
-            'description': gettext(f'connexion_dreams.msg_activity_{state}'),
-            'due_date': (
-                (date or Pool().get('ir.date').today())
-                + dt.timedelta(days=days)),
-            'assignee': dream.tutor.id if dream.tutor else None,
-            }
-
-    @classmethod
-    def reminder_values(cls, dream, date, last_news):
-        return {
-            'dream': dream.id,
-            'kind': 'reminder',
-            'description': gettext(
-                'connexion_dreams.msg_activity_reminder',
-                days=(date - last_news).days),
-            'due_date': date,
-            'assignee': dream.tutor.id if dream.tutor else None,
-            }
-
-    @classmethod
-    def close_open(cls, dreams):
-        "A step reached answers the open steps and reminders."
-        activities = cls.search([
-                ('dream', 'in', [d.id for d in dreams]),
-                ('kind', 'in', ['step', 'reminder']),
-                ('done', '=', False),
-                ])
-        if activities:
-            cls.write(activities, {
-                    'done': True, 'done_date': Pool().get('ir.date').today()})
-
-    @classmethod
-    def on_modification(cls, mode, activities, field_names=None):
-        "An activity done is news of the dream."
-        pool = Pool()
-        Dream = pool.get('connexion.dream')
-        super().on_modification(mode, activities, field_names=field_names)
-        if mode == 'write' and 'done' in (field_names or set()):
-            dreams = {a.dream for a in activities if a.done}
-            if dreams:
-                Dream.write(list(dreams), {
-                        'last_news_date': Pool().get('ir.date').today()})
