@@ -5,8 +5,9 @@ of 20,000 receipts took the better part of an hour. The CERFA is a fixed
 form, so it is drawn here with a few text, line and box operators (a few
 milliseconds a page) in DejaVu Sans, embedded once per file as a subset
 with a ToUnicode map: the text can be searched, copied and extracted
-(pdftotext). Values come as plain dicts (see ``receipt.Receipt.pdf_values``)
-so that thousands of receipts are read from the database in bulk first.
+(pdftotext). Values come as plain dicts (see
+``receipt_report.Receipt.pdf_values``) so that thousands of receipts are read
+from the database in bulk first.
 """
 import io
 import os
