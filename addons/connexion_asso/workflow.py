@@ -9,9 +9,11 @@ run as buttons (``ModelView.button`` writes without access checks), crons,
 portal routes and demo data run on the server: they are not concerned.
 """
 from trytond.i18n import gettext
-from trytond.model import fields
+from trytond.model import ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import WorkflowFieldError
 
@@ -114,6 +116,125 @@ class TransitionOnlyMixin:
                     and field._type not in {'one2many', 'many2many'}):
                 default.setdefault(name, cls._transition_default(name))
         return super().copy(records, default=default)
+
+
+class PostingWorkflowMixin(TransitionOnlyMixin):
+    """Draft, validated by posting its accounting move, cancelled by
+    reversing it: gifts (those of the SEPA debits too) and membership fees.
+
+    The model names its validating button (_validate_button, a transition
+    to 'validated' that calls post()), builds its move (get_move) and says
+    what refuses a step (check_validate, check_cancel) and how its errors
+    read (workflow_message)."""
+    __slots__ = ()
+    _validate_button = None
+
+    move = fields.Many2One(
+        'account.move', "Move", readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    cancel_move = fields.Many2One(
+        'account.move', "Cancel Move", readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('validated', "Validated"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._transitions |= {
+            ('draft', 'validated'),
+            ('draft', 'cancelled'),
+            ('validated', 'cancelled'),
+            }
+        cls._buttons.update({
+                cls._validate_button: {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') == 'cancelled',
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @classmethod
+    def _transition_fields(cls):
+        "Validating posts the move, cancelling reverses it."
+        return super()._transition_fields() | {'move', 'cancel_move'}
+
+    def workflow_message(self, name, **kwargs):
+        """The text of the error name (delete_draft...) in the model's own
+        words, e.g. gettext('module.msg_model_' + name, ...)."""
+        raise NotImplementedError
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode == 'delete':
+            for record in records:
+                if record.state != 'draft' or record.move:
+                    raise AccessError(record.workflow_message('delete_draft'))
+
+    @classmethod
+    def copy(cls, records, default=None):
+        "A copy is a new draft."
+        default = default.copy() if default is not None else {}
+        default.setdefault('state', cls.default_state())
+        return super().copy(records, default=default)
+
+    def check_validate(self):
+        "Raise what keeps the record from being validated."
+
+    def get_move(self):
+        "The move that records the amount, not saved (None: nothing posted)."
+        raise NotImplementedError
+
+    @classmethod
+    def post(cls, records):
+        """Post the moves of the records being validated (the body of the
+        model's validating button)."""
+        Move = Pool().get('account.move')
+        for record in records:
+            record.check_validate()
+        moves = {}
+        for record in records:
+            move = record.get_move()
+            if move:
+                moves[record] = move
+        with without_check_access():
+            Move.save(list(moves.values()))
+            Move.post(list(moves.values()))
+        for record, move in moves.items():
+            record.move = move
+        cls.save(list(moves))
+
+    @classmethod
+    def check_cancel(cls, records):
+        "Raise what keeps the records from being cancelled."
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, records):
+        "Reverse the posted moves."
+        Move = Pool().get('account.move')
+        cls.check_cancel(records)
+        to_save = []
+        with without_check_access():
+            for record in records:
+                if record.move and not record.cancel_move:
+                    record.cancel_move = record.move.cancel()
+                    Move.post([record.cancel_move])
+                    to_save.append(record)
+        cls.save(to_save)
 
 
 class VolunteerWriteMixin:

@@ -7,10 +7,10 @@ from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction, without_check_access
+from trytond.pyson import Bool, Eval
+from trytond.transaction import Transaction
 
-from connexion_asso.workflow import TransitionOnlyMixin
+from connexion_asso.workflow import PostingWorkflowMixin, TransitionOnlyMixin
 
 PAYMENT_METHODS = [
     (None, ""),
@@ -36,8 +36,84 @@ NATURES = [
 MONEY_NATURES = {'cash', 'securities'}
 
 
-class Donation(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
+class CompanyCurrencyMixin:
+    "Company and currency default to the user's current company."
+    __slots__ = ()
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_currency():
+        Company = Pool().get('company.company')
+        company = Transaction().context.get('company')
+        if company is not None and company >= 0:
+            return Company(company).currency.id
+
+
+class DonorAmountMixin:
+    """A donor's amount (a gift, a recurring plan): found by the donor's
+    name, and positive (the model words it in workflow_message)."""
+    __slots__ = ()
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('party.rec_name',) + tuple(clause[1:])]
+
+    @classmethod
+    def validate_fields(cls, records, field_names):
+        super().validate_fields(records, field_names)
+        if field_names & {'amount'} or not field_names:
+            for record in records:
+                if record.amount is not None and record.amount <= 0:
+                    raise ValidationError(
+                        record.workflow_message('amount_positive'))
+
+
+class ReceiptedMixin:
+    """A gift or a fee listed by an issued tax receipt is frozen (but for
+    _receipt_unlocked_fields) and cancelled only once its receipt is."""
+    __slots__ = ()
+
+    @classmethod
+    def _receipt_unlocked_fields(cls):
+        "What may still change on a record covered by an issued receipt."
+        return {'receipt', 'notes'}
+
+    @property
+    def receipted(self):
+        return bool(self.receipt and self.receipt.state == 'issued')
+
+    @classmethod
+    def _transition_fields(cls):
+        "Receipts list the record."
+        return super()._transition_fields() | {'receipt'}
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode == 'write' and set(values) - cls._receipt_unlocked_fields():
+            for record in records:
+                if record.receipted:
+                    raise AccessError(record.workflow_message(
+                            'locked', receipt=record.receipt.number))
+
+    @classmethod
+    def check_cancel(cls, records):
+        super().check_cancel(records)
+        for record in records:
+            if record.receipted:
+                raise AccessError(record.workflow_message(
+                        'cancel_receipted', receipt=record.receipt.number))
+
+
+class Donation(
+        DonorAmountMixin, ReceiptedMixin, PostingWorkflowMixin,
+        CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'connexion.donation'
+    _validate_button = 'validate_donation'
 
     _states = {'readonly': Eval('state') != 'draft'}
 
@@ -108,20 +184,9 @@ class Donation(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         domain=[('company', '=', Eval('company', -1))],
         states=_states)
     notes = fields.Text("Notes")
-    move = fields.Many2One(
-        'account.move', "Move", readonly=True,
-        domain=[('company', '=', Eval('company', -1))])
-    cancel_move = fields.Many2One(
-        'account.move', "Cancel Move", readonly=True,
-        domain=[('company', '=', Eval('company', -1))])
     receipt = fields.Many2One(
         'connexion.donation.receipt', "Tax Receipt", readonly=True,
         ondelete='RESTRICT')
-    state = fields.Selection([
-            ('draft', "Draft"),
-            ('validated', "Validated"),
-            ('cancelled', "Cancelled"),
-            ], "State", readonly=True, required=True, sort=False)
 
     del _states
 
@@ -135,21 +200,8 @@ class Donation(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                     where=t.state == 'draft'),
                 })
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._transitions |= {
-            ('draft', 'validated'),
-            ('draft', 'cancelled'),
-            ('validated', 'cancelled'),
-            ('cancelled', 'draft'),
-            }
+        cls._transitions |= {('cancelled', 'draft')}
         cls._buttons.update({
-                'validate_donation': {
-                    'invisible': Eval('state') != 'draft',
-                    'depends': ['state'],
-                    },
-                'cancel': {
-                    'invisible': Eval('state') == 'cancelled',
-                    'depends': ['state'],
-                    },
                 'draft': {
                     'invisible': ((Eval('state') != 'cancelled')
                         | Bool(Eval('move'))),
@@ -163,33 +215,12 @@ class Donation(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                 })
 
     @staticmethod
-    def default_company():
-        return Transaction().context.get('company')
-
-    @staticmethod
-    def default_currency():
-        Company = Pool().get('company.company')
-        company = Transaction().context.get('company')
-        if company is not None and company >= 0:
-            return Company(company).currency.id
-
-    @staticmethod
     def default_date():
         return Pool().get('ir.date').today()
 
     @staticmethod
-    def default_state():
-        return 'draft'
-
-    @staticmethod
     def default_form():
         return 'manual'
-
-    @classmethod
-    def _transition_fields(cls):
-        "Validating posts the gift, cancelling reverses it, receipts list it."
-        return super()._transition_fields() | {
-            'move', 'cancel_move', 'receipt'}
 
     @classmethod
     def _state_locked_fields(cls):
@@ -218,45 +249,14 @@ class Donation(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     def get_rec_name(self, name):
         return f"{self.party.rec_name} {self.date} {self.amount}"
 
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        return [('party.rec_name',) + tuple(clause[1:])]
-
-    @classmethod
-    def validate_fields(cls, donations, field_names):
-        super().validate_fields(donations, field_names)
-        if field_names & {'amount'} or not field_names:
-            for donation in donations:
-                if donation.amount is not None and donation.amount <= 0:
-                    raise ValidationError(gettext(
-                            'connexion_donation.msg_donation_amount_positive',
-                            donation=donation.rec_name))
-
-    @classmethod
-    def check_modification(
-            cls, mode, donations, values=None, external=False):
-        super().check_modification(
-            mode, donations, values=values, external=external)
-        for donation in donations:
-            locked = donation.receipt and donation.receipt.state == 'issued'
-            if mode == 'delete':
-                if donation.state != 'draft' or donation.move:
-                    raise AccessError(gettext(
-                            'connexion_donation.msg_donation_delete_draft',
-                            donation=donation.rec_name))
-            elif mode == 'write' and locked and (
-                    set(values) - {'receipt', 'notes'}):
-                raise AccessError(gettext(
-                        'connexion_donation.msg_donation_locked',
-                        donation=donation.rec_name,
-                        receipt=donation.receipt.number))
+    def workflow_message(self, name, **kwargs):
+        return gettext(f'connexion_donation.msg_donation_{name}',
+            donation=self.rec_name, **kwargs)
 
     @classmethod
     def copy(cls, donations, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['move', 'cancel_move', 'receipt', 'batch']:
-            default.setdefault(name)
-        default.setdefault('state', 'draft')
+        default.setdefault('batch')
         return super().copy(donations, default=default)
 
     # Accounting
@@ -334,7 +334,8 @@ class Donation(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
     # Workflow
 
-    def _check_complete(self):
+    def check_validate(self):
+        super().check_validate()
         if self.nature in MONEY_NATURES and not self.payment_method:
             raise ValidationError(gettext(
                     'connexion_donation.msg_payment_method_required',
@@ -349,41 +350,7 @@ class Donation(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('validated')
     def validate_donation(cls, donations):
         "Post the gift: debit cash/bank (or 4681, 860), credit 754x (or 870)."
-        Move = Pool().get('account.move')
-        moves = {}
-        for donation in donations:
-            donation._check_complete()
-            move = donation.get_move()
-            if move:
-                moves[donation] = move
-        with without_check_access():
-            Move.save(list(moves.values()))
-            Move.post(list(moves.values()))
-        for donation, move in moves.items():
-            donation.move = move
-        cls.save(list(moves))
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('cancelled')
-    def cancel(cls, donations):
-        "Reverse the posted move; a receipted gift needs its receipt cancelled."
-        Move = Pool().get('account.move')
-        for donation in donations:
-            if donation.receipt and donation.receipt.state == 'issued':
-                raise AccessError(gettext(
-                        'connexion_donation.msg_donation_cancel_receipted',
-                        donation=donation.rec_name,
-                        receipt=donation.receipt.number))
-        to_save = []
-        with without_check_access():
-            for donation in donations:
-                if donation.move and not donation.cancel_move:
-                    cancel_move = donation.move.cancel()
-                    Move.post([cancel_move])
-                    donation.cancel_move = cancel_move
-                    to_save.append(donation)
-        cls.save(to_save)
+        cls.post(donations)
 
     @classmethod
     @ModelView.button

@@ -107,8 +107,8 @@ class Donation(metaclass=PoolMeta):
                             donation=donation.rec_name,
                             expense=donation.expense.rec_name))
 
-    def _check_complete(self):
-        super()._check_complete()
+    def check_validate(self):
+        super().check_validate()
         expense = self.expense
         if expense and (self.amount != expense.amount
                 or self.party != expense.volunteer.party

@@ -8,20 +8,20 @@ from trytond.config import config as tconfig
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from connexion_asso.formatting import format_amount
 from connexion_asso.mail import mail_language
-from connexion_asso.workflow import TransitionOnlyMixin
+from connexion_asso.workflow import PostingWorkflowMixin
 
 from .configuration import account_field
-from .donation import PAYMENT_METHODS, Donation
-from .sepa import CompanyCurrencyMixin
+from .donation import (
+    PAYMENT_METHODS, CompanyCurrencyMixin, Donation, ReceiptedMixin)
 
 STATUSES = [
     (None, ""),
@@ -31,9 +31,6 @@ STATUSES = [
     ('withdrawn', "Withdrawn"),
     ('cancelled', "Cancelled"),
     ]
-# What may still change on a fee covered by an issued tax receipt.
-RECEIPT_UNLOCKED = {'receipt', 'notes', 'withdrawal_date', 'withdrawal_reason',
-    'reminder_before', 'reminder_after'}
 # Configuration field → account code, filled with the association accounts.
 ACCOUNT_DEFAULTS = {
     'account_membership': '7561',
@@ -169,12 +166,13 @@ class MembershipType(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Membership(
-        TransitionOnlyMixin, CompanyCurrencyMixin, Workflow, ModelSQL,
-        ModelView):
+        ReceiptedMixin, PostingWorkflowMixin, CompanyCurrencyMixin, Workflow,
+        ModelSQL, ModelView):
     """Membership of a person or an organisation for a period; the fee is
     posted on 756 when the membership is validated."""
     __name__ = 'connexion.membership'
     __string__ = "Membership"
+    _validate_button = 'validate_membership'
 
     _states = {'readonly': Eval('state') != 'draft'}
     company = fields.Many2One(
@@ -217,43 +215,19 @@ class Membership(
     reminder_after = fields.Date(
         "Reminded After End", readonly=True,
         help="When the member was reminded after the end.")
-    move = fields.Many2One(
-        'account.move', "Move", readonly=True,
-        domain=[('company', '=', Eval('company', -1))])
-    cancel_move = fields.Many2One(
-        'account.move', "Cancel Move", readonly=True,
-        domain=[('company', '=', Eval('company', -1))])
     notes = fields.Text("Notes")
     receipt = fields.Many2One(
         'connexion.donation.receipt', "Tax Receipt", readonly=True,
         ondelete='RESTRICT',
         help="The tax receipt that includes the fee (fees without "
         "counterpart only).")
-    state = fields.Selection([
-            ('draft', "Draft"),
-            ('validated', "Validated"),
-            ('cancelled', "Cancelled"),
-            ], "State", readonly=True, required=True, sort=False)
     del _states
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
-        cls._transitions |= {
-            ('draft', 'validated'),
-            ('draft', 'cancelled'),
-            ('validated', 'cancelled'),
-            }
         cls._buttons.update({
-                'validate_membership': {
-                    'invisible': Eval('state') != 'draft',
-                    'depends': ['state'],
-                    },
-                'cancel': {
-                    'invisible': Eval('state') == 'cancelled',
-                    'depends': ['state'],
-                    },
                 'withdraw': {
                     'invisible': ((Eval('state') != 'validated')
                         | Bool(Eval('withdrawal_date'))),
@@ -269,16 +243,19 @@ class Membership(
     def default_date():
         return Pool().get('ir.date').today()
 
-    @staticmethod
-    def default_state():
-        return 'draft'
-
     @classmethod
     def _transition_fields(cls):
-        "Posting, withdrawing, reminding and receipting stamp the fee."
+        "Withdrawing and reminding stamp the membership."
         return super()._transition_fields() | {
-            'move', 'cancel_move', 'receipt', 'withdrawal_date',
-            'withdrawal_reason', 'reminder_before', 'reminder_after'}
+            'withdrawal_date', 'withdrawal_reason', 'reminder_before',
+            'reminder_after'}
+
+    @classmethod
+    def _receipt_unlocked_fields(cls):
+        "The follow-up of a receipted fee goes on."
+        return super()._receipt_unlocked_fields() | {
+            'withdrawal_date', 'withdrawal_reason', 'reminder_before',
+            'reminder_after'}
 
     @classmethod
     def _state_locked_fields(cls):
@@ -365,40 +342,17 @@ class Membership(
             return ['NOT', domain] if len(domain) > 1 else []
         return domain if len(domain) > 1 else [('id', '=', -1)]
 
-    @classmethod
-    def check_modification(
-            cls, mode, memberships, values=None, external=False):
-        super().check_modification(
-            mode, memberships, values=values, external=external)
-        if mode == 'delete':
-            for membership in memberships:
-                if membership.state != 'draft' or membership.move:
-                    raise AccessError(gettext(
-                            'connexion_donation.msg_membership_delete_draft',
-                            membership=membership.rec_name))
-        elif mode == 'write' and set(values) - RECEIPT_UNLOCKED:
-            # Like a gift, a receipted fee is frozen until its receipt is
-            # cancelled (follow-up fields stay writable).
-            for membership in memberships:
-                if membership.receipt and membership.receipt.state == 'issued':
-                    raise AccessError(gettext(
-                            'connexion_donation.msg_membership_locked',
-                            membership=membership.rec_name,
-                            receipt=membership.receipt.number))
-
-    @classmethod
-    def copy(cls, memberships, default=None):
-        default = default.copy() if default is not None else {}
-        for name in ['move', 'cancel_move', 'receipt', 'withdrawal_date',
-                'withdrawal_reason', 'reminder_before', 'reminder_after']:
-            default.setdefault(name)
-        default.setdefault('state', 'draft')
-        return super().copy(memberships, default=default)
+    def workflow_message(self, name, **kwargs):
+        return gettext(f'connexion_donation.msg_membership_{name}',
+            membership=self.rec_name, **kwargs)
 
     # Accounting: the move is built by the donation's own code.
 
     def _accounts(self, config):
-        "(debit, credit) accounts and their settings' names."
+        """(debit, credit) accounts and their settings' names, or None if
+        nothing is posted (a free membership)."""
+        if not self.amount:
+            return None
         debit_name = {
             'cash': 'account_cash',
             'check': 'account_check',
@@ -415,40 +369,14 @@ class Membership(
     @Workflow.transition('validated')
     def validate_membership(cls, memberships):
         "Post the fee: debit cash/cheques/bank, credit 7561 or 7562."
-        Move = Pool().get('account.move')
-        for membership in memberships:
-            if not membership.payment_method:
-                raise ValidationError(gettext(
-                        'connexion_donation.msg_membership_payment_method',
-                        membership=membership.rec_name))
-        moves = {m: m.get_move() for m in memberships if m.amount}
-        with without_check_access():
-            Move.save(list(moves.values()))
-            Move.post(list(moves.values()))
-        for membership, move in moves.items():
-            membership.move = move
-        cls.save(list(moves))
+        cls.post(memberships)
 
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('cancelled')
-    def cancel(cls, memberships):
-        "Reverse the posted move of the fee; not while it is receipted."
-        Move = Pool().get('account.move')
-        for membership in memberships:
-            if membership.receipt and membership.receipt.state == 'issued':
-                raise AccessError(gettext(
-                        'connexion_donation.msg_membership_cancel_receipted',
-                        membership=membership.rec_name,
-                        receipt=membership.receipt.number))
-        to_save = []
-        with without_check_access():
-            for membership in memberships:
-                if membership.move and not membership.cancel_move:
-                    membership.cancel_move = membership.move.cancel()
-                    Move.post([membership.cancel_move])
-                    to_save.append(membership)
-        cls.save(to_save)
+    def check_validate(self):
+        super().check_validate()
+        if not self.payment_method:
+            raise ValidationError(gettext(
+                    'connexion_donation.msg_membership_payment_method',
+                    membership=self.rec_name))
 
     @classmethod
     @ModelView.button_action('connexion_donation.wizard_membership_withdraw')

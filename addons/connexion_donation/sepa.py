@@ -31,6 +31,7 @@ from connexion_asso.formatting import format_amount, format_date
 from connexion_asso.mail import mail_language
 from connexion_asso.workflow import TransitionOnlyMixin
 
+from .donation import CompanyCurrencyMixin, DonorAmountMixin
 from .exceptions import DebitsHeldWarning
 
 PERIODICITIES = [
@@ -93,25 +94,9 @@ class Configuration(metaclass=PoolMeta):
         return date
 
 
-class CompanyCurrencyMixin:
-    "Company and currency default to the user's current company."
-    __slots__ = ()
-
-    @staticmethod
-    def default_company():
-        return Transaction().context.get('company')
-
-    @staticmethod
-    def default_currency():
-        Company = Pool().get('company.company')
-        company = Transaction().context.get('company')
-        if company is not None and company >= 0:
-            return Company(company).currency.id
-
-
 class Plan(
-        TransitionOnlyMixin, CompanyCurrencyMixin, Workflow, ModelSQL,
-        ModelView):
+        DonorAmountMixin, TransitionOnlyMixin, CompanyCurrencyMixin, Workflow,
+        ModelSQL, ModelView):
     """Recurring donation plan: a donor gives a fixed amount by SEPA
     direct debit every month, quarter or year under a mandate."""
     __name__ = 'connexion.donation.plan'
@@ -243,19 +228,9 @@ class Plan(
     def get_rec_name(self, name):
         return f"{self.party.rec_name} {self.amount} ({self.periodicity})"
 
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        return [('party.rec_name',) + tuple(clause[1:])]
-
-    @classmethod
-    def validate_fields(cls, plans, field_names):
-        super().validate_fields(plans, field_names)
-        if field_names & {'amount'} or not field_names:
-            for plan in plans:
-                if plan.amount is not None and plan.amount <= 0:
-                    raise ValidationError(gettext(
-                            'connexion_donation.msg_plan_amount_positive',
-                            plan=plan.rec_name))
+    def workflow_message(self, name, **kwargs):
+        return gettext(f'connexion_donation.msg_plan_{name}',
+            plan=self.rec_name, **kwargs)
 
     @classmethod
     def check_modification(cls, mode, plans, values=None, external=False):
@@ -264,9 +239,7 @@ class Plan(
         if mode == 'delete':
             for plan in plans:
                 if plan.state != 'draft' or plan.donations:
-                    raise AccessError(gettext(
-                            'connexion_donation.msg_plan_delete_draft',
-                            plan=plan.rec_name))
+                    raise AccessError(plan.workflow_message('delete_draft'))
 
     @classmethod
     def copy(cls, plans, default=None):
