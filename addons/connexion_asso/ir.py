@@ -22,3 +22,19 @@ class Rule(metaclass=PoolMeta):
     @classmethod
     def _get_cache_key(cls, model_names):
         return (*super()._get_cache_key(model_names), Transaction().user)
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('connexion.volunteer.onboarding|send_reminders',
+                    "Remind Volunteers of Expiring Onboarding Items"),
+                ('connexion.outbox.message|send_pending',
+                    "Send the E-mails of the Outbox"),
+                ('connexion.outbox.message|clean',
+                    "Forget the Sent E-mails of the Outbox"),
+                ])

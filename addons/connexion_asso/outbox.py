@@ -48,7 +48,7 @@ from sql import Flavor
 
 import trytond.config as config
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.sendmail import get_smtp_server
 from trytond.transaction import Transaction, without_check_access
 
@@ -681,17 +681,3 @@ class Message(ModelSQL, ModelView):
 def _address(to):
     "The address of a To header."
     return parseaddr(to)[1]
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.extend([
-                ('connexion.outbox.message|send_pending',
-                    "Send the E-mails of the Outbox"),
-                ('connexion.outbox.message|clean',
-                    "Forget the Sent E-mails of the Outbox"),
-                ])

@@ -11,7 +11,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import ValidationError
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
@@ -51,17 +51,6 @@ ONBOARDING_KINDS = [
 # Items a volunteer needs before becoming active.
 REQUIRED_FOR_ACTIVE = ['charter', 'interview']
 REMINDER_DAYS = 30
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('connexion.volunteer.onboarding|send_reminders',
-                "Remind Volunteers of Expiring Onboarding Items"))
 
 
 class Skill(DeactivableMixin, ModelSQL, ModelView):

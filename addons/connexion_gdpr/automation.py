@@ -366,13 +366,3 @@ class Receipt(metaclass=PoolMeta):
         if self.email_automation:
             subject, html = self.email_automation.receipt_content(self)
         return subject, text, html
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('connexion.gdpr.automation|run', "Send Donor E-mail Automations"))

@@ -19,7 +19,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
 from trytond.model.exceptions import AccessError, ValidationError
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -236,20 +236,6 @@ def check_forget_group():
     group = ModelData.get_id('connexion_gdpr', 'group_gdpr_forget')
     if group not in {g.id for g in User(user_id).groups}:
         raise AccessError(gettext('connexion_gdpr.msg_erase_forbidden'))
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.extend([
-                ('connexion.gdpr.retention.rule|propose',
-                    "Propose Anonymising Data Past Retention"),
-                ('connexion.gdpr.campaign|process',
-                    "Send Queued Campaign E-mails"),
-                ])
 
 
 class RetentionDryRunStart(ModelView):

@@ -3,6 +3,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.model.exceptions import ValidationError
 
 from .consent_tests import ConsentTestMixin
+from .cron_tests import CronTestMixin
 from .export_tests import ExportTestMixin
 from .volunteer_tests import VolunteerTestMixin
 from .party_tests import PartyFieldsMixin
@@ -10,8 +11,8 @@ from .workflow_tests import WorkflowFieldsTestMixin
 
 
 class ConnexionAssoTestCase(
-        VolunteerTestMixin, ConsentTestMixin, ExportTestMixin, PartyFieldsMixin,
-        WorkflowFieldsTestMixin, ModuleTestCase):
+        VolunteerTestMixin, ConsentTestMixin, CronTestMixin, ExportTestMixin,
+        PartyFieldsMixin, WorkflowFieldsTestMixin, ModuleTestCase):
     "Test Connexion Asso module"
     module = 'connexion_asso'
     party_fields_not_replaced = dict.fromkeys([

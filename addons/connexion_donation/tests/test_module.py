@@ -16,6 +16,7 @@ from ..exceptions import ReceiptCancelError, ReceiptRefusedError
 from .support import (
     Mailbox, annual_receipts, donor_address, legal_association,
     loopback_smtp)
+from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 from connexion_asso.tests.smtp import outbox_mails
 
@@ -203,7 +204,7 @@ KIND_MENTIONS = {
     }
 
 
-class DonationTestCase(PartyFieldsMixin, ModuleTestCase):
+class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
     "Test Connexion Donation module"
     module = 'connexion_donation'
 

@@ -11,6 +11,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..child import age_on
+from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 TODAY = dt.date.today()
@@ -117,7 +118,7 @@ class refused:
 
 
 class ConnexionDreamsTestCase(
-        CompanyTestMixin, PartyFieldsMixin, ModuleTestCase):
+        CompanyTestMixin, CronTestMixin, PartyFieldsMixin, ModuleTestCase):
     "Test Connexion Dreams module"
     module = 'connexion_dreams'
 

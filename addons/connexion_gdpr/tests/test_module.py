@@ -8,6 +8,7 @@ from trytond.transaction import Transaction
 
 from connexion_asso.tests.smtp import Sink, smtp_server
 from .tools import find_strings
+from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 NAME = "Bérénice Vauclair"
@@ -84,7 +85,8 @@ def create_campaign(list_, name):
     return campaign
 
 
-class ConnexionGdprTestCase(PartyFieldsMixin, ModuleTestCase):
+class ConnexionGdprTestCase(
+        CronTestMixin, PartyFieldsMixin, ModuleTestCase):
     "Test Connexion GDPR module"
     module = 'connexion_gdpr'
     # The donor segments and automations are registered with

@@ -10,6 +10,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, activate_module, with_transaction)
 from trytond.transaction import Transaction
+from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 RAW_EMAIL = (
@@ -44,7 +45,7 @@ class _Both:
 
 
 class ConnexionIdeasTestCase(
-        CompanyTestMixin, PartyFieldsMixin, ModuleTestCase):
+        CompanyTestMixin, CronTestMixin, PartyFieldsMixin, ModuleTestCase):
     "Test Connexion Ideas module"
     module = 'connexion_ideas'
 

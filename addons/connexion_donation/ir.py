@@ -1,4 +1,3 @@
-"""The scheduled tasks of the donations module, in one ir.cron extension."""
 from trytond.pool import PoolMeta
 
 
