@@ -129,6 +129,13 @@ class ExportTestMixin:
                 list(export_rows(Volunteer, [anne.id], columns))
 
     @with_transaction()
+    def test_french_date_format(self):
+        "The staff client shows French dates as 31/12/2026 (ir.lang fr)"
+        french = Pool().get('ir.lang').get('fr')
+        self.assertEqual(french.date, '%d/%m/%Y')
+        self.assertEqual(french.strftime(dt.date(2026, 12, 31)), "31/12/2026")
+
+    @with_transaction()
     def test_french_formats(self):
         "Amounts and dates the French way, with ir.lang's separators"
         from connexion_asso.formatting import format_amount, format_date
