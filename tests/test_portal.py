@@ -64,6 +64,9 @@ class PortalHTTPTest(unittest.TestCase):
         _, _, page = client.get('/connexion')
         self.assertIn('lang="fr"', page)
         self.assertIn('name="viewport"', page)
+        # The layout's own texts in French too (its footer is an i18n:msg
+        # run with the page's translations).
+        self.assertIn('<footer>Espace bénévoles – ', page)
         status, headers = client.login(ANNE)
         self.assertEqual(status, 303)
         self.assertIn('connexion_portal', client.cookies)

@@ -4,6 +4,27 @@ The portal is a handful of plain HTML pages served by trytond routes (like
 marketing_email), for volunteers on a phone who are not at ease with
 computers: one column, big buttons, French, no JavaScript.
 
+Pages are Genshi templates (escaped by default) in each module's
+``templates/`` folder, each registered as an ``ir.action.report`` of its
+module (see ``portal.xml``) so that Tryton extracts their strings and
+translates them through the module's ``fr.po``. A page includes the one
+layout (header, menu, messages, footer) and the form controls::
+
+    <html xmlns:py="http://genshi.edgewall.org/"
+        xmlns:xi="http://www.w3.org/2001/XInclude" lang="${language}">
+    <xi:include href="connexion_asso/templates/portal_layout.html"/>
+    <py:def function="page_title">Idea Box</py:def>
+    <head/>
+    <body>
+    <form method="post" action="${url('/idees')}">
+    ${csrf()}
+    <label for="titre">Title</label>
+    ${input('titre', attrs={'required': True})}
+    <button type="submit" class="primary">Send</button>
+    </form>
+    </body>
+    </html>
+
 Another module adds a page in a file imported by its ``__init__.py`` (as
 marketing_email imports its routes)::
 
@@ -11,39 +32,34 @@ marketing_email imports its routes)::
 
     @portal.route('/idees', methods=['GET', 'POST'])
     def ideas(request, page):
+        form = portal.Form()
         if request.method == 'POST':      # CSRF already checked
-            ...
-            return page.redirect('/idees', "Merci pour votre idée !")
-        return page.render("Boîte à idées", page.form('/idees', fields_html,
-                "Envoyer"))
+            form = portal.Form(request.form)
+            if not form.get('titre').strip():
+                form.error('titre', gettext('my_module.msg_title'))
+            else:
+                return page.redirect('/idees', gettext('my_module.msg_ok'))
+        return page.render('my_module/templates/portal_ideas.html',
+            form=form, status=400 if form.errors else 200)
 
-    portal.add_nav(40, '/idees', "Idées")
-    portal.add_home_section(40, lambda page: "<section>…</section>")
+    portal.add_nav(40, '/idees', 'my_module.msg_portal_nav_ideas')
+    portal.add_home_section(40, lambda page: page.fragment(...))
     portal.add_calendar_source(40, my_events)   # the volunteer's iCalendar
 
-
-A form is written with the field helpers, so that after an error it comes
-back as typed with each error next to its field (``Form``,
-``input_field``, ``date_field``, ``select_field``, ``checkbox_field``,
-``textarea_field``, ``file_field``, ``password_field``)::
-
-        form = Form(request.form)
-        if not form.get('titre').strip():
-            form.error('titre', "Donnez un titre à votre idée.")
-        if form.errors:
-            return page.render("Boîte à idées", page.form('/idees',
-                    input_field(form, 'titre', "Titre"), "Envoyer"),
-                status=400, form=form)
+After an error a form comes back as typed with each error next to its field
+(``Form``; the controls of ``templates/portal_fields.html``). Texts from
+Python (errors, messages after a redirect, refusals) are ``ir.message``
+records; state labels come from the models' translated selections
+(``selection``).
 
 Every page goes through ``french_spaces`` (non-breaking spaces before
 « ? ! : ; »): write ordinary spaces.
 
 ``page`` (a ``Page``) holds the pool, the web user, the volunteer (both
 None on public pages; their ``user_id`` and ``volunteer_id`` cost nothing,
-the records are made on first use), the CSRF token, and renders the shared
-layout
-(``render``, ``form``, ``redirect``, ``error``; ``h`` escapes). Routes run
-as root: filter every query on ``page.volunteer`` yourself.
+the records are made on first use), the CSRF token, and renders the pages
+(``render``, ``fragment``, ``redirect``, ``error``). Routes run as root:
+filter every query on ``page.volunteer`` yourself.
 """
 import datetime as dt
 import functools
@@ -51,12 +67,16 @@ import hashlib
 import hmac
 import html
 import logging
+import os
 import re
 import secrets
 import sys
 import urllib.parse
 from typing import NamedTuple, Optional, Union
 
+from genshi.core import END, START, TEXT, Markup
+from genshi.filters import Translator
+from genshi.template import TemplateLoader
 from werkzeug.exceptions import (
     HTTPException, NotFound, RequestEntityTooLarge)
 
@@ -67,8 +87,10 @@ from trytond import backend
 from trytond.cache import Cache
 from trytond.config import config
 from trytond.exceptions import UserError, UserWarning
+from trytond.i18n import gettext
+from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
-from trytond.tools import file_open
+from trytond.tools import file_open, find_path
 from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
@@ -92,18 +114,12 @@ CALENDAR_SOURCES = []
 # Volunteers of these statuses are shut out of the portal: they cannot log
 # in, and a session opened before ends at its next request.
 CLOSED_STATUSES = {'left'}
-CLOSED_MESSAGE = ("Votre profil bénévole n'est plus actif : l'espace "
-    "bénévoles vous est fermé. Contactez l'association si c'est une erreur.")
+CLOSED_MESSAGE = 'connexion_asso.msg_portal_closed'
 
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
     "dimanche"]
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet",
     "août", "septembre", "octobre", "novembre", "décembre"]
-
-
-def h(value):
-    "Escape a value for HTML ('' for None)."
-    return html.escape('' if value is None else str(value))
 
 
 # French typography: a non-breaking space before « ? ! ; » (narrow, U+202F)
@@ -147,12 +163,123 @@ def french_spaces(page):
     return ''.join(parts)
 
 
+# Templates: Genshi, escaped by default, one layout for every page
+# (templates/portal_layout.html, included by each page). Each template is
+# an ir.action.report of its module (portal.xml), so that Tryton extracts
+# its strings and translates them through the module's fr.po, as it does
+# for web_user's e-mails.
+
+LAYOUT = 'connexion_asso/templates/portal_layout.html'
+_RAW_ELEMENTS_TAGS = frozenset(_RAW_ELEMENTS)
+_NEWLINES = re.compile(r'\s*\n\s*')
+# Absolute path → 'module/templates/name.html' of the loaded templates.
+_TEMPLATE_NAMES = {}
+# The reports of the loaded templates.
+_REPORT_NAMES = []
+
+
+class Translations:
+    """gettext of a template's strings: its report's ir.translation in the
+    transaction's language (trytond's report TranslateFactory, with the
+    pool of the request's database).
+
+    Genshi runs the i18n:msg of an included template (the layout's footer,
+    a macro) with the gettext of the page that includes it: a text the
+    report does not translate is looked up in the other templates'."""
+
+    def __init__(self, report_name):
+        self.report_name = report_name
+
+    def gettext(self, text):
+        Translation = Pool().get('ir.translation')
+        for name in [self.report_name] + _REPORT_NAMES:
+            translation = Translation.get_report(name, text)
+            if translation != text:
+                return translation
+        return text
+
+    def ngettext(self, singular, plural, n):
+        return Pool().get('ir.translation').get_report(
+            self.report_name, singular, plural, n)
+
+
+def _template_file(name):
+    "A template of a module, 'connexion_ideas/templates/x.html'."
+    try:
+        path = find_path(name)
+    except (ImportError, ValueError) as exception:
+        raise IOError(str(exception))
+    fileobj = open(path, 'rb')
+    mtime = os.path.getmtime(path)
+    _TEMPLATE_NAMES[path] = name
+    # The absolute path as its name: the includes it holds are names from
+    # the modules' root, never relative to it.
+    return path, path, fileobj, lambda: os.path.getmtime(path) == mtime
+
+
+def _translated(template):
+    "Translate the template's strings with those of its report."
+    name = _TEMPLATE_NAMES.get(template.filepath, template.filename)
+    with Transaction().set_context(active_test=False):
+        reports = Pool().get('ir.action.report').search(
+            [('report', '=', name)], limit=1)
+    if reports:
+        report_name = reports[0].report_name
+        if report_name not in _REPORT_NAMES:
+            _REPORT_NAMES.append(report_name)
+        Translator(Translations(report_name)).setup(template)
+
+
+# auto_reload: an included template (the layout) is rendered by itself, with
+# its own translations, instead of being inlined in the page.
+_loader = TemplateLoader([_template_file], callback=_translated,
+    auto_reload=True)
+
+
+def _compact(stream):
+    """The template's line breaks and indentation left out of the page
+    (text areas and preformatted text kept as they are), and text escaped
+    quotes included, as html.escape does."""
+    raw = 0
+    for kind, data, pos in stream:
+        if kind is START and data[0].localname in _RAW_ELEMENTS_TAGS:
+            raw += 1
+        elif kind is END and data.localname in _RAW_ELEMENTS_TAGS:
+            raw -= 1
+        elif kind is TEXT and not isinstance(data, Markup):
+            if not raw and '\n' in data:
+                data = _NEWLINES.sub(' ', data)
+                if not data.strip():
+                    continue
+            data = Markup(html.escape(data))
+        yield kind, data, pos
+
+
+def render_fragment(name, **values):
+    "A part of a page from the template name, without the layout."
+    return Markup(render_template(name, doctype=None, **values))
+
+
+def selection(Model, name):
+    "The labels of the selection field name, in the page's language."
+    return dict(Model.fields_get([name])[name]['selection'])
+
+
+def render_template(name, doctype='html5', **values):
+    "The HTML of the template name ('module/templates/x.html') with values."
+    template = _loader.load(name)
+    stream = template.generate(**values).filter(_compact)
+    return stream.render('html', doctype=doctype, encoding=None)
+
+
 # Forms: shown again as typed after an error, each error next to its field
 # (GOV.UK's pattern: label, hint, error, control; aria-describedby and
 # aria-invalid for screen readers; a summary with links at the top).
 
 TYPED_MAX = 10000
-DATE_PLACEHOLDER = 'jj/mm/aaaa'
+DATE_EXAMPLE = dt.date(2026, 3, 14)
+DATE_PATTERN = (r'\s*([0-9]{1,2}(/|\.|-)[0-9]{1,2}(/|\.|-)[0-9]{4}'
+    r'|[0-9]{4}-[0-9]{2}-[0-9]{2})\s*')
 
 
 class Form:
@@ -188,134 +315,23 @@ class Form:
         upload = self.files.get(name) if self.files else None
         return bool(upload and (upload.filename or upload.content_length))
 
+    def attributes(self, name, attrs=None, hint=False, note=False):
+        """The attributes of the field's control (py:attrs): attrs, then
+        aria-describedby (its hint, error and note) and aria-invalid."""
+        described = [f'{name}-aide'] if hint else []
+        if name in self.errors:
+            described.append(f'{name}-erreur')
+        if note:
+            described.append(f'{name}-note')
+        attributes = {k.rstrip('_').replace('_', '-'): v
+            for k, v in (attrs or {}).items()}
+        attributes['aria-describedby'] = ' '.join(described) or None
+        attributes['aria-invalid'] = 'true' if name in self.errors else None
+        return attributes
 
-def _attributes(attrs):
-    "HTML attributes from keywords (aria_x → aria-x; True → bare)."
-    out = []
-    for key, value in attrs.items():
-        if value is None or value is False:
-            continue
-        key = key.rstrip('_').replace('_', '-')
-        out.append(f' {key}' if value is True else f' {key}="{h(value)}"')
-    return ''.join(out)
-
-
-def _field(form, name, label, control, hint=None, note=None):
-    """Label, hint, error and control; control(attrs) gets the aria
-    attributes that tie it to its hint and error."""
-    described = []
-    parts = [f'<label for="{h(name)}">{h(label)}</label>']
-    if hint:
-        described.append(f'{name}-aide')
-        parts.append(f'<p class="hint" id="{h(name)}-aide">{h(hint)}</p>')
-    error = form.errors.get(name)
-    if error:
-        described.append(f'{name}-erreur')
-        parts.append(f'<p class="field-error" id="{h(name)}-erreur">'
-            f'<span class="visually-hidden">Erreur : </span>{h(error)}</p>')
-    if note:
-        described.append(f'{name}-note')
-        parts.append(f'<p class="field-note" id="{h(name)}-note">'
-            f'{h(note)}</p>')
-    parts.append(control({
-                'aria_describedby': ' '.join(described) or None,
-                'aria_invalid': 'true' if error else None}))
-    return ''.join(parts)
-
-
-def input_field(form, name, label, default='', hint=None, type='text',
-        **attrs):
-    "A labelled <input>, with what was typed in it after an error."
-    value = form.get(name, default)
-    return _field(form, name, label, lambda aria: (
-            f'<input id="{h(name)}" name="{h(name)}" type="{h(type)}"'
-            f' value="{h(value)}"' + _attributes({**attrs, **aria}) + '>'),
-        hint)
-
-
-def textarea_field(form, name, label, default='', hint=None, **attrs):
-    value = form.get(name, default)
-    return _field(form, name, label, lambda aria: (
-            f'<textarea id="{h(name)}" name="{h(name)}"'
-            + _attributes({**attrs, **aria}) + f'>{h(value)}</textarea>'),
-        hint)
-
-
-def select_field(form, name, label, options, default='', hint=None,
-        **attrs):
-    "options: (value, label) pairs; the one chosen stays chosen."
-    selected = form.get(name, default)
-    items = ''.join(f'<option value="{h(value)}"'
-        + (' selected' if str(value) == selected else '')
-        + f'>{h(text)}</option>' for value, text in options)
-    return _field(form, name, label, lambda aria: (
-            f'<select id="{h(name)}" name="{h(name)}"'
-            + _attributes({**attrs, **aria}) + f'>{items}</select>'), hint)
-
-
-def checkbox_field(form, name, label, default=False):
-    "A ticked box stays ticked (and an unticked one unticked) after an error."
-    checked = ' checked' if form.checked(name, default) else ''
-    error = form.errors.get(name)
-    aria = _attributes({
-            'aria_describedby': f'{name}-erreur' if error else None,
-            'aria_invalid': 'true' if error else None})
-    return ((f'<p class="field-error" id="{h(name)}-erreur">{h(error)}</p>'
-            if error else '')
-        + f'<label class="check"><input type="checkbox" id="{h(name)}"'
-        f' name="{h(name)}"{checked}{aria}>{h(label)}</label>')
-
-
-def file_field(form, name, label, hint=None, **attrs):
-    """A file input: a browser never fills one again, so after an error
-    the field says to choose the file again."""
-    note = None
-    if form.errors and form.file_sent(name):
-        note = ("Votre fichier n'a pas pu être gardé après l'erreur : "
-            "choisissez-le à nouveau.")
-    return _field(form, name, label, lambda aria: (
-            f'<input id="{h(name)}" name="{h(name)}" type="file"'
-            + _attributes({**attrs, **aria}) + '>'), hint, note)
-
-
-def password_field(form, name, label, hint=None, **attrs):
-    "A password is never sent back in the page: it is typed again."
-    note = None
-    if form.errors and form.get(name):
-        note = ("Par sécurité, le mot de passe n'est pas gardé : "
-            "saisissez-le à nouveau.")
-    return _field(form, name, label, lambda aria: (
-            f'<input id="{h(name)}" name="{h(name)}" type="password"'
-            + _attributes({**attrs, **aria}) + '>'), hint, note)
-
-
-def date_field(form, name, label, default=None, hint=None, **attrs):
-    """A date typed the French way (jj/mm/aaaa) whatever the browser's
-    language: <input type=date> shows the browser's locale (mm/dd/yyyy in
-    an English browser), so this is a text input; ISO dates are read too
-    (portal_forms.date)."""
-    example = formatting.format_date(default or dt.date(2026, 3, 14))
-    hint = hint or f"Au format jj/mm/aaaa, par exemple {example}."
-    return input_field(
-        form, name, label, formatting.format_date(default), hint,
-        placeholder=DATE_PLACEHOLDER, autocomplete='off',
-        pattern=r'\s*([0-9]{1,2}(/|\.|-)[0-9]{1,2}(/|\.|-)[0-9]{4}'
-        r'|[0-9]{4}-[0-9]{2}-[0-9]{2})\s*',
-        title="Une date au format jj/mm/aaaa", **attrs)
-
-
-def error_summary(form):
-    "The errors at the top of the page, each linking to its field."
-    if not form or not form.errors:
-        return ''
-    items = ''.join(
-        f'<li><a href="#{h(name)}">{h(message)}</a></li>' if name
-        else f'<li>{h(message)}</li>'
-        for name, message in form.errors.items())
-    return ('<div class="notice error" role="alert" aria-labelledby='
-        '"erreurs-titre"><p id="erreurs-titre">Corrigez ce qui est signalé '
-        'ci-dessous, puis renvoyez le formulaire :</p>'
-        f'<ul>{items}</ul></div>')
+    def selected(self, name, value, default=''):
+        "Whether value is the option chosen in the select name."
+        return str(value) == str(self.get(name, default))
 
 
 # Module that registered each menu entry, home section or page: shown or
@@ -341,9 +357,10 @@ def activated(pool, key):
     return module is None or module in pool._modules
 
 
-def add_nav(sequence, path, label, module=None):
-    "Add a menu entry (path under the portal, e.g. '/idees')."
-    entry = (sequence, path, label)
+def add_nav(sequence, path, message, module=None):
+    """Add a menu entry (path under the portal, e.g. '/idees') labelled by
+    the ir.message message ('module.msg_x')."""
+    entry = (sequence, path, message)
     _OWNER[('nav', path)] = module or _caller_module()
     if entry not in NAV:
         NAV.append(entry)
@@ -556,7 +573,7 @@ class Page:
         self.session_id = self.user_id = self.volunteer_id = None
         self.expired = False
         # Why the session ended, shown on the login page.
-        self.expired_message = "Votre session a expiré : reconnectez-vous."
+        self.expired_message = 'connexion_asso.msg_portal_session_expired'
         self.email = None
         self.info = {}
         self._cookies = []
@@ -685,69 +702,63 @@ class Page:
         response = Response(status=303, headers={'Location': self.url(path)})
         return self._finish(response)
 
-    def render(self, title, body, status=200, nav=True, error=None,
-            form=None):
-        """The whole page in the shared layout; form: a Form whose errors
-        are summed up at the top (each is also shown next to its field)."""
-        name = association_name(self.pool)
-        notice = ''
+    def render(self, template, status=200, nav=True, error=None,
+            form=None, **values):
+        """The page of template ('module/templates/x.html', which includes
+        the shared layout) with values; form: a Form whose errors are
+        summed up at the top (each is also shown next to its field)."""
+        notice = None
         flash = urllib.parse.unquote(self._flash) if self._flash else None
         if error:
             flash = '!' + error
         if flash:
-            kind = 'error' if flash.startswith('!') else 'ok'
-            role = 'alert' if kind == 'error' else 'status'
-            notice = (f'<p class="notice {kind}" role="{role}">'
-                f'{h(flash.lstrip("!"))}</p>')
-        if form is not None and form.errors:
-            notice = error_summary(form)
-        menu = ''
+            notice = ('error' if flash.startswith('!') else 'ok',
+                flash.lstrip('!'))
+        menu = []
         if nav and self.user_id:
-            items = []
             current = self.request.path[len(self.base):] or '/'
-            for _, path, label in NAV:
-                if not activated(self.pool, ('nav', path)):
-                    continue
-                aria = ' aria-current="page"' if path == current else ''
-                items.append(
-                    f'<li><a href="{h(self.url(path))}"{aria}>{h(label)}</a>'
-                    '</li>')
-            menu = ('<nav aria-label="Menu"><ul>' + ''.join(items)
-                + '</ul></nav>')
-            logout = self.form('/deconnexion', '', "Se déconnecter",
-                css='logout', button_css='link')
-        else:
-            logout = ''
-        page = f'''<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{h(title)} – {h(name)}</title>
-<link rel="stylesheet" href="{CSS_URL}">
-</head>
-<body>
-<header><a class="brand" href="{h(self.url('/'))}">{h(name)}</a>{logout}</header>
-{menu}
-<main id="contenu">
-<h1>{h(title)}</h1>
-{notice}
-{body}
-</main>
-<footer>Espace bénévoles – {h(name)}</footer>
-</body>
-</html>
-'''
-        response = Response(french_spaces(page), status=status,
+            for _, path, message in NAV:
+                if activated(self.pool, ('nav', path)):
+                    menu.append((self.url(path), gettext(message),
+                            path == current))
+        language = (Transaction().language or 'fr').split('_')[0]
+        html = render_template(template, **self._values(form), **{
+                'association': association_name(self.pool),
+                'css_url': CSS_URL,
+                'language': language,
+                'menu': menu,
+                'logout': bool(nav and self.user_id),
+                'notice': notice,
+                **values})
+        response = Response(french_spaces(html), status=status,
             content_type='text/html; charset=utf-8')
         return self._finish(response)
 
-    def error(self, status, title, message, path='/',
-            label="Retour à l'accueil"):
-        "A refusal page, with the way forward (path, label) as its button."
-        return self.render(title, f'<p>{h(message)}</p>'
-            f'<p><a class="button" href="{h(self.url(path))}">'
-            f'{h(label)}</a></p>', status=status)
+    def _values(self, form=None):
+        "What every template of the portal is given."
+        return {
+            'page': self,
+            'url': self.url,
+            'form': form if form is not None else Form(),
+            'format_date': format_date,
+            'format_datetime': format_datetime,
+            'local': local,
+            'formatting': formatting,
+            'example_date': DATE_EXAMPLE,
+            'date_pattern': DATE_PATTERN,
+            }
+
+    def fragment(self, template, **values):
+        """A part of a page (a home section) from template, without the
+        layout."""
+        return render_fragment(template, **self._values(), **values)
+
+    def error(self, status, title, message, path='/', label=None):
+        """A refusal page, with the way forward (path, label) as its button
+        (the home page by default)."""
+        return self.render('connexion_asso/templates/portal_error.html',
+            status=status, title=title, message=message,
+            path=path, label=label)
 
     def attempt(self, form, func, *args, field='', **kwargs):
         """func(*args, **kwargs), or None once its UserError is recorded on
@@ -791,16 +802,6 @@ class Page:
             sent.encode('utf-8', 'replace'),
             expected.encode('utf-8', 'replace'))
 
-    def form(self, action, fields, submit, css='', button_css='primary',
-            files=False):
-        "A POST form with its CSRF token (files: it sends file uploads)."
-        enctype = ' enctype="multipart/form-data"' if files else ''
-        return (f'<form method="post" action="{h(self.url(action))}"'
-            f' class="{css}"{enctype}>'
-            f'<input type="hidden" name="csrf" value="{h(self.csrf_token)}">'
-            f'{fields}<button type="submit" class="{button_css}">'
-            f'{h(submit)}</button></form>')
-
 
 def route(path, methods=('GET',), login=True, keep_session=False):
     """Declare a portal page at PREFIX + path.
@@ -833,10 +834,9 @@ def route(path, methods=('GET',), login=True, keep_session=False):
                 return _serve(func, request, page, login, kwargs,
                     keep_session=keep_session)
             except RequestEntityTooLarge:
-                return page.error(413, "Envoi trop lourd",
-                    "Ce que vous envoyez est trop lourd (un fichier de "
-                    "plusieurs mégaoctets ?) : envoyez un fichier plus "
-                    "léger.")
+                return page.error(413,
+                    gettext('connexion_asso.msg_portal_too_large_title'),
+                    gettext('connexion_asso.msg_portal_too_large'))
             except (HTTPException, TransactionError,
                     backend.DatabaseOperationalError):
                 # Not found, too large, locks and retries: trytond's own.
@@ -848,9 +848,9 @@ def route(path, methods=('GET',), login=True, keep_session=False):
                 if page is None:
                     return Response(SERVER_ERROR, 500,
                         content_type='text/html; charset=utf-8')
-                return page.error(500, "Erreur du portail",
-                    "Une erreur inattendue a empêché d'afficher cette page ; "
-                    "l'équipe technique en a la trace. Réessayez plus tard.")
+                return page.error(500,
+                    gettext('connexion_asso.msg_portal_error_title'),
+                    gettext('connexion_asso.msg_portal_error'))
         # Portal requests carry no Tryton credentials: without this, trytond
         # would look them up (request.user_id) to choose the size limit.
         wrapper.max_request_size = config.getint('request', 'max_size')
@@ -872,7 +872,7 @@ def _serve(func, request, page, login, kwargs, keep_session=False):
             next_ = request.full_path[len(page.base):].rstrip('?')
         else:
             next_ = '/'
-        message = page.expired_message if page.expired else None
+        message = gettext(page.expired_message) if page.expired else None
         response = page.redirect(
             '/connexion?' + urllib.parse.urlencode({'suite': next_})
             if next_ != '/' else '/connexion', message, error=True)
@@ -881,18 +881,18 @@ def _serve(func, request, page, login, kwargs, keep_session=False):
             response = page._finish(response)
         return response
     if request.method == 'POST' and not page.csrf_valid():
-        return page.error(403, "Formulaire refusé",
-            "Ce formulaire a expiré ou ne vient pas du portail. "
-            "Rechargez la page et recommencez.")
+        return page.error(403,
+            gettext('connexion_asso.msg_portal_form_refused_title'),
+            gettext('connexion_asso.msg_portal_csrf'))
     if has_nul(request):
-        return page.error(400, "Formulaire refusé",
-            "Le formulaire contient un caractère invalide (NUL). "
-            "Corrigez votre saisie et recommencez.")
+        return page.error(400,
+            gettext('connexion_asso.msg_portal_form_refused_title'),
+            gettext('connexion_asso.msg_portal_nul'))
     if any(isinstance(v, int) and not 1 <= v <= MAX_ID
             for v in kwargs.values()):
-        return page.error(404, "Introuvable",
-            "Cette page n'existe pas : vérifiez le lien, ou repartez de "
-            "l'accueil.")
+        return page.error(404,
+            gettext('connexion_asso.msg_portal_not_found_title'),
+            gettext('connexion_asso.msg_portal_not_found'))
     if (login and request.method == 'POST' and not keep_session
             and not Transaction().readonly):
         # A sent form keeps the session alive.
@@ -901,7 +901,8 @@ def _serve(func, request, page, login, kwargs, keep_session=False):
         return func(request, page, **kwargs)
     except (UserError, UserWarning) as exception:
         Transaction().rollback()
-        return page.error(400, "Impossible d'enregistrer",
+        return page.error(400,
+            gettext('connexion_asso.msg_portal_cannot_save_title'),
             exception.message)
 
 

@@ -8,46 +8,39 @@ import datetime as dt
 import hmac
 import re
 import secrets
-import urllib.parse
 from decimal import Decimal
 
+from genshi.core import Markup
+from sql.conditionals import Coalesce
+
 from trytond.config import config
+from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
 from trytond.wsgi import app
 
-from sql.conditionals import Coalesce
-
 from . import formatting, portal_forms, public
-from .formatting import format_amount
 from .portal import (
     CLOSED_MESSAGE, CLOSED_STATUSES, PREFIX, SESSION_COOKIE, Event, Form,
-    add_calendar_source, add_nav, calendar_events, checkbox_field,
-    date_field, execute, file_field, format_datetime, h,
-    home_sections, icalendar, input_field, local, parse_datetime,
-    password_field, route, select_field)
+    add_calendar_source, add_nav, calendar_events, execute,
+    home_sections, icalendar, parse_datetime, route, selection)
 
 # How far ahead the open missions are shown.
 MISSION_DAYS = 60
 # Coming shifts shown on the home page.
 UPCOMING_LIMIT = 20
 
-add_nav(10, '/', "Accueil")
-add_nav(20, '/missions', "Missions")
-add_nav(30, '/heures', "Mes heures")
-add_nav(35, '/frais', "Mes frais")
-add_nav(90, '/profil', "Mon profil")
+add_nav(10, '/', 'connexion_asso.msg_portal_nav_home')
+add_nav(20, '/missions', 'connexion_asso.msg_portal_nav_missions')
+add_nav(30, '/heures', 'connexion_asso.msg_portal_nav_hours')
+add_nav(35, '/frais', 'connexion_asso.msg_portal_nav_expenses')
+add_nav(90, '/profil', 'connexion_asso.msg_portal_nav_profile')
 
 
 def no_profile(page):
-    return page.error(403, "Pas de profil bénévole",
-        "Votre compte n'est relié à aucun profil bénévole : vous ne pouvez "
-        "pas encore utiliser l'espace bénévoles. Contactez l'association "
-        "pour qu'elle relie votre profil à votre adresse e-mail.")
-
-
-def shift_text(shift):
-    return format_datetime(local(shift.start), local(shift.end))
+    return page.error(403,
+        gettext('connexion_asso.msg_portal_no_profile_title'),
+        gettext('connexion_asso.msg_portal_no_profile'))
 
 
 # Login, logout, password reset
@@ -58,9 +51,7 @@ def shift_text(shift):
 # portal_security.py) and refused with 429 at once past the limit, before
 # any password or token is checked.
 
-TOO_MANY = ("Trop de tentatives : patientez quelques minutes avant de "
-    "réessayer, ou choisissez un nouveau mot de passe avec le lien « Mot "
-    "de passe oublié ? ».")
+TOO_MANY = 'connexion_asso.msg_portal_too_many'
 # Longer is no e-mail address or password of ours (and passlib refuses
 # passwords over 4096 bytes).
 MAX_EMAIL, MAX_PASSWORD = 254, 1024
@@ -114,17 +105,9 @@ def _closed(pool, user):
                 ], limit=1))
 
 
-def _login_form(page, form=None, suite='/'):
-    form = form or Form()
-    fields = (
-        input_field(form, 'email', "Adresse e-mail", type='email',
-            autocomplete='username', required=True)
-        + password_field(form, 'password', "Mot de passe",
-            autocomplete='current-password', required=True)
-        + f'<input type="hidden" name="suite" value="{h(suite)}">')
-    return (page.form('/connexion', fields, "Se connecter")
-        + f'<p><a href="{h(page.url("/mot-de-passe-oublie"))}">'
-        'Mot de passe oublié ?</a></p>')
+def _login_page(page, form=None, suite='/', status=200, error=None):
+    return page.render('connexion_asso/templates/portal_login.html',
+        status=status, nav=False, form=form, error=error, suite=suite)
 
 
 def _safe_next(value):
@@ -147,28 +130,24 @@ def login(request, page):
     if request.method == 'GET':
         if page.user_id:
             return page.redirect(suite)
-        return page.render("Connexion", _login_form(page, suite=suite),
-            nav=False)
+        return _login_page(page, suite=suite)
     form = Form(request.form)
     email = _clean_email(form.get('email'))
     password = request.form.get('password') or ''
     keys = Attempt.keys('login', email, request.remote_addr)
     if not Attempt.check(keys):
-        form.error('', TOO_MANY)
-        return page.render("Connexion", _login_form(page, form, suite),
-            status=429, nav=False, form=form)
+        form.error('', gettext(TOO_MANY))
+        return _login_page(page, form, suite, status=429)
     user = _authenticate(pool, email, password)
     if not user:
         Attempt.fail(keys)
-        form.error('password', "Adresse e-mail ou mot de passe incorrect : "
-            "vérifiez-les, ou choisissez un nouveau mot de passe avec le "
-            "lien « Mot de passe oublié ? ».")
-        return page.render("Connexion", _login_form(page, form, suite),
-            status=401, nav=False, form=form)
+        form.error('password',
+            gettext('connexion_asso.msg_portal_login_failed'))
+        return _login_page(page, form, suite, status=401)
     Attempt.clear(Attempt.keys('login', email))
     if _closed(pool, user):
-        return page.render("Connexion", _login_form(page, suite=suite),
-            status=403, nav=False, error=CLOSED_MESSAGE)
+        return _login_page(page, suite=suite, status=403,
+            error=gettext(CLOSED_MESSAGE))
     key = user.new_session()
     page.set_cookie(SESSION_COOKIE, key)
     return page.redirect(suite)
@@ -178,7 +157,8 @@ def login(request, page):
 def logout(request, page):
     page.pool.get('web.user.session').remove(page.session_key)
     page.set_cookie(SESSION_COOKIE, '', 0)
-    return page.redirect('/connexion', "Vous êtes déconnecté·e. À bientôt !")
+    return page.redirect('/connexion',
+        gettext('connexion_asso.msg_portal_logged_out'))
 
 
 @route('/mot-de-passe-oublie', methods=['GET', 'POST'], login=False)
@@ -189,14 +169,8 @@ def forgotten(request, page):
         if user:
             send_reset_email(page, user)
         return page.redirect('/connexion',
-            "Si cette adresse est connue, un e-mail vient de vous être "
-            "envoyé avec un lien pour choisir un nouveau mot de passe.")
-    fields = ('<label for="email">Votre adresse e-mail</label>'
-        '<input id="email" name="email" type="email" required>')
-    return page.render("Mot de passe oublié",
-        '<p>Indiquez votre adresse e-mail : vous recevrez un lien pour '
-        'choisir un nouveau mot de passe.</p>'
-        + page.form('/mot-de-passe-oublie', fields, "Recevoir le lien"),
+            gettext('connexion_asso.msg_portal_reset_sent'))
+    return page.render('connexion_asso/templates/portal_forgotten.html',
         nav=False)
 
 
@@ -216,11 +190,9 @@ def send_reset_email(page, user):
     msg = EmailMessage()
     msg['From'] = config.get('email', 'from')
     msg['To'] = user.email
-    msg['Subject'] = "Votre nouveau mot de passe pour l'espace bénévoles"
+    msg['Subject'] = gettext('connexion_asso.msg_portal_reset_subject')
     msg.set_content(
-        "Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien "
-        f"(valable 24 heures) :\n\n{url}\n\n"
-        "Si vous n'avez rien demandé, ignorez ce message.\n")
+        gettext('connexion_asso.msg_portal_reset_body', url=url) + '\n')
     send_message_transactional(msg)
 
 
@@ -253,36 +225,30 @@ def new_password(request, page):
     token = request.values.get('token') or ''
     form = Form(request.form if request.method == 'POST' else None)
 
-    def form_html():
-        fields = (f'<input type="hidden" name="email" value="{h(email)}">'
-            f'<input type="hidden" name="token" value="{h(token)}">'
-            + password_field(form, 'password', "Nouveau mot de passe",
-                hint="8 caractères au moins.",
-                autocomplete='new-password', minlength=8, required=True))
-        return page.form('/nouveau-mot-de-passe', fields, "Enregistrer")
+    def answer(status=200, refusal=None):
+        return page.render(
+            'connexion_asso/templates/portal_new_password.html',
+            status=status, nav=False, form=form, email=email, token=token,
+            refusal=refusal, too_many=gettext(TOO_MANY))
     if request.method == 'POST':
         password = request.form.get('password') or ''
         if len(password) < 8 or len(password) > MAX_PASSWORD:
-            form.error('password', "Choisissez un mot de passe de 8 à "
-                f"{MAX_PASSWORD} caractères.")
-            return page.render("Nouveau mot de passe", form_html(),
-                status=400, nav=False, form=form)
+            form.error('password', gettext(
+                    'connexion_asso.msg_portal_password_length',
+                    maximum=MAX_PASSWORD))
+            return answer(400)
         email = _clean_email(email)
         keys = Attempt.keys('token', email, request.remote_addr)
         if not Attempt.check(keys):
-            return page.render("Nouveau mot de passe",
-                f'<p>{h(TOO_MANY)}</p>', status=429, nav=False)
+            return answer(429, 'too_many')
         if _reset_password(pool, email, token, password):
             Attempt.clear(Attempt.keys('token', email)
                 | Attempt.keys('login', email))
             return page.redirect('/connexion',
-                "Votre mot de passe est enregistré : connectez-vous.")
+                gettext('connexion_asso.msg_portal_password_saved'))
         Attempt.fail(keys)
-        return page.render("Nouveau mot de passe",
-            '<p>Ce lien n\'est plus valable (il sert une fois, pendant '
-            f'24 heures). <a href="{h(page.url("/mot-de-passe-oublie"))}">'
-            'Demandez-en un nouveau</a>.</p>', status=400, nav=False)
-    return page.render("Nouveau mot de passe", form_html(), nav=False)
+        return answer(400, 'invalid')
+    return answer()
 
 
 # Home
@@ -318,46 +284,20 @@ def upcoming(page):
         for signup_id, state, start, end, name, place in cursor]
 
 
-def _signup_card(page, row):
-    signup_id, state, start, end, name, place = row
-    badge = ('<span class="badge">Inscrit·e</span>'
-        if state == 'accepted'
-        else '<span class="badge wait">Liste d\'attente</span>')
-    cancel = page.form(f'/inscriptions/{signup_id}/annuler', '',
-        "Me désinscrire", css='inline', button_css='secondary')
-    return (f'<article class="card"><h3>{h(name)}</h3>'
-        f'<p>{h(format_datetime(local(start), local(end)))}</p>'
-        + (f'<p class="muted">{h(place)}</p>' if place else '')
-        + f'<p>{badge}</p>{cancel}</article>')
-
-
 @route('/')
 def home(request, page):
     if not page.volunteer_id:
         return no_profile(page)
     info = page.info
-    first_name = (info['name'].split() or [''])[0]
-    body = []
-    if info['status'] not in {'onboarding', 'active'}:
-        body.append('<p class="notice error">Votre profil n\'est pas actif :'
-            ' vous ne pouvez pas vous inscrire aux missions. Contactez '
-            'votre équipe.</p>')
-    body.append('<h2>Mes prochaines missions</h2>')
-    signups = upcoming(page)
-    if signups:
-        body.extend(_signup_card(page, s) for s in signups)
-    else:
-        body.append('<p>Aucune mission prévue pour le moment.</p>')
-    body.append(f'<p><a class="button" href="{h(page.url("/missions"))}">'
-        'Voir les missions ouvertes</a></p>')
-    body.extend(home_sections(page))
+    Signup = page.pool.get('connexion.mission.signup')
     # Absolute: calendar applications keep it outside the portal.
     calendar = page.absolute_url(f'/agenda/{info["calendar_token"]}.ics')
-    body.append('<h2>Mon agenda</h2><p>Ajoutez vos rendez-vous bénévoles à '
-        'l\'agenda de '
-        f'votre téléphone avec <a href="{h(calendar)}">ce lien '
-        'personnel</a> (ne le partagez pas).</p>')
-    return page.render(f"Bonjour {first_name} !", '\n'.join(body))
+    return page.render('connexion_asso/templates/portal_home.html',
+        first_name=(info['name'].split() or [''])[0],
+        active=info['status'] in {'onboarding', 'active'},
+        signups=upcoming(page), states=selection(Signup, 'state'),
+        sections=[Markup(s) for s in home_sections(page)],
+        calendar=calendar)
 
 
 # Missions and sign-up
@@ -381,33 +321,9 @@ def missions(request, page):
                 ('volunteer', '=', volunteer.id),
                 ('shift', 'in', [s.id for s in shifts]),
                 ])}
-    cards = []
-    for shift in shifts:
-        mission = shift.mission
-        signup = mine.get(shift.id)
-        missing = shift.missing
-        seats = (f'{missing} place{"s" if missing > 1 else ""} libre'
-            f'{"s" if missing > 1 else ""}' if missing
-            else 'Complet : liste d\'attente')
-        if signup and signup.state in {'accepted', 'waiting'}:
-            action = ('<p><span class="badge">Inscrit·e</span></p>'
-                if signup.state == 'accepted'
-                else '<p><span class="badge wait">Liste d\'attente</span></p>')
-        else:
-            action = page.form(f'/missions/{shift.id}/inscription', '',
-                "Je m'inscris" if missing
-                else "Me mettre sur liste d'attente", css='inline')
-        cards.append(f'<article class="card"><h3>{h(mission.name)}</h3>'
-            f'<p>{h(shift_text(shift))}</p>'
-            + (f'<p class="muted">{h(mission.place)}</p>' if mission.place
-                else '')
-            + (f'<p>{h(mission.description)}</p>' if mission.description
-                else '')
-            + f'<p class="muted">{h(mission.team.name)} – {h(seats)}</p>'
-            + action + '</article>')
-    if not cards:
-        cards.append('<p>Aucune mission ouverte pour le moment.</p>')
-    return page.render("Missions ouvertes", '\n'.join(cards))
+    return page.render('connexion_asso/templates/portal_missions.html',
+        shifts=[(s, mine.get(s.id)) for s in shifts],
+        states=selection(Signup, 'state'))
 
 
 @route('/missions/<int:shift_id>/inscription', methods=['POST'])
@@ -419,17 +335,16 @@ def sign_up(request, page, shift_id):
         return no_profile(page)
     shifts = Shift.search([('id', '=', shift_id)])
     if not shifts:
-        return page.error(404, "Mission introuvable", "Cette mission "
-            "n'existe plus ou son lien est incomplet : choisissez-en une "
-            "dans la liste des missions ouvertes.", '/missions',
-            "Voir les missions ouvertes")
+        return page.error(404,
+            gettext('connexion_asso.msg_portal_mission_not_found_title'),
+            gettext('connexion_asso.msg_portal_mission_not_found'),
+            '/missions', gettext('connexion_asso.msg_portal_see_missions'))
     signup = Signup.sign_up(page.volunteer, shifts[0])
     if signup.state == 'accepted':
-        message = "C'est noté : vous êtes inscrit·e. Merci !"
+        message = 'connexion_asso.msg_portal_signed_up'
     else:
-        message = ("La mission est complète : vous êtes sur la liste "
-            "d'attente. Nous vous préviendrons si une place se libère.")
-    return page.redirect('/', message)
+        message = 'connexion_asso.msg_portal_waiting_list'
+    return page.redirect('/', gettext(message))
 
 
 @route('/inscriptions/<int:signup_id>/annuler', methods=['POST'])
@@ -443,11 +358,12 @@ def cancel(request, page, signup_id):
             ('state', 'in', ['accepted', 'waiting']),
             ])
     if not signups:
-        return page.error(404, "Inscription introuvable",
-            "Vous n'êtes pas (ou plus) inscrit·e à ce créneau : vos "
-            "inscriptions en cours sont sur la page d'accueil.")
+        return page.error(404,
+            gettext('connexion_asso.msg_portal_signup_not_found_title'),
+            gettext('connexion_asso.msg_portal_signup_not_found'))
     Signup.cancel(signups)
-    return page.redirect('/', "Votre désinscription est enregistrée.")
+    return page.redirect('/',
+        gettext('connexion_asso.msg_portal_cancelled'))
 
 
 # Hours
@@ -465,8 +381,8 @@ def _distance(form):
         return None
     distance = portal_forms.integer(value, 0, MAX_DISTANCE)
     if distance is None:
-        form.error('km', "Indiquez les kilomètres en nombre entier, entre 0 "
-            f"et {MAX_DISTANCE}, par exemple 12.")
+        form.error('km', gettext('connexion_asso.msg_portal_distance',
+                maximum=MAX_DISTANCE))
     return distance
 
 
@@ -477,13 +393,13 @@ def _past_date(form, name="date"):
     if not date:
         typed = portal_forms.date(form.get(name))
         if typed:
-            form.error(name, "Vous avez indiqué une date à venir : indiquez "
-                "le jour passé concerné, au plus tard aujourd'hui.")
+            form.error(name,
+                gettext('connexion_asso.msg_portal_date_future'))
         elif form.get(name).strip():
-            form.error(name, "Indiquez la date au format jj/mm/aaaa, par "
-                f"exemple {formatting.format_date(today)}.")
+            form.error(name, gettext('connexion_asso.msg_portal_date_format',
+                    example=formatting.format_date(today)))
         else:
-            form.error(name, "Indiquez la date, au format jj/mm/aaaa.")
+            form.error(name, gettext('connexion_asso.msg_portal_date'))
     return date
 
 
@@ -498,26 +414,24 @@ def hours(request, page):
         form = Form(request.form)
         mission = _mission_from_form(page, form.get('mission'))
         if not mission:
-            form.error('mission', "Choisissez la mission dans la liste : "
-                "seules les missions auxquelles vous avez participé y "
-                "figurent.")
+            form.error('mission',
+                gettext('connexion_asso.msg_portal_hours_mission'))
         date = _past_date(form)
         quantity = portal_forms.decimal(form.get('heures'), Decimal('0.01'),
             MAX_HOURS)
         if quantity is None:
-            form.error('heures', "Indiquez un nombre d'heures entre 0,25 et "
-                "24, par exemple 2,5.")
+            form.error('heures',
+                gettext('connexion_asso.msg_portal_hours_quantity'))
         distance = _distance(form)
         if not form.errors:
             line = page.attempt(form, Hours.log_hours, volunteer, mission,
                 date, quantity, distance,
                 portal_forms.text(form.get('description'), TEXT_MAX))
             if line:
-                return page.redirect('/heures', "Merci ! Vos heures sont "
-                    "enregistrées ; l'équipe les validera.")
-        return page.render("Mes heures", _hours_body(page, form),
-            status=400, form=form)
-    return page.render("Mes heures", _hours_body(page))
+                return page.redirect('/heures',
+                    gettext('connexion_asso.msg_portal_hours_saved'))
+        return _hours_page(page, form, status=400)
+    return _hours_page(page)
 
 
 def format_hours(value):
@@ -550,33 +464,14 @@ def _mission_options(missions, empty=None):
     return options + [(m.id, m.name) for m in missions.values()]
 
 
-def _hours_body(page, form=None):
+def _hours_page(page, form=None, status=200):
     "The hours form (with the values typed, after an error) and the list."
     pool = page.pool
     Hours = pool.get('connexion.volunteer.hours')
     volunteer = page.volunteer
-    form = form or Form()
     today = pool.get('ir.date').today()
-    missions = my_missions(page)
-    if missions:
-        fields = (
-            select_field(form, 'mission', "Mission",
-                _mission_options(missions), required=True)
-            + date_field(form, 'date', "Date", today, required=True)
-            + input_field(form, 'heures', "Nombre d'heures",
-                hint="Par exemple 2,5 pour deux heures et demie.",
-                inputmode='decimal', required=True)
-            + input_field(form, 'km', "Kilomètres parcourus (facultatif)",
-                inputmode='numeric')
-            + input_field(form, 'description', "Commentaire (facultatif)",
-                maxlength=TEXT_MAX))
-        form_html = page.form('/heures', fields, "Enregistrer mes heures")
-    else:
-        form_html = ('<p>Vous pourrez noter vos heures après votre première '
-            'mission.</p>')
-    states = {'draft': "À valider", 'validated': "Validées",
-        'refused': "Refusées"}
-    lines, pager = _paged(page, Hours, [('volunteer', '=', volunteer.id)])
+    lines, newer, older = _paged(page, Hours,
+        [('volunteer', '=', volunteer.id)])
     # The year's total from every line of the year, not from the page shown.
     year_total = sum((l.hours for l in Hours.search([
                     ('volunteer', '=', volunteer.id),
@@ -584,17 +479,11 @@ def _hours_body(page, form=None):
                     ('date', '<=', today.replace(month=12, day=31)),
                     ('state', '!=', 'refused'),
                     ])), Decimal(0))
-    rows = ''.join(
-        f'<tr><td>{l.date.strftime("%d/%m/%Y")}</td>'
-        f'<td>{h(l.mission.name)}</td>'
-        f'<td>{h(format_hours(l.hours))} h</td>'
-        f'<td>{h(states[l.state])}</td></tr>' for l in lines)
-    table = ('<table><thead><tr><th>Date</th><th>Mission</th><th>Heures</th>'
-        f'<th>État</th></tr></thead><tbody>{rows}</tbody></table>'
-        if lines else '<p>Aucune heure enregistrée.</p>')
-    total = format_hours(year_total)
-    return (f'<section class="card">{form_html}</section>'
-        f'<h2>Mes heures ({today.year} : {h(total)} h)</h2>{table}{pager}')
+    return page.render('connexion_asso/templates/portal_hours.html',
+        status=status, form=form, today=today, missions=my_missions(page),
+        text_max=TEXT_MAX, lines=lines, newer=newer, older=older,
+        year_total=year_total, format_hours=format_hours,
+        states=selection(Hours, 'state'))
 
 
 PAGE_SIZE = 50
@@ -602,30 +491,22 @@ PAGE_SIZE = 50
 
 def _paged(page, Model, domain):
     """The records of the list page asked by ?page=N (latest first) and the
-    links to the other pages: a long history is paged, never cut."""
+    URLs of the newer and older pages (or None): a long history is paged,
+    never cut."""
     number = portal_forms.integer(page.request.args.get('page'), 1, 10**6) or 1
     count = Model.search_count(domain)
     records = Model.search(domain, offset=(number - 1) * PAGE_SIZE,
         limit=PAGE_SIZE)
-    links = []
     path = page.request.path[len(page.base):] or '/'
-    if number > 1:
-        links.append(f'<a href="{h(page.url(path, page=number - 1))}">'
-            'Plus récentes</a>')
-    if number * PAGE_SIZE < count:
-        links.append(f'<a href="{h(page.url(path, page=number + 1))}">'
-            'Plus anciennes</a>')
-    pager = (f'<p class="pager">{" · ".join(links)}</p>' if links else '')
-    return records, pager
+    newer = page.url(path, page=number - 1) if number > 1 else None
+    older = (page.url(path, page=number + 1)
+        if number * PAGE_SIZE < count else None)
+    return records, newer, older
 
 
 # Expenses and abandon de frais
 
 MAX_AMOUNT = Decimal(10000)
-EXPENSE_STATES = {
-    'draft': "À examiner", 'approved': "Acceptée", 'reimbursed': "Remboursée",
-    'waived': "Laissée en don", 'refused': "Refusée"}
-
 
 def _receipt(request, form):
     """The uploaded receipt as (name, data), or None: a photo or a PDF
@@ -639,15 +520,14 @@ def _receipt(request, form):
     if not data:
         return None
     if len(data) > limit:
-        form.error('justificatif', "Votre justificatif dépasse "
-            f"{limit // (1024 * 1024)} Mo : envoyez une photo plus légère "
-            "(moins bien définie) ou un PDF plus court.")
+        form.error('justificatif', gettext(
+                'connexion_asso.msg_portal_receipt_too_large',
+                size=limit // (1024 * 1024)))
         return None
     kind = portal_forms.file_kind(data)
     if not kind:
-        form.error('justificatif', "Votre justificatif doit être une photo "
-            "(JPEG, PNG, HEIC, WebP) ou un PDF : prenez le ticket en photo "
-            "et choisissez cette photo.")
+        form.error('justificatif',
+            gettext('connexion_asso.msg_portal_receipt_kind'))
         return None
     return portal_forms.file_name(receipt.filename, kind), data
 
@@ -670,24 +550,25 @@ def expenses(request, page):
             amount = portal_forms.decimal(form.get('montant'),
                 Decimal('0.01'), MAX_AMOUNT)
             if amount is None:
-                form.error('montant', "Indiquez le montant en euros, par "
-                    "exemple 12,50, ou seulement les kilomètres parcourus "
-                    "en voiture.")
+                form.error('montant',
+                    gettext('connexion_asso.msg_portal_expense_amount'))
         elif not Expense.mileage_rate():
-            form.error('montant', "L'association n'a pas encore fixé son "
-                "indemnité kilométrique : indiquez le montant en euros.")
+            form.error('montant',
+                gettext('connexion_asso.msg_portal_expense_no_rate'))
         if not description:
             if distance and 'montant' not in form.errors:
-                description = f"Trajet en voiture ({distance} km)"
+                description = gettext(
+                    'connexion_asso.msg_portal_expense_journey',
+                    distance=distance)
             else:
-                form.error('description', "Dites ce que vous avez payé, par "
-                    "exemple : gâteaux pour le goûter.")
+                form.error('description', gettext(
+                        'connexion_asso.msg_portal_expense_description'))
         mission = None
         if form.get('mission'):
             mission = _mission_from_form(page, form.get('mission'))
             if not mission:
-                form.error('mission', "Choisissez une de vos missions dans "
-                    "la liste, ou « — » si la dépense n'en concerne aucune.")
+                form.error('mission',
+                    gettext('connexion_asso.msg_portal_expense_mission'))
         receipt = _receipt(request, form)
         if not form.errors:
             expense = page.attempt(form, Expense.submit, volunteer, date,
@@ -700,20 +581,17 @@ def expenses(request, page):
                                 'resource': str(expense),
                                 'name': name,
                                 'data': data,
-                                'description': "Envoyé par le bénévole sur "
-                                "le portail"}])
+                                'description': gettext(
+                                    'connexion_asso'
+                                    '.msg_portal_expense_attachment'),
+                                }])
                 if expense.renunciation:
-                    message = ("Merci ! Votre don est noté : l'équipe "
-                        "vérifiera vos justificatifs puis vous enverra un "
-                        "reçu fiscal.")
+                    message = 'connexion_asso.msg_portal_expense_waived'
                 else:
-                    message = ("Merci ! Votre demande est enregistrée ; "
-                        "l'équipe vérifiera vos justificatifs avant le "
-                        "remboursement.")
-                return page.redirect('/frais', message)
-        return page.render("Mes frais", _expenses_body(page, form),
-            status=400, form=form)
-    return page.render("Mes frais", _expenses_body(page))
+                    message = 'connexion_asso.msg_portal_expense_saved'
+                return page.redirect('/frais', gettext(message))
+        return _expenses_page(page, form, status=400)
+    return _expenses_page(page)
 
 
 # A phone photo of a receipt is larger than trytond's 2 MB default; a
@@ -722,59 +600,20 @@ expenses.max_request_size = (
     portal_forms.receipt_max_size() + 1024 * 1024)
 
 
-def _expenses_body(page, form=None):
+def _expenses_page(page, form=None, status=200):
     "The claim form (with the values typed, after an error) and the list."
     pool = page.pool
     Expense = pool.get('connexion.volunteer.expense')
-    form = form or Form()
-    today = pool.get('ir.date').today()
-    missions = my_missions(page)
     rate = Expense.mileage_rate()
-    km_hint = ("En voiture : les kilomètres seuls suffisent, le montant est "
-        f"calculé à {format_hours(rate)}\u00a0€ par km." if rate else None)
-    fields = (
-        date_field(form, 'date', "Date de la dépense", today, required=True)
-        + input_field(form, 'description', "Ce que vous avez payé",
-            hint="Par exemple : gâteaux pour le goûter.",
-            maxlength=TEXT_MAX)
-        + input_field(form, 'montant', "Montant (€)",
-            hint="Par exemple 12,50." + (
-                " Laissez vide pour un trajet en voiture : indiquez alors "
-                "les kilomètres." if rate else ""),
-            inputmode='decimal')
-        + input_field(form, 'km', "Kilomètres en voiture (facultatif)",
-            hint=km_hint, inputmode='numeric')
-        + (select_field(form, 'mission', "Mission (facultatif)",
-                _mission_options(missions, empty='—'))
-            if missions else '')
-        + file_field(form, 'justificatif', "Photo du ticket ou de la "
-            "facture (facultatif)", hint="Photo JPEG, PNG, HEIC, WebP ou "
-            f"PDF, {portal_forms.receipt_max_size() // (1024 * 1024)} Mo au "
-            "plus.", accept='image/jpeg,image/png,image/heic,image/webp,'
-            'application/pdf')
-        + checkbox_field(form, 'abandon', "Je renonce au remboursement et "
-            "laisse ces frais en don à l'association (abandon de frais, "
-            "avec reçu fiscal)"))
-    form_html = page.form('/frais', fields, "Envoyer ma demande", files=True)
-    lines, pager = _paged(page, Expense,
+    lines, newer, older = _paged(page, Expense,
         [('volunteer', '=', page.volunteer.id)])
-    rows = ''.join(
-        f'<tr><td>{e.date.strftime("%d/%m/%Y")}</td>'
-        f'<td>{h(e.description)}'
-        + (f'<br><span class="muted">{e.distance} km</span>'
-            if e.distance else '')
-        + f'</td><td>{h(format_amount(e.amount))}</td>'
-        f'<td>{h(EXPENSE_STATES[e.state])}'
-        + (' (don)' if e.renunciation and e.state != 'waived' else '')
-        + '</td></tr>' for e in lines)
-    table = ('<table><thead><tr><th>Date</th><th>Dépense</th>'
-        f'<th>Montant</th><th>État</th></tr></thead><tbody>{rows}</tbody>'
-        '</table>' if lines else '<p>Aucune demande pour le moment.</p>')
-    return ('<p>Vous avez payé quelque chose pour l\'association ? '
-        'Demandez le remboursement, ou laissez la somme en don : vous '
-        'recevrez alors un reçu fiscal. Gardez vos tickets.</p>'
-        f'<section class="card">{form_html}</section>'
-        f'<h2>Mes demandes</h2>{table}{pager}')
+    return page.render('connexion_asso/templates/portal_expenses.html',
+        status=status, form=form, today=pool.get('ir.date').today(),
+        missions=my_missions(page),
+        rate=format_hours(rate) if rate else None, text_max=TEXT_MAX,
+        max_size=portal_forms.receipt_max_size() // (1024 * 1024),
+        lines=lines, newer=newer, older=older,
+        states=selection(Expense, 'state'))
 
 
 # Profile and consents
@@ -792,15 +631,15 @@ def _profile_values(form):
         typed = form.get(name)
         value = portal_forms.text(typed, PROFILE_MAX[name] + 1)
         if value and len(value) > PROFILE_MAX[name]:
-            form.error(name, f"Écrivez au plus {PROFILE_MAX[name]} "
-                "caractères : raccourcissez ce texte.")
+            form.error(name, gettext('connexion_asso.msg_portal_too_long',
+                    maximum=PROFILE_MAX[name]))
         values[column] = value
     phone = values['emergency_contact_phone']
     if (phone and 'urgence_tel' not in form.errors
             and (not _PHONE.fullmatch(phone)
                 or sum(c.isdigit() for c in phone) < 6)):
-        form.error('urgence_tel', "Indiquez un numéro de téléphone en "
-            "chiffres, par exemple 06 12 34 56 78.")
+        form.error('urgence_tel',
+            gettext('connexion_asso.msg_portal_phone'))
     return values
 
 
@@ -815,9 +654,10 @@ def _save_profile(page, values, purposes, form):
     for purpose in purposes:
         wanted = form.checked(f'consent_{purpose.id}')
         if wanted != party.has_consent(purpose.code):
-            proof = {'channel': 'portal', 'proof': (
-                    f"Case {'cochée' if wanted else 'décochée'} sur le "
-                    f"portail bénévole le {now} (compte {page.email})")}
+            proof = {'channel': 'portal', 'proof': gettext(
+                    'connexion_asso.msg_portal_consent_ticked' if wanted
+                    else 'connexion_asso.msg_portal_consent_unticked',
+                    date=now, email=page.email)}
             if wanted:
                 Party.give_consent([party], purpose.code, **proof)
             else:
@@ -841,27 +681,10 @@ def profile(request, page):
         if not form.errors and page.attempt(
                 form, _save_profile, page, values, purposes, form):
             return page.redirect('/profil',
-                "Vos informations sont enregistrées.")
-    fields = (
-        f'<p><strong>{h(party.name)}</strong><br>{h(page.email)}</p>'
-        + input_field(form, 'langues', "Langues parlées",
-            volunteer.languages or '', maxlength=PROFILE_MAX['langues'])
-        + input_field(form, 'urgence_nom', "Personne à prévenir en cas "
-            "d'urgence", volunteer.emergency_contact_name or '',
-            maxlength=PROFILE_MAX['urgence_nom'])
-        + input_field(form, 'urgence_tel', "Son téléphone",
-            volunteer.emergency_contact_phone or '', type='tel',
-            maxlength=PROFILE_MAX['urgence_tel']))
-    if purposes:
-        fields += '<h2>Mes accords</h2>'
-        for purpose in purposes:
-            fields += checkbox_field(form, f'consent_{purpose.id}',
-                purpose.name, party.has_consent(purpose.code))
-            if purpose.description:
-                fields += f'<p class="muted">{h(purpose.description)}</p>'
-    return page.render("Mon profil",
-        page.form('/profil', fields, "Enregistrer"),
-        status=400 if form.errors else 200, form=form)
+                gettext('connexion_asso.msg_portal_profile_saved'))
+    return page.render('connexion_asso/templates/portal_profile.html',
+        status=400 if form.errors else 200, form=form, party=party,
+        volunteer=volunteer, purposes=purposes, maximum=PROFILE_MAX)
 
 
 # Calendar feed (secret URL, no session: read by calendar applications)
@@ -918,7 +741,8 @@ def calendar(request, pool, token):
             content_type='text/plain; charset=utf-8')
     since = dt.datetime.now() - dt.timedelta(days=CALENDAR_DAYS)
     events = calendar_events(pool, row[0], since)
-    return Response(icalendar(events, "Mon agenda bénévole",
+    return Response(icalendar(events,
+            gettext('connexion_asso.msg_portal_calendar_name'),
             public.public_host()), 200,
         content_type='text/calendar; charset=utf-8',
         headers={'Cache-Control': 'private, max-age=900',

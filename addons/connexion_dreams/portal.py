@@ -13,7 +13,7 @@ from sql.conditionals import Coalesce
 
 from connexion_asso import portal
 from connexion_asso.portal import (
-    Event, execute, format_date, format_datetime, h, local, parse_datetime)
+    Event, execute, format_date, format_datetime, local, parse_datetime)
 
 from .dream import OPEN_STATES
 
@@ -21,12 +21,6 @@ from .dream import OPEN_STATES
 VISIT_DAYS = 45
 LIMIT = 10
 CALENDAR_LIMIT = 500
-DREAM_STATES = {
-    'referral': "Signalé", 'eligible': "Éligible",
-    'approved': "Accord médical", 'discovery': "Découverte du rêve",
-    'design': "Préparation", 'scheduled': "Date fixée",
-    'realised': "Réalisé", 'follow_up': "Suivi",
-    }
 
 
 def _visits_tables(pool):
@@ -125,28 +119,14 @@ def home_section(page):
     "My visits and my dreams, or nothing for a volunteer without any."
     if not page.volunteer_id:
         return ''
-    parts = []
     visits, dreams = my_visits_and_dreams(page)
-    if visits:
-        parts.append('<h2>Mes visites à l\'hôpital</h2>')
-        for start, end, hospital in visits:
-            parts.append('<article class="card">'
-                f'<h3>{h(hospital)}</h3>'
-                f'<p>{h(format_datetime(local(start), local(end)))}</p>'
-                '</article>')
-    if dreams:
-        parts.append('<h2>Mes rêves</h2>')
-        for name, wish, date, state, tutor in dreams:
-            first_name = (name or '').split(' ')[0]
-            title = f"Le rêve de {first_name}"
-            parts.append('<article class="card">'
-                f'<h3>{h(title)}</h3>'
-                + (f'<p>{h(wish)}</p>' if wish else '')
-                + (f'<p>Le {h(format_date(date))}</p>' if date else '')
-                + f'<p><span class="badge">{h(DREAM_STATES[state])}</span>'
-                + (' <span class="badge">Tuteur·rice</span>' if tutor else '')
-                + '</p></article>')
-    return '\n'.join(parts)
+    if not visits and not dreams:
+        return ''
+    Dream = page.pool.get('connexion.dream')
+    return portal.render_fragment('connexion_dreams/templates/portal_home.html',
+        visits=visits, dreams=dreams, states=portal.selection(Dream, 'state'),
+        format_date=format_date, format_datetime=format_datetime,
+        local=local)
 
 
 portal.add_home_section(20, home_section)
