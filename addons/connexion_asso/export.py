@@ -3,8 +3,11 @@
 Staff export what they see: the columns of the model's list view (those
 shown, not the optional ones the user hides), headed by the fields' labels
 in the user's language, Many2One as their names, selections as their
-labels, dates and numbers as typed cells. Only what the user may read: the
-records through the access rules, the fields through the field access.
+labels, dates and numbers as typed cells. "Export List" takes every record
+of the list's search (its domain and order, which the web client sends in
+the context: static/custom.js), not only the rows loaded. Only what the user
+may read: the records through the access rules, the fields through the
+field access.
 """
 import datetime as dt
 from decimal import Decimal
@@ -120,8 +123,8 @@ class ExportXlsxResult(ModelView):
 
 
 class ExportXlsx(Wizard):
-    """The selected records, or those of the list, in an XLSX file with
-    the columns of the list (see the module's docstring)."""
+    """The selected records, or every record of the list's search, in an
+    XLSX file with the columns of the list (see the module's docstring)."""
     __name__ = 'connexion.export.xlsx'
     # The file is made when the step shows: nothing to ask first.
     start_state = 'result'
@@ -136,9 +139,17 @@ class ExportXlsx(Wizard):
         Date = pool.get('ir.date')
         Lang = pool.get('ir.lang')
         Model = self.model
-        ids = [int(i) for i in Transaction().context.get('active_ids') or []]
-        # Each record once (no unsaved one), in the order of the list.
-        ids = list(dict.fromkeys(i for i in ids if i >= 0))
+        context = Transaction().context
+        if context.get('export_domain') is not None:
+            # The whole list: the web client sends its search (custom.js),
+            # having loaded only its first rows.
+            with check_access():
+                ids = [r.id for r in Model.search(context['export_domain'],
+                        order=context.get('export_order'))]
+        else:
+            ids = [int(i) for i in context.get('active_ids') or []]
+            # Each record once (no unsaved one), in the order of the list.
+            ids = list(dict.fromkeys(i for i in ids if i >= 0))
         columns = list_columns(Model)
         title = Model.__names__()['model']
         content = xlsx_file(title,

@@ -28,12 +28,12 @@ def french_user(login, *groups):
     return user
 
 
-def export(model, ids):
+def export(model, ids, **context):
     "The workbook and the wizard's values of an export of the records."
     import openpyxl
     Export = Pool().get('connexion.export.xlsx', type='wizard')
     with Transaction().set_context(active_model=model, active_ids=ids,
-            active_id=ids[0] if ids else None):
+            active_id=ids[0] if ids else None, **context):
         Export.check_access()
         session_id, _, _ = Export.create()
         values = Export(session_id).default_result([])
@@ -82,6 +82,27 @@ class ExportTestMixin:
         self.assertEqual(candidate[1].value, "Candidat·e")
         self.assertIsNone(candidate[3].value)
         self.assertTrue(values['filename'].endswith('.xlsx'))
+        self.assertIn("2 lignes exportées", values['summary'])
+
+    @with_transaction()
+    def test_export_xlsx_every_record_of_the_search(self):
+        """The list exported: every record of its search (the web client
+        sends its domain), not only the rows it has loaded"""
+        pool = Pool()
+        Volunteer = pool.get('connexion.volunteer')
+        anne = make_volunteer("Anne Martin")
+        bruno = make_volunteer("Bruno Petit")
+        make_volunteer("Chloé Roux", status='candidate')
+        user = french_user('export', 'group_connexion')
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(language='fr', _check_access=True):
+            # The client loaded Anne only: a page of a longer list.
+            sheet, values = export('connexion.volunteer', [anne.id],
+                export_domain=[('status', '=', 'active')],
+                export_order=[['party.name', 'DESC']])
+        header, *rows = sheet.iter_rows(values_only=True)
+        self.assertEqual(header[0], "Tiers")
+        self.assertEqual([r[0] for r in rows], ["Bruno Petit", "Anne Martin"])
         self.assertIn("2 lignes exportées", values['summary'])
 
     @with_transaction()
