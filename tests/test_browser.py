@@ -1,11 +1,13 @@
 """The web client: a demo user logs in to sao and opens Teams; the
 administrator opens every view of the Connexion menus."""
 import datetime as dt
+import json
 import os
 import re
 import tempfile
 import time
 import unittest
+import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -108,7 +110,7 @@ class SaoSmokeTest(unittest.TestCase):
         date = self.wait(EC.visibility_of_element_located(
                 (By.CSS_SELECTOR, "input[name='dream_date']")))
         date.click()
-        date.send_keys('15.07.2027')
+        date.send_keys('15/07/2027')
         # Straight to the button, without leaving the field.
         driver.find_element(
             By.XPATH, "//button[normalize-space(.)='Planifier']").click()
@@ -154,6 +156,15 @@ if (wizard.length) {
     state.view = 'none';
 }
 return state;
+"""
+
+
+# The headers of the lists shown that end in "…" (a laptop's 1280 px, the
+# menu open): "Fin de validité du casier judiciaire" was cut.
+CUT_HEADERS = """
+return jQuery('table.tree > thead > tr > th:visible > div > label').filter(
+    (i, l) => l.scrollWidth > l.clientWidth + 1).map(
+    (i, l) => jQuery(l).text().trim()).get().filter(t => t);
 """
 
 
@@ -304,6 +315,10 @@ class SaoEveryViewTest(unittest.TestCase):
             if v not in {state['view'], 'form'}]
         if 'form' in state.get('views', []) and state['view'] != 'form':
             views.append('form')
+        # The list's headers, read before the form replaces it.
+        if state['view'] == 'tree':
+            problems += [f"header cut at 1280 px: {label}"
+                for label in driver.execute_script(CUT_HEADERS)]
         for view in views:
             if state['dialogs'] or (view == 'form' and not first['records']):
                 break
@@ -400,13 +415,31 @@ class SaoEveryViewTest(unittest.TestCase):
             return Sao.Tab.tabs.get_current().screen.group.slice(0, 3)
                 .map(r => r.id);""")
         self.assertEqual(shown, latest)
+        # "Export List": every gift of the list's search, not only the
+        # first thousand that the list loaded.
+        (gifts,), = self.server.query(
+            "SELECT COUNT(*) FROM connexion_donation")
+        self.assertLess(state['records'], gifts)
+        self.assertEqual(driver.execute_script("""
+            var tab = Sao.Tab.tabs.get_current();
+            return jQuery('#' + tab.id).find('.dropdown-menu a').filter(
+                (i, a) => a.textContent.trim() == arguments[0]).click().length;
+            """, "Exporter la liste vers un tableur (XLSX)"), 1)
+        summary = self.wait_for(lambda d: d.execute_script("""
+            return jQuery('.wizard-dialog:visible textarea').val();"""),
+            timeout=120)
+        self.screenshot('donations-export.png')
+        self.assertIn(" lignes exportées", summary)
+        exported = summary.split(" lignes exportées")[0]
+        self.assertEqual(int(re.sub(r'\D', '', exported)), gifts, summary)
+        self.close_tabs()
         self.assertEqual(console_errors(driver.get_log('browser')), [])
 
     def test_donor_form_lists_gifts_and_receipts(self):
         "A donor's form lists her gifts and her tax receipts on their tabs"
         driver = self.driver
-        (party, receipt, receipts), = self.server.query(
-            "SELECT party, MAX(number), COUNT(*) "
+        (party, receipt, receipts, issued), = self.server.query(
+            "SELECT party, MAX(number), COUNT(*), MAX(issue_date) "
             "FROM connexion_donation_receipt "
             "GROUP BY party ORDER BY COUNT(*) DESC, party LIMIT 1")
         (gifts,), = self.server.query(
@@ -442,6 +475,21 @@ class SaoEveryViewTest(unittest.TestCase):
         self.screenshot('donor-receipts.png')
         self.assertEqual(len(rows), receipts, rows)
         self.assertTrue(any(receipt in r for r in rows), rows)
+        # French dates (31/12/2026, not Tryton's 31.12.2026).
+        issued = dt.date.fromisoformat(str(issued)[:10])
+        self.assertTrue(any(issued.strftime('%d/%m/%Y') in r for r in rows),
+            rows)
+        # Issued by their wizard only: the list offers neither creation nor
+        # deletion (sao showed its buttons greyed out).
+        buttons = driver.execute_script("""
+            var pane = jQuery('.tab-form .tab-pane.active').filter(
+                ':visible').last();
+            return pane.find('.form-one2many button:visible').map(
+                (i, b) => b.title).get();""")
+        self.assertIn("Ouvrir", buttons)
+        for refused in ["Nouveau", "Supprimer", "Restaurer", "Ajouter",
+                "Retirer"]:
+            self.assertNotIn(refused, buttons)
         self.assertEqual(console_errors(driver.get_log('browser')), [])
 
     def test_row_buttons_within_screen(self):
@@ -496,6 +544,18 @@ return {
         a.screen.current_view.view_type]),
     dialogs: jQuery('.modal:visible').not('.login-dialog').map(
         (i, e) => jQuery(e).text().replace(/\\s+/g, ' ').trim()).get(),
+    // sao's own words: tooltips, placeholders, buttons.
+    words: pane.find('[title], [placeholder], button').map(
+        (i, e) => e.getAttribute('placeholder') || e.getAttribute('title')
+            || jQuery(e).text().trim()).get().filter(w => w),
+    // What passes the board's right edge, and the lists that scroll sideways.
+    wider: pane.find('.panel-heading, .graph, .treeview').filter(
+        (i, e) => e.getBoundingClientRect().right >
+            pane[0].getBoundingClientRect().right + 1
+            || (jQuery(e).hasClass('treeview')
+                && e.scrollWidth > e.clientWidth + 1)).map(
+        (i, e) => e.className + ': ' + jQuery(e).closest('.board-action').find(
+            '.panel-heading').first().text()).get(),
     };
 """
 
@@ -531,6 +591,10 @@ class SaoDashboardTest(unittest.TestCase):
         cls.addClassCleanup(cls.server.stop)
         cls.screenshots = os.environ.get('CONNEXION_SCREENSHOTS') or (
             tempfile.mkdtemp(prefix='connexion-boards-'))
+        # sao's French: its English words that have a French translation.
+        with urllib.request.urlopen(f'{cls.server.url}/locale/fr.json') as r:
+            cls.english = {k for k, v in json.load(r).items()
+                if k and len(v) == 2 and v[1] and v[1] != k}
 
     def board(self, driver, timeout=120):
         "The board once loaded (graphs drawn), or a dialog in its way."
@@ -553,16 +617,19 @@ class SaoDashboardTest(unittest.TestCase):
         self.fail("the dashboard never loaded")
 
     def test_first_login_dashboards(self):
-        "Each team account lands on its dashboard, labelled in French"
+        """Each team account lands on its dashboard, labelled in French, sao
+        too though the browser speaks English (the users' language is
+        French), readable on a 1280 x 800 laptop screen"""
         # Today as the server sees it, for the overdue steps.
-        overdue = {d for d, in self.server.query(
-                "SELECT id FROM connexion_dream_activity "
+        overdue = dict(self.server.query(
+                "SELECT id, due_date FROM connexion_dream_activity "
                 "WHERE (done IS NULL OR NOT done) AND due_date < %s",
-                dt.date.today().isoformat())}
+                dt.date.today().isoformat()))
         for login, password, name, label in self.ACCOUNTS:
             with self.subTest(login=login):
-                driver = chrome()
+                driver = chrome(lang='en-US')
                 self.addCleanup(driver.quit)
+                driver.set_window_size(1280, 800)
                 # The login dialog names the client.
                 driver.get(f'{self.server.url}/#{self.server.database}')
                 title = WebDriverWait(driver, 180).until(
@@ -587,6 +654,13 @@ class SaoDashboardTest(unittest.TestCase):
                 self.assertEqual(board['dialogs'], [])
                 self.assertIn(label, board['text'])
                 self.assertEqual(self.RAW.findall(board['text']), [])
+                # sao in French before the board opens (it showed 'Filters',
+                # 'Search' in an English browser).
+                self.assertIn("Filtres", board['words'])
+                self.assertEqual(
+                    [w for w in board['words'] if w in self.english], [])
+                # Nothing cut at the right edge, no list to scroll sideways.
+                self.assertEqual(board['wider'], [])
                 self.assertTrue(all(rows for _, rows, _ in board['rows']),
                     board['rows'])
                 # (Not the files sao looks for at start that no deployment
@@ -602,5 +676,8 @@ class SaoDashboardTest(unittest.TestCase):
                                 'connexion.dream.activity');
                         return steps.screen.group.map(r => r.id);""")
                     self.assertTrue(overdue)
-                    self.assertEqual(set(shown), overdue)
+                    self.assertEqual(set(shown), set(overdue))
+                    # Their due dates the French way: 31/12/2026.
+                    due = dt.date.fromisoformat(str(min(overdue.values())))
+                    self.assertIn(due.strftime('%d/%m/%Y'), board['text'])
                 driver.quit()

@@ -21,6 +21,73 @@
             }
         }
     };
+    /* sao speaks the browser's language until it has read the user's
+       preferences, and turns to the user's language only after opening the
+       actions of the login (the team's dashboard): a French user with an
+       English browser got a board in English (issue 16). The user's
+       language, in the context read first, is set before them. */
+    var reload_context = Sao.Session.prototype.reload_context;
+    Sao.Session.prototype.reload_context = function() {
+        return reload_context.apply(this, arguments).then(() => {
+            var language = this.context.language;
+            if (language && language != Sao.i18n.getlang()) {
+                return Sao.i18n.setlang(language);
+            }
+        });
+    };
+    /* "Export List to Spreadsheet" exported the records the list had
+       loaded, not every record of its search (issue 16, item 10): it is
+       handed the list's search as sao's own export has it (domain, order);
+       connexion_asso/export.py searches them. */
+    var execute = Sao.Action.execute;
+    Sao.Action.execute = function(action, data, context, keyword) {
+        var tab = Sao.Tab.tabs.get_current();
+        var screen = tab && tab.screen;
+        if (action && action.wiz_name == 'connexion.export.xlsx' &&
+                action.records == 'listed' && screen && data &&
+                screen.model_name == data.model) {
+            context = jQuery.extend({}, context, {
+                export_domain: screen.search_domain(
+                    screen.screen_container.get_text()),
+                export_order: screen.order,
+            });
+        }
+        return execute.call(this, action, data, context, keyword);
+    };
+    /* A list of a form that its view declares without creation or
+       deletion (create="0", delete="0": a donor's tax receipts, issued by
+       their wizard only) shows no such buttons; sao greys them out, and
+       they look as if they worked (issue 16). */
+    var One2Many = Sao.View.Form.One2Many.prototype;
+    var set_button_sensitive = One2Many._set_button_sensitive;
+    One2Many._set_button_sensitive = function() {
+        set_button_sensitive.apply(this, arguments);
+        var refused = name => ['0', 0, false].includes(this.attributes[name]);
+        this.but_new.toggle(!refused('create'));
+        this.but_del.toggle(!refused('delete'));
+        this.but_undel.toggle(!refused('delete'));
+    };
+    /* Lists at 1280 px (a laptop, the menu open): sao gives a date, a
+       time or a number the width of ten characters, and a list of seven
+       columns scrolled sideways. These get the width they need (and
+       custom.css lets the headers wrap) (issue 16). */
+    var NARROW = {date: 7, time: 5, integer: 6, float: 8, numeric: 8,
+        timedelta: 6};
+    var Tree = Sao.View.Tree.prototype;
+    var set_column_width = Tree._set_column_width;
+    Tree._set_column_width = function(column) {
+        set_column_width.call(this, column);
+        var width = NARROW[column.attributes.widget];
+        if (width && !column.col.data('custom-width')) {
+            if (column.attributes.symbol) {
+                width += 2;
+            }
+            var factor = 1 + (parseInt(column.attributes.expand, 10) || 0);
+            width = width * 100 * factor + '%';
+            column.col.data('default-width', width);
+            column.col.css('width', width);
+        }
+    };
     /* The application is the association's Connexion, not Tryton: the
        window's title, the menu's header and the login dialog say so
        (issue 16, item 8). */

@@ -235,8 +235,12 @@ max_attempt = 50
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def chrome():
-    "Headless Debian chromium driven by chromedriver (no downloads)."
+def chrome(lang=None):
+    """Headless Debian chromium driven by chromedriver (no downloads).
+
+    lang: the browser's language (navigator.language, Accept-Language), as
+    a person's browser is set; headless Chromium ignores --lang alone (its
+    language is then en-US)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     options = webdriver.ChromeOptions()
@@ -244,8 +248,12 @@ def chrome():
     for arg in ['--headless', '--no-sandbox', '--disable-gpu',
             '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
             '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', '--window-size=1280,900', '--lang=fr-FR']:
+            '--disable-sync', '--window-size=1280,900',
+            '--lang=' + (lang or 'fr-FR')]:
         options.add_argument(arg)
+    if lang:
+        options.add_experimental_option(
+            'prefs', {'intl.accept_languages': lang})
     options.add_argument('--user-data-dir=' + tempfile.mkdtemp(
             prefix='connexion-chrome-'))
     # The console, for driver.get_log('browser'): a test fails on errors.
