@@ -13,7 +13,6 @@ from decimal import Decimal
 from genshi.core import Markup
 from sql.conditionals import Coalesce
 
-from trytond.config import config
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
@@ -167,33 +166,13 @@ def forgotten(request, page):
     if request.method == 'POST':
         user = _web_user(page.pool, _clean_email(request.form.get('email')))
         if user:
-            send_reset_email(page, user)
+            # web_user's e-mail (one link at a time), in the user's
+            # language, its link to the portal's new password page.
+            page.pool.get('web.user').reset_password([user])
         return page.redirect('/connexion',
             gettext('connexion_asso.msg_portal_reset_sent'))
     return page.render('connexion_asso/templates/portal_forgotten.html',
         nav=False)
-
-
-def send_reset_email(page, user):
-    """The link names [connexion] public_url, never the request's Host
-    (a forged one would send the victim's link to another site)."""
-    from email.message import EmailMessage
-    from trytond.sendmail import send_message_transactional
-    now = dt.datetime.now()
-    if (user.reset_password_token_expire
-            and user.reset_password_token_expire > now):
-        return  # one link at a time, as web_user does
-    user.set_reset_password_token()
-    user.save()
-    url = page.absolute_url('/nouveau-mot-de-passe', email=user.email,
-        token=user.reset_password_token)
-    msg = EmailMessage()
-    msg['From'] = config.get('email', 'from')
-    msg['To'] = user.email
-    msg['Subject'] = gettext('connexion_asso.msg_portal_reset_subject')
-    msg.set_content(
-        gettext('connexion_asso.msg_portal_reset_body', url=url) + '\n')
-    send_message_transactional(msg)
 
 
 def _reset_password(pool, email, token, password):

@@ -32,6 +32,7 @@ transaction is later rolled back.
 """
 import contextlib
 import hashlib
+import urllib.parse
 
 from sql import Select
 from sql.aggregate import Count
@@ -43,6 +44,8 @@ from trytond.config import config
 from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
+
+from . import public
 
 
 def _lock_id(key):
@@ -142,6 +145,16 @@ class PortalAttempt(ModelSQL):
 
 class WebUser(metaclass=PoolMeta):
     __name__ = 'web.user'
+
+    def get_email_reset_password_url(self, url=None):
+        """The portal's page to choose a new password, by default: under
+        [connexion] public_url, never the request's Host (a forged one would
+        send the victim's link to another site)."""
+        if url is None and config.get('web', 'reset_password_url') is None:
+            database = urllib.parse.quote(Transaction().database.name)
+            url = public.absolute_url(
+                f'/{database}/portal/nouveau-mot-de-passe')
+        return super().get_email_reset_password_url(url=url)
 
     @classmethod
     def set_password(cls, users, name, value):
