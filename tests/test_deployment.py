@@ -119,16 +119,81 @@ def dockerfile():
     return {'CMD': json.loads(cmd), 'COPY': copies}
 
 
-def absolute_imports(path):
-    "The dotted names a Python file imports (relative imports left out)."
+def absolute_imports(path, required=False):
+    """The dotted names a Python file imports (relative imports left out);
+    with required, not those tried under `except ImportError` (optional)."""
     import ast
     with open(path) as fp:
         tree = ast.parse(fp.read())
+    optional = set()
+    if required:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Try) and any(
+                    isinstance(h.type, ast.Name)
+                    and h.type.id in {'ImportError', 'ModuleNotFoundError'}
+                    for h in node.handlers):
+                optional.update(
+                    id(n) for b in node.body for n in ast.walk(b))
     for node in ast.walk(tree):
+        if id(node) in optional:
+            continue
         if isinstance(node, ast.Import):
             yield from (a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and not node.level:
             yield node.module
+
+
+def distribution_names(requirements):
+    "The normalised distribution names of requirement strings."
+    return {re.split(r'[<>=~!;\[ (]', r)[0].lower().replace('_', '-')
+        for r in requirements}
+
+
+def third_party(paths, local):
+    """The distributions the Python files import for certain, imports of
+    the standard library, trytond and python-sql, and local left out."""
+    import importlib.metadata
+    distributions = importlib.metadata.packages_distributions()
+    tops = {n.split('.')[0] for path in paths
+        for n in absolute_imports(path, required=True)}
+    found = {}
+    for top in sorted(tops - set(sys.stdlib_module_names) - set(local)
+            - {'trytond', 'sql'}):
+        found[top] = distribution_names(distributions.get(top, []))
+    return found
+
+
+def provided_with(declared):
+    """The declared distributions and what Tryton's declared ones require
+    (Genshi, Werkzeug, lxml, polib…): they come with them."""
+    import importlib.metadata
+    provided, todo = set(declared), [
+        d for d in declared if d.startswith('trytond')]
+    while todo:
+        for requirement in importlib.metadata.requires(todo.pop()) or []:
+            if 'extra ==' in requirement:
+                continue
+            name, = distribution_names([requirement])
+            if name not in provided:
+                provided.add(name)
+                if name.startswith('trytond'):
+                    todo.append(name)
+    return provided
+
+
+def html_to_pdf_reports():
+    "The reports whose HTML template Tryton turns into PDF (WeasyPrint)."
+    from lxml import etree
+    found = []
+    for path in glob.glob(os.path.join(ROOT, 'addons', '*', '*.xml')):
+        for record in etree.parse(path).iterfind(
+                './/record[@model="ir.action.report"]'):
+            fields = {f.get('name'): (f.text or '').strip()
+                for f in record.iterfind('field')}
+            if (fields.get('template_extension') == 'html'
+                    and fields.get('extension') == 'pdf'):
+                found.append(record.get('id'))
+    return found
 
 
 @unittest.skipIf(backend() != 'sqlite',
@@ -186,14 +251,10 @@ class DeploymentTest(unittest.TestCase):
     def test_declared_dependencies(self):
         """pyproject.toml declares what the modules import and the Tryton
         modules their tryton.cfg depend on, and nothing they do not use"""
-        import importlib.metadata
         project = tomllib.loads(read('pyproject.toml'))['project']
-        declared = {re.split(r'[<>=\[ ]', d)[0].lower().replace('_', '-')
-            for d in project['dependencies']}
-        distributions = importlib.metadata.packages_distributions()
-        stdlib = sys.stdlib_module_names
+        declared = distribution_names(project['dependencies'])
         ours = set(module_list())
-        imported, tryton_modules = set(), set()
+        paths, tryton_modules = [], set()
         addons = os.path.join(ROOT, 'addons')
         for module in ours:
             config = configparser.ConfigParser()
@@ -204,35 +265,17 @@ class DeploymentTest(unittest.TestCase):
             for folder, _, files in os.walk(os.path.join(addons, module)):
                 if os.path.basename(folder) == 'tests':
                     continue
-                for name in files:
-                    if not name.endswith('.py'):
-                        continue
-                    imported.update(n.split('.')[0] for n in
-                        absolute_imports(os.path.join(folder, name)))
-        used = set()
-        # Tryton's report engine turns HTML reports into PDF with WeasyPrint.
-        for path in glob.glob(os.path.join(addons, '*', '*.xml')):
-            with open(path) as fp:
-                if re.search(r'name="template_extension">html<', fp.read()):
-                    used.add('weasyprint')
-        for top in imported - set(stdlib) - ours - {'trytond', 'sql'}:
-            dists = distributions.get(top)
+                paths += [os.path.join(folder, n)
+                    for n in files if n.endswith('.py')]
+        imported = third_party(paths, ours)
+        for top, dists in imported.items():
             self.assertTrue(dists, f"{top} is imported but not installed")
-            used.update(d.lower().replace('_', '-') for d in dists)
-        # What Tryton itself requires (Genshi, Werkzeug, lxml…) comes with it.
-        provided, todo = set(declared), [
-            d for d in declared if d.startswith('trytond')]
-        while todo:
-            for requirement in importlib.metadata.requires(todo.pop()) or []:
-                if 'extra ==' in requirement:
-                    continue
-                name = re.split(r'[<>=~!;\[ (]', requirement)[0].lower(
-                    ).replace('_', '-')
-                if name not in provided:
-                    provided.add(name)
-                    if name.startswith('trytond'):
-                        todo.append(name)
-        self.assertFalse(used - provided,
+        used = set().union(*imported.values())
+        # Tryton's report engine turns HTML reports into PDF with WeasyPrint
+        # (HTML rendered as HTML, as the portal's pages, does not need it).
+        if html_to_pdf_reports():
+            used.add('weasyprint')
+        self.assertFalse(used - provided_with(declared),
             "imported by the modules, not declared in pyproject.toml")
         self.assertFalse(tryton_modules - declared,
             "Tryton modules in tryton.cfg, not declared in pyproject.toml")
@@ -244,6 +287,29 @@ class DeploymentTest(unittest.TestCase):
             if not d.startswith(('trytond', 'proteus', 'psycopg'))}
         self.assertEqual(unused, {'gunicorn'},
             "declared in pyproject.toml, never imported by the modules")
+
+    def test_declared_test_dependencies(self):
+        """pyproject.toml's test extra declares what the tests, scripts and
+        benchmarks import beyond the modules' dependencies, and only that
+        (an import tried under `except ImportError` is optional)"""
+        project = tomllib.loads(read('pyproject.toml'))['project']
+        declared = distribution_names(project['dependencies'])
+        test = distribution_names(project['optional-dependencies']['test'])
+        paths = [p for pattern in ['addons/*/tests/*.py', 'tests/*.py',
+                'scripts/**/*.py', 'bench/**/*.py']
+            for p in glob.glob(os.path.join(ROOT, pattern), recursive=True)]
+        # The local names: our modules, the tests package, the scripts'
+        # and tests' modules imported by their own folder on sys.path.
+        local = set(module_list()) | {'tests'} | {
+            os.path.splitext(os.path.basename(p))[0] for p in paths}
+        imported = third_party(paths, local)
+        for top, dists in imported.items():
+            self.assertTrue(dists, f"{top} is imported but not installed")
+        used = set().union(*imported.values())
+        self.assertFalse(used - provided_with(declared | test),
+            "imported by the tests, not declared in pyproject.toml")
+        self.assertFalse(test - used,
+            "declared in the test extra, never imported by the tests")
 
     def test_module_tests_stand_alone(self):
         """The modules' tests import nothing from the repository's tests
