@@ -168,6 +168,14 @@ return jQuery('table.tree > thead > tr > th:visible > div > label').filter(
 """
 
 
+# Whether the list of the current tab scrolls sideways (wider than the tab).
+SIDEWAYS = """
+var view = jQuery('#' + Sao.Tab.tabs.get_current().id).find(
+    '.treeview:visible')[0];
+return view.scrollWidth > view.clientWidth + 1;
+"""
+
+
 def console_errors(entries):
     """The console messages that tell of a failure: errors, and the
     programming errors jQuery's deferreds turn into warnings (sao builds its
@@ -408,6 +416,7 @@ class SaoEveryViewTest(unittest.TestCase):
                     jQuery(this).hasClass('active')]];
                 }).get();""")
         self.screenshot('donations-list.png')
+        self.assertFalse(driver.execute_script(SIDEWAYS))
         self.assertEqual([t for t, active in tabs if active], ["Tous"], tabs)
         self.assertTrue(any(t.startswith("À valider") for t, _ in tabs), tabs)
         self.assertNotIn("Brouillon", [t for t, _ in tabs])
@@ -513,6 +522,8 @@ class SaoEveryViewTest(unittest.TestCase):
         self.assertEqual([b for b, _ in buttons], ["Valider", "Refuser"])
         for name, right in buttons:
             self.assertLessEqual(right, visible, name)
+        # Nor any column of the list.
+        self.assertFalse(driver.execute_script(SIDEWAYS))
 
     def wait_for(self, condition, timeout=30):
         return WebDriverWait(self.driver, timeout).until(condition)
