@@ -128,13 +128,13 @@ class PartyErase(metaclass=PoolMeta):
                 count = Model.search(domain, count=True)
                 if count:
                     done.append(gettext('connexion_gdpr.msg_done_records',
-                            model=Model.__string__ or Model.__name__,
+                            model=Model.__names__()['model'],
                             count=count))
             for Model, domain, reason in self.to_keep(party_id):
                 count = Model.search(domain, count=True)
                 if count:
                     kept.append(gettext('connexion_gdpr.msg_kept_records',
-                            model=Model.__string__ or Model.__name__,
+                            model=Model.__names__()['model'],
                             count=count, reason=reason))
         return done, kept
 

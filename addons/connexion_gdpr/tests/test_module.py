@@ -239,6 +239,24 @@ class ConnexionGdprTestCase(
         self.assertEqual(Party.gdpr_erase([party], "Encore"), [])
 
     @with_transaction()
+    def test_erasure_log_names_models_in_user_language(self):
+        "The erasure log names the erased records by their translated model"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Party = pool.get('party.party')
+        french, = Lang.search([('code', '=', 'fr')])
+        Lang.load_translations([french])
+        party = create_person()
+
+        with Transaction().set_context(language='fr'):
+            log, = Party.gdpr_erase([party], "Demande écrite du 3 mars")
+            log = type(log)(log.id)
+            self.assertIn("Tiers : 1 enregistrement(s) effacé(s)",
+                log.done.splitlines())
+            self.assertIn("Adresse de tiers : 1 enregistrement(s) effacé(s)",
+                log.done.splitlines())
+
+    @with_transaction()
     def test_receipt_refused_erased_donor(self):
         "No tax receipt is issued to an erased donor, even with a legally "
         "complete association (checked before the donor's mentions)"
