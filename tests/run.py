@@ -93,6 +93,8 @@ PATCHED = {
     'trytond.tests.tools': [
         ('activate_modules', ['modules', '*setup']),
         ('drop_create', ['name', 'lang']),
+        ('_func_name', ['func']),
+        ('_get_config', []),
         ],
     'trytond.backend.postgresql.database': [
         ('Database.init', ['self']),
@@ -238,10 +240,10 @@ def build_on_cached_databases():
     def modules_of(modules):
         return [modules] if isinstance(modules, str) else list(modules)
 
-    def restore_base(modules, lang, exclude_requested=False):
+    def restore_base(modules, lang, exclude_requested=False, setup=''):
         target = frozenset().union(*(closure(m) for m in modules))
-        bases = [(len(c), n) for c, l, n in built
-            if l == lang and c <= target
+        bases = [(len(c), n) for c, l, n, s in built
+            if l == lang and s == setup and c <= target
             and not (exclude_requested and c & set(modules))]
         if not bases:
             return False
@@ -250,10 +252,10 @@ def build_on_cached_databases():
             BASES.append(max(bases)[1])
         return restored
 
-    def remember(name, modules, lang):
+    def remember(name, modules, lang, setup=''):
         modules_closure = frozenset().union(*(closure(m) for m in modules))
-        if name not in {n for _, _, n in built}:
-            built.append((modules_closure, lang, name))
+        if name not in {n for _, _, n, _ in built}:
+            built.append((modules_closure, lang, name, setup))
 
     activate_module = test_tryton.activate_module
 
@@ -262,7 +264,7 @@ def build_on_cached_databases():
         modules = modules_of(modules)
         name = '-'.join(modules) + ('--' + lang if lang != 'en' else '')
         if (not test_tryton.db_exist(test_tryton.DB_NAME)
-                and name not in {n for _, _, n in built}):
+                and name not in {n for _, _, n, _ in built}):
             restore_base(modules, lang)
         result = activate_module(modules, lang)
         remember(name, modules, lang)
@@ -285,16 +287,48 @@ def build_on_cached_databases():
 
     activate_modules = tools.activate_modules
 
+    def activate_on_setup_base(modules, setup, name, setup_name):
+        """A scenario's database built on the largest one of this run with
+        the same setup (company, chart...) and fewer modules, else on one of
+        its modules without setup (a module test's): the rest activated on
+        it, as an administrator adds modules to a live database, then the
+        setup run if the base had none. None when there is no base."""
+        from proteus import Model, Wizard
+        with_setup = restore_base(modules, 'en', setup=setup_name)
+        if not with_setup and not restore_base(modules, 'en'):
+            return None
+        config = tools._get_config()
+        Module = Model.get('ir.module')
+        missing = Module.find([
+                ('name', 'in', modules),
+                ('state', '!=', 'activated'),
+                ])
+        if missing:
+            Module.click(missing, 'activate')
+            Wizard('ir.module.activate_upgrade').execute('upgrade')
+        if not with_setup:
+            for function in setup:
+                function(config=config)
+        test_tryton.backup_db_cache(name)
+        return config
+
     @functools.wraps(activate_modules)
     def activate_modules_on_base(modules, *setup):
         modules = modules_of(modules)
-        pending.append(modules)
-        try:
-            result = activate_modules(modules, *setup)
-        finally:
-            pending.pop()
-        if not setup:
-            remember('-'.join(sorted(modules)), modules, 'en')
+        name = '-'.join(sorted(modules))
+        setup_name = '|'.join(tools._func_name(f) for f in setup)
+        if setup_name:
+            name += f'--{setup_name}'
+        result = None
+        if name not in {n for _, _, n, _ in built}:
+            result = activate_on_setup_base(modules, setup, name, setup_name)
+        if result is None:
+            pending.append(modules)
+            try:
+                result = activate_modules(modules, *setup)
+            finally:
+                pending.pop()
+        remember(name, modules, 'en', setup_name)
         return result
     tools.activate_modules = activate_modules_on_base
 
