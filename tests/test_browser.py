@@ -14,7 +14,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support import (
-    Server, backend, chrome, connexion_modules, sao_login)
+    Server, backend, chrome, sao_login)
 
 
 class SaoSmokeTest(unittest.TestCase):
@@ -196,7 +196,7 @@ class SaoEveryViewTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(modules=connexion_modules()).create().start()
+        cls.server = Server().create().start()
         cls.addClassCleanup(cls.server.stop)
 
     def setUp(self):
@@ -598,7 +598,7 @@ class SaoDashboardTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(modules=connexion_modules()).create().start()
+        cls.server = Server().create().start()
         cls.addClassCleanup(cls.server.stop)
         cls.screenshots = os.environ.get('CONNEXION_SCREENSHOTS') or (
             tempfile.mkdtemp(prefix='connexion-boards-'))

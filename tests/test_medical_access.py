@@ -12,7 +12,7 @@ import json
 import unittest
 import urllib.request
 
-from tests.support import Server, connexion_modules
+from tests.support import Server
 
 DEMO_PASSWORD = 'connexion-demo'
 # connexion_asso/demo.py USERS and connexion_dreams/demo.py VOLUNTEER_LOGIN:
@@ -30,7 +30,7 @@ server = None
 
 def setUpModule():
     global server
-    server = Server(modules=connexion_modules()).create().start()
+    server = Server().create().start()
 
 
 def tearDownModule():

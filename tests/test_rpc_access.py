@@ -13,7 +13,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from tests.support import Server, connexion_modules
+from tests.support import Server
 
 DEMO_PASSWORD = 'connexion-demo'
 # Demo accounts (connexion_asso/demo.py USERS, connexion_dreams/demo.py
@@ -56,7 +56,7 @@ def workflow_models():
 
 def setUpModule():
     global server
-    server = Server(modules=connexion_modules()).create().start()
+    server = Server().create().start()
 
 
 def tearDownModule():

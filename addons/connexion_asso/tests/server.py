@@ -41,17 +41,13 @@ def connexion_modules():
             if line.split('#', 1)[0].strip()]
 
 
-# The modules of the servers of the cross-module tests: one list, so that
-# the database is built once per test run and copied for each server.
-SERVER_MODULES = ('connexion_asso', 'connexion_dreams', 'connexion_ideas')
-
-
 class Server:
     "A trytond server on its own database, stopped and dropped by stop()."
 
-    def __init__(self, modules=SERVER_MODULES, demo=True,
-            admin_password='admin'):
-        self.modules = list(modules)
+    def __init__(self, modules=None, demo=True, admin_password='admin'):
+        # Every server of a test run has the deployment's modules by
+        # default: their demo database is built once per run and copied.
+        self.modules = list(modules or connexion_modules())
         self.demo = demo
         self.admin_password = admin_password
         self.tmp = tempfile.mkdtemp(prefix='connexion-server-')
