@@ -12,10 +12,11 @@ from sql import Window
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields)
-from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
+
+from .exceptions import ConsentHistoryError, ConsentPurposeError
 
 CHANNELS = [
     ('portal', "Portal"),
@@ -182,13 +183,15 @@ class Consent(ModelSQL, ModelView):
     def write(cls, *args):
         "History is never overwritten: a change of mind is a new consent."
         if Transaction().check_access:
-            raise AccessError(gettext('connexion_asso.msg_consent_history'))
+            raise ConsentHistoryError(
+                gettext('connexion_asso.msg_consent_history'))
         super().write(*args)
 
     @classmethod
     def delete(cls, consents):
         if Transaction().check_access:
-            raise AccessError(gettext('connexion_asso.msg_consent_history'))
+            raise ConsentHistoryError(
+                gettext('connexion_asso.msg_consent_history'))
         super().delete(consents)
 
     @classmethod
@@ -230,7 +233,7 @@ class Party(metaclass=PoolMeta):
         Purpose = pool.get('connexion.consent.purpose')
         purpose = Purpose.get_by_code(purpose_code)
         if not purpose:
-            raise AccessError(gettext(
+            raise ConsentPurposeError(gettext(
                     'connexion_asso.msg_consent_purpose_unknown',
                     code=purpose_code))
         return Consent.create([{

@@ -1,4 +1,5 @@
 "Business errors of connexion_asso."
+from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.transaction import Transaction
 
@@ -13,3 +14,16 @@ def portal_message(msg_id):
 
 class WorkflowFieldError(AccessError):
     "A client tried to set a field that only a workflow step may set."
+
+
+class WorkflowDeleteError(UserError):
+    """A record past its first step is kept: it is cancelled or closed,
+    not deleted."""
+
+
+class ConsentHistoryError(UserError):
+    "Consents are a history: a change of mind is recorded as a new consent."
+
+
+class ConsentPurposeError(UserError):
+    "A consent is recorded for a purpose that exists."

@@ -10,12 +10,11 @@ portal routes and demo data run on the server: they are not concerned.
 """
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
-from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from .exceptions import WorkflowFieldError
+from .exceptions import WorkflowDeleteError, WorkflowFieldError
 
 
 def workflow_values_allowed():
@@ -181,14 +180,8 @@ class PostingWorkflowMixin(TransitionOnlyMixin):
         if mode == 'delete':
             for record in records:
                 if record.state != 'draft' or record.move:
-                    raise AccessError(record.workflow_message('delete_draft'))
-
-    @classmethod
-    def copy(cls, records, default=None):
-        "A copy is a new draft."
-        default = default.copy() if default is not None else {}
-        default.setdefault('state', cls.default_state())
-        return super().copy(records, default=default)
+                    raise WorkflowDeleteError(
+                        record.workflow_message('delete_draft'))
 
     def check_validate(self):
         "Raise what keeps the record from being validated."

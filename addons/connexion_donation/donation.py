@@ -4,13 +4,15 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
 from connexion_asso.workflow import PostingWorkflowMixin, TransitionOnlyMixin
+
+from .exceptions import ReceiptedError
 
 PAYMENT_METHODS = [
     (None, ""),
@@ -97,7 +99,7 @@ class ReceiptedMixin:
         if mode == 'write' and set(values) - cls._receipt_unlocked_fields():
             for record in records:
                 if record.receipted:
-                    raise AccessError(record.workflow_message(
+                    raise ReceiptedError(record.workflow_message(
                             'locked', receipt=record.receipt.number))
 
     @classmethod
@@ -105,7 +107,7 @@ class ReceiptedMixin:
         super().check_cancel(records)
         for record in records:
             if record.receipted:
-                raise AccessError(record.workflow_message(
+                raise ReceiptedError(record.workflow_message(
                         'cancel_receipted', receipt=record.receipt.number))
 
 

@@ -1,5 +1,5 @@
 "Business errors of connexion_donation."
-from trytond.exceptions import UserWarning
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import ValidationError
 
 
@@ -10,6 +10,20 @@ class ReceiptRefusedError(ValidationError):
 
 class ReceiptCancelError(ValidationError):
     "A receipt is cancelled or replaced only with the reason written."
+
+
+class ReceiptFrozenError(UserError):
+    """An issued tax receipt is never changed, deleted nor copied: it is
+    cancelled and replaced."""
+
+
+class ReceiptedError(UserError):
+    """A gift or a fee covered by an issued tax receipt stays as receipted
+    until the receipt is cancelled."""
+
+
+class ExpenseWaiverDeleteError(UserError):
+    "A gift that records a waived expense is cancelled, not deleted."
 
 
 class FECRefusedError(ValidationError):

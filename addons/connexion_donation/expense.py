@@ -15,13 +15,14 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, Unique, fields
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .configuration import account_field
+from .exceptions import ExpenseWaiverDeleteError
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class Donation(metaclass=PoolMeta):
         if mode == 'delete':
             for donation in donations:
                 if donation.expense:
-                    raise AccessError(gettext(
+                    raise ExpenseWaiverDeleteError(gettext(
                             'connexion_donation.msg_expense_waiver_delete',
                             donation=donation.rec_name,
                             expense=donation.expense.rec_name))

@@ -8,7 +8,6 @@ from sql.aggregate import Count, Max, Min, Sum
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -17,7 +16,7 @@ from trytond.tools import grouped_slice
 from connexion_asso.workflow import TransitionOnlyMixin
 
 from .donation import FORMS, NATURES, PAYMENT_METHODS
-from .exceptions import ReceiptCancelError
+from .exceptions import ReceiptCancelError, ReceiptFrozenError
 
 # Records browsed (or read with function fields) at once: each instance
 # checks the whole id list of its browse, which is quadratic.
@@ -151,11 +150,11 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         super().check_modification(
             mode, receipts, values=values, external=external)
         if mode == 'delete':
-            raise AccessError(gettext(
+            raise ReceiptFrozenError(gettext(
                     'connexion_donation.msg_receipt_delete',
                     receipt=receipts[0].number))
         if mode == 'write' and set(values) & FROZEN:
-            raise AccessError(gettext(
+            raise ReceiptFrozenError(gettext(
                     'connexion_donation.msg_receipt_frozen',
                     receipt=receipts[0].number))
 
@@ -163,7 +162,7 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     def copy(cls, receipts, default=None):
         if not receipts:
             return []
-        raise AccessError(gettext(
+        raise ReceiptFrozenError(gettext(
                 'connexion_donation.msg_receipt_copy'))
 
     @classmethod
@@ -254,7 +253,7 @@ class ReceiptLine(ModelSQL, ModelView):
         super().check_modification(
             mode, lines, values=values, external=external)
         if mode in {'write', 'delete'}:
-            raise AccessError(gettext(
+            raise ReceiptFrozenError(gettext(
                     'connexion_donation.msg_receipt_frozen',
                     receipt=lines[0].receipt.number))
 

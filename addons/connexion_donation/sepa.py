@@ -16,7 +16,7 @@ from lxml import etree
 from trytond.config import config as tconfig
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.party.exceptions import EraseError
 from trytond.pool import Pool, PoolMeta
@@ -29,6 +29,7 @@ from trytond.wizard import (
 
 from connexion_asso.formatting import format_amount, format_date
 from connexion_asso.mail import mail_language
+from connexion_asso.exceptions import WorkflowDeleteError
 from connexion_asso.workflow import TransitionOnlyMixin
 
 from .donation import CompanyCurrencyMixin, DonorAmountMixin
@@ -239,7 +240,8 @@ class Plan(
         if mode == 'delete':
             for plan in plans:
                 if plan.state != 'draft' or plan.donations:
-                    raise AccessError(plan.workflow_message('delete_draft'))
+                    raise WorkflowDeleteError(
+                        plan.workflow_message('delete_draft'))
 
     @classmethod
     def copy(cls, plans, default=None):

@@ -11,7 +11,7 @@ from sql import Literal, Null
 
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -19,6 +19,7 @@ from trytond.transaction import Transaction
 
 from connexion_asso.workflow import TransitionOnlyMixin, VolunteerWriteMixin
 
+from .exceptions import DreamClosedError
 from .wish import CATEGORIES
 
 STATES = [
@@ -434,7 +435,7 @@ class Dream(
         if mode in {'write', 'delete'} and external:
             for dream in dreams:
                 if dream.state in FINAL_STATES:
-                    raise AccessError(gettext(
+                    raise DreamClosedError(gettext(
                             'connexion_dreams.msg_dream_final',
                             dream=dream.rec_name,
                             state=dream.state_string))

@@ -14,7 +14,7 @@ from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .exceptions import ErasedPartyError
+from .exceptions import EraseConfirmError, ErasedPartyError
 
 ORIGINS = [
     ('request', "Request of the Person"),
@@ -277,6 +277,7 @@ class Erase(Wizard):
         if group not in {g.id for g in user.groups}:
             raise AccessError(gettext('connexion_gdpr.msg_erase_forbidden'))
         if not self.start.confirm:
-            raise AccessError(gettext('connexion_gdpr.msg_erase_confirm'))
+            raise EraseConfirmError(
+                gettext('connexion_gdpr.msg_erase_confirm'))
         self.model.gdpr_erase([self.record], self.start.reason)
         return 'end'

@@ -14,7 +14,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow,
     dualmethod, fields)
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.sendmail import send_message_transactional
@@ -22,6 +22,8 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from connexion_asso.workflow import TransitionOnlyMixin
+
+from .exceptions import IdeaAnonymityError
 
 CHANNELS = [
     ('portal', "Portal"),
@@ -308,7 +310,7 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         if mode == 'write' and 'anonymous' in values:
             for idea in ideas:
                 if idea.anonymous != values['anonymous']:
-                    raise AccessError(gettext(
+                    raise IdeaAnonymityError(gettext(
                             'connexion_ideas.msg_idea_anonymous_change',
                             idea=idea.rec_name))
 

@@ -13,6 +13,8 @@ import phonenumbers
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 
+from trytond.pool import Pool
+
 # Shared with the staff's duplicate search after the import.
 from connexion_asso.duplicate import name_key, strip_accents  # noqa: F401
 
@@ -256,11 +258,12 @@ def clean_bic(value):
 
 
 def clean_date(value, future=False):
-    "A past date (or a future one too with future=True)."
+    """A past date (or a future one too with future=True): past for the
+    company, in its timezone."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        if not future and value > dt.date.today():
+        if not future and value > Pool().get('ir.date').today():
             raise CleanError('connexion_import.msg_clean_date',
                 value=value.strftime('%d/%m/%Y'))
         return value
@@ -269,7 +272,7 @@ def clean_date(value, future=False):
         return None
     date = _parse_date(value)
     if (date is None or date.year < 1900
-            or (not future and date > dt.date.today())):
+            or (not future and date > Pool().get('ir.date').today())):
         raise CleanError('connexion_import.msg_clean_date', value=value)
     return date
 

@@ -1,10 +1,11 @@
 """Unit tests of consents, mixed into the module's test case."""
 import datetime as dt
 
-from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
+
+from ..exceptions import ConsentHistoryError, ConsentPurposeError
 
 
 class ConsentTestMixin:
@@ -66,10 +67,10 @@ class ConsentTestMixin:
         party.save()
         consent, = Party.give_consent([party], 'newsletter', guardian=None)
         with Transaction().set_context(_check_access=True):
-            with self.assertRaises(AccessError):
+            with self.assertRaises(ConsentHistoryError):
                 Consent.write([consent], {'state': 'withdrawn'})
-            with self.assertRaises(AccessError):
+            with self.assertRaises(ConsentHistoryError):
                 Consent.delete([consent])
         self.assertEqual(Consent(consent.id).state, 'given')
-        with self.assertRaises(AccessError):
+        with self.assertRaises(ConsentPurposeError):
             Party.give_consent([party], 'no_such_purpose')

@@ -12,10 +12,13 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction, TransactionError
 
 from ..words import amount_to_words
-from ..exceptions import ReceiptCancelError, ReceiptRefusedError
+from ..exceptions import (
+    ReceiptCancelError, ReceiptedError, ReceiptFrozenError,
+    ReceiptRefusedError)
 from .support import (
     Mailbox, annual_receipts, donor_address, legal_association,
     loopback_smtp)
+from connexion_asso.exceptions import WorkflowDeleteError
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 from connexion_asso.tests.smtp import outbox_mails
@@ -272,14 +275,18 @@ class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         with set_company(company):
             donation, = create_validated_donations(company, 1)
             receipt, = Receipt.issue([[donation]])
-            with self.assertRaises(AccessError):
+            with self.assertRaises(ReceiptFrozenError):
                 Receipt.write([receipt], {'amount': Decimal(1)})
-            with self.assertRaises(AccessError):
+            with self.assertRaises(ReceiptFrozenError):
                 Receipt.delete([receipt])
-            with self.assertRaises(AccessError):
+            with self.assertRaises(ReceiptFrozenError):
                 Receipt.copy([receipt])
-            with self.assertRaises(AccessError):
+            with self.assertRaises(ReceiptedError):
                 Donation.write([donation], {'amount': Decimal(1)})
+            with self.assertRaises(ReceiptedError):
+                Donation.cancel([donation])
+            with self.assertRaises(WorkflowDeleteError):
+                Donation.delete([donation])
             Receipt.write([receipt], {'cancel_reason': "Montant erroné"})
             Receipt.cancel([receipt])
             # Released by the cancellation, the gift can be corrected.
@@ -478,7 +485,7 @@ class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
             self.assertEqual(old.cancel_date, Date.today())
             self.assertEqual(new.replaces, old)
             self.assertEqual(donation.receipt, new)
-            with self.assertRaises(AccessError):
+            with self.assertRaises(ReceiptFrozenError):
                 Receipt.write([new], {'cerfa': '11580*04'})
             old_text = ' '.join(pdftotext(
                     Receipt.render_pdf([old.id])).split())

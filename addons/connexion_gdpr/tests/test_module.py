@@ -7,6 +7,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from connexion_asso.tests.smtp import Sink, smtp_server
+from ..exceptions import EraseConfirmError
 from .tools import find_strings
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
@@ -311,7 +312,7 @@ class ConnexionGdprTestCase(
         with self.assertRaises(AccessError):
             run(dpo, True)
         self.assertFalse(Party(party.id).gdpr_erased)
-        with self.assertRaises(AccessError):
+        with self.assertRaises(EraseConfirmError):
             run(forget, False)
         self.assertFalse(Party(party.id).gdpr_erased)
         run(forget, True)

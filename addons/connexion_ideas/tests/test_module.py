@@ -11,6 +11,7 @@ from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, activate_module, with_transaction)
 from trytond.transaction import Transaction
 from connexion_asso.tests.cron_tests import CronTestMixin
+from ..exceptions import IdeaAnonymityError
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 RAW_EMAIL = (
@@ -119,7 +120,7 @@ class ConnexionIdeasTestCase(
         transaction._store_log_records()
         self.assertTrue(Log.search([('resource', '=', str(anonymous))]))
 
-        with self.assertRaises(AccessError):
+        with self.assertRaises(IdeaAnonymityError):
             Idea.write([Idea(anonymous.id)], {'anonymous': False})
         with self.assertRaises(Exception):
             Idea.write([Idea(anonymous.id)], {'author': author.id})

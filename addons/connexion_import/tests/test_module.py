@@ -34,6 +34,28 @@ class ConnexionImportTestCase(FileCases, RecordCases, ModuleTestCase):
         drop_db()
         activate_module(sorted([cls.module] + cls.extras), lang=cls.language)
 
+    @with_transaction()
+    def test_clean_date_company_today(self):
+        """A date is in the future from the company's today (its timezone),
+        not the server's: one of the two far timezones is on another day
+        than the server at any hour."""
+        from trytond.modules.company.tests import create_company, set_company
+        Date = Pool().get('ir.date')
+        company = create_company()
+        for timezone in ['Pacific/Kiritimati', 'Pacific/Pago_Pago']:
+            company.timezone = timezone
+            company.save()
+            with self.subTest(timezone=timezone), set_company(company):
+                today = Date.today()
+                tomorrow = today + dt.timedelta(days=1)
+                self.assertEqual(clean_date(today), today)
+                self.assertEqual(
+                    clean_date(today.strftime('%d/%m/%Y')), today)
+                for value in [tomorrow, tomorrow.strftime('%d/%m/%Y')]:
+                    with self.assertRaises(CleanError):
+                        clean_date(value)
+
+    @with_transaction()
     def test_cleaning(self):
         "Values are normalised the way the association writes them"
         self.assertEqual(clean_name('JEAN-PIERRE de LA fontaine'),
