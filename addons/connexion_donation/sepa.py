@@ -4,31 +4,22 @@ A plan says who gives how much and how often; its mandate (RUM) and the
 creditor identifier (ICS) of the company are those of account_payment_sepa,
 which also chooses the sequence type (FRST then RCUR) and writes the pain.008
 file. Each month the plans due give posted donations, one payment each, all
-in one payment group; donors are pre-notified by a queued e-mail; a rejected
-debit cancels its donation and, after too many failures, suspends the plan.
+in one payment group. The debit of each gift (pre-notification, rejection)
+is in sepa_debit.py, the erasure of a donor's SEPA data in sepa_erasure.py.
 """
 import calendar
 import datetime as dt
-from email.message import EmailMessage
 
-from lxml import etree
-
-from trytond.config import config as tconfig
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.party.exceptions import EraseError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
-from trytond.sendmail import send_message_transactional
-from trytond.transaction import (
-    Transaction, inactive_records, without_check_access)
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
-from connexion_asso.formatting import format_amount, format_date
-from connexion_asso.mail import mail_language
 from connexion_asso.exceptions import WorkflowDeleteError
 from connexion_asso.workflow import TransitionOnlyMixin
 
@@ -397,260 +388,6 @@ class Plan(
                 cls.generate(config.next_collection_date(Date.today()))
 
 
-    # Erasure of a donor (party.erase, see party.py)
-
-    @classmethod
-    def end_for_erasure(cls, party):
-        """Before a donor's data is erased: the plans are closed (the draft
-        ones deleted) and the mandates cancelled, so no debit run selects
-        them any more; the donor's name, address and IBAN leave the SEPA
-        files already sent. A debit not settled yet refuses the erasure
-        (check_erase_debits)."""
-        pool = Pool()
-        Mandate = pool.get('account.payment.sepa.mandate')
-        with without_check_access():
-            plans = cls.search([('party', '=', party.id)])
-            cls.close([p for p in plans
-                    if p.state in {'running', 'suspended'}])
-            cls.delete([p for p in plans
-                    if p.state == 'draft' and not p.donations])
-            Mandate.cancel(Mandate.search([
-                        ('party', '=', party.id),
-                        ('state', 'in', ['requested', 'validated']),
-                        ]))
-            cls._scrub_sepa_messages(party)
-
-    @classmethod
-    def check_erase_debits(cls, party):
-        """A debit sent to the bank and not settled can still be paid or
-        returned with the donor's data: erasure waits for it."""
-        pool = Pool()
-        Payment = pool.get('account.payment')
-        with without_check_access():
-            payments = Payment.search([
-                    ('party', '=', party.id),
-                    ('state', 'not in', ['succeeded', 'failed']),
-                    ], order=[('date', 'ASC'), ('id', 'ASC')])
-        if payments:
-            raise EraseError(gettext(
-                    'connexion_donation.msg_erase_pending_debits',
-                    party=party.rec_name,
-                    debits=', '.join(gettext(
-                            'connexion_donation.msg_erase_pending_debit',
-                            amount=format_amount(p.amount, symbol=False),
-                            date=format_date(p.date)
-                            if p.date else '-',
-                            number=p.number or p.id)
-                        for p in payments)))
-
-    @classmethod
-    def _scrub_sepa_messages(cls, party):
-        """Rewrite the pain.008 files of the party's debits: its debtor name
-        becomes the neutral label, its postal address and IBAN go; the other
-        donors' transactions are untouched."""
-        pool = Pool()
-        Payment = pool.get('account.payment')
-        Message = pool.get('account.payment.sepa.message')
-        payments = Payment.search([
-                ('party', '=', party.id), ('group', '!=', None)])
-        if not payments:
-            return
-        ids = {str(p.id) for p in payments}
-        origins = list({str(p.group) for p in payments})
-        label = gettext('connexion_donation.msg_erased_description')
-        for message in Message.search([('origin', 'in', origins)]):
-            if not message.message:
-                continue
-            tree = etree.fromstring(bytes(message.message))
-            changed = False
-            for tx in tree.xpath('//*[local-name()="DrctDbtTxInf"]'):
-                if tx.xpath('string(.//*[local-name()="EndToEndId"])') \
-                        not in ids:
-                    continue
-                for name in tx.xpath(
-                        './*[local-name()="Dbtr"]/*[local-name()="Nm"]'):
-                    name.text = label
-                for address in tx.xpath(
-                        './*[local-name()="Dbtr"]/*[local-name()="PstlAdr"]'):
-                    address.getparent().remove(address)
-                for iban in tx.xpath('./*[local-name()="DbtrAcct"]'
-                        '//*[local-name()="IBAN"]'):
-                    iban.text = '****'
-                changed = True
-            if changed:
-                Message.write([message], {'message': etree.tostring(
-                            tree, xml_declaration=True, encoding='UTF-8')})
-
-    @classmethod
-    def own_account_numbers(cls, party_id):
-        """Ids of the numbers of the bank accounts the party owns alone (a
-        joint account stays for its other owner)."""
-        Account = Pool().get('bank.account')
-        with inactive_records():
-            accounts = Account.search([('owners', '=', party_id)])
-        return [n.id for a in accounts if len(a.owners) == 1
-            for n in a.numbers]
-
-
-class Donation(metaclass=PoolMeta):
-    __name__ = 'connexion.donation'
-
-    plan = fields.Many2One(
-        'connexion.donation.plan', "Recurring Plan", readonly=True,
-        ondelete='RESTRICT')
-    payment = fields.Many2One(
-        'account.payment', "Direct Debit", readonly=True,
-        ondelete='RESTRICT')
-    prenotified = fields.Date(
-        "Pre-notified", readonly=True,
-        help="When the donor was told of the coming debit.")
-    debit_failed = fields.Boolean(
-        "Debit Failed", readonly=True,
-        help="The bank rejected or returned the direct debit.")
-
-    @classmethod
-    def _transition_fields(cls):
-        "Set by the debit runs and the bank returns."
-        return super()._transition_fields() | {
-            'plan', 'payment', 'prenotified', 'debit_failed'}
-
-    @classmethod
-    def copy(cls, donations, default=None):
-        default = default.copy() if default is not None else {}
-        for name in ['plan', 'payment', 'prenotified']:
-            default.setdefault(name)
-        default.setdefault('debit_failed', False)
-        return super().copy(donations, default=default)
-
-    def get_sepa_payment(self, journal):
-        "The direct debit of this gift, not saved."
-        Payment = Pool().get('account.payment')
-        return Payment(company=self.company, journal=journal,
-            kind='receivable', party=self.party, amount=self.amount,
-            date=self.date, sepa_mandate=self.plan.mandate, origin=self,
-            reference=gettext('connexion_donation.msg_plan_debit_reference',
-                date=self.date.strftime('%m/%Y')))
-
-    @classmethod
-    def send_prenotifications(cls, donations):
-        """Queued task: tell each donor of the coming debit (amount, date,
-        RUM, ICS), once per gift."""
-        pool = Pool()
-        Date = pool.get('ir.date')
-        Message = pool.get('connexion.outbox.message')
-        from_ = tconfig.get('email', 'from')
-        sent, messages = [], []
-        for donation in cls.browse(donations):
-            if (donation.prenotified or donation.state != 'validated'
-                    or not donation.plan or not donation.party.email):
-                continue
-            mandate = donation.plan.mandate
-            try:
-                ics = donation.company.party.get_sepa_identifier('eu_at_02')
-                ics = ics.get('Id', '')
-            except Exception:
-                ics = ''
-            msg = EmailMessage()
-            msg['From'] = from_
-            msg['To'] = donation.party.email
-            # In the donor's language, not the sender's (a queue worker or
-            # a user may work in another one).
-            with Transaction().set_context(
-                    language=mail_language(donation.party, donation.company)):
-                msg['Subject'] = gettext(
-                    'connexion_donation.msg_prenotification_subject',
-                    date=donation.date.strftime('%d/%m/%Y'))
-                msg.set_content(gettext(
-                        'connexion_donation.msg_prenotification_body',
-                        donor=donation.party.rec_name,
-                        amount=format_amount(donation.amount, symbol=False),
-                        date=donation.date.strftime('%d/%m/%Y'),
-                        rum=mandate.identification or '',
-                        ics=ics,
-                        association=donation.company.rec_name))
-            messages.append((msg, donation.party, donation))
-            sent.append(donation)
-        # Kept in the outbox with the stamp, sent once this commits.
-        Message.enqueue(messages)
-        if sent:
-            cls.write(sent, {'prenotified': Date.today()})
-        return sent
-
-    @classmethod
-    def debit_failed_(cls, donations):
-        """The bank rejected these debits: cancel the gifts (reversing their
-        move), count the failure on the plan, suspend it past the limit and
-        tell the staff."""
-        pool = Pool()
-        Config = pool.get('connexion.donation.configuration')
-        Plan = pool.get('connexion.donation.plan')
-        config = Config(1)
-        limit = config.failure_limit or 0
-        cls.write(donations, {'debit_failed': True})
-        cancellable = [d for d in donations
-            if d.state != 'cancelled'
-            and not (d.receipt and d.receipt.state == 'issued')]
-        with without_check_access():
-            cls.cancel(cancellable)
-        lines = []
-        suspended = []
-        for donation in donations:
-            plan = donation.plan
-            if plan:
-                plan.failures = (plan.failures or 0) + 1
-                plan.save()
-                if limit and plan.failures >= limit and plan.state == 'running':
-                    suspended.append(plan)
-            payment = donation.payment
-            lines.append(gettext(
-                    'connexion_donation.msg_debit_failed_line',
-                    donation=donation.rec_name,
-                    reason=(payment.sepa_return_reason_code or '-')
-                    if payment else '-',
-                    state=gettext(
-                        'connexion_donation.msg_debit_failed_cancelled')
-                    if donation in cancellable else gettext(
-                        'connexion_donation.msg_debit_failed_receipted')))
-        if suspended:
-            Plan.suspend(suspended)
-            lines.extend(gettext(
-                    'connexion_donation.msg_debit_failed_suspended',
-                    plan=p.rec_name, count=p.failures) for p in suspended)
-        if lines and config.staff_email:
-            msg = EmailMessage()
-            msg['From'] = tconfig.get('email', 'from')
-            msg['To'] = config.staff_email
-            msg['Subject'] = gettext(
-                'connexion_donation.msg_debit_failed_subject',
-                count=len(donations))
-            msg.set_content('\n'.join(lines))
-            send_message_transactional(msg)
-
-
-class Payment(metaclass=PoolMeta):
-    __name__ = 'account.payment'
-
-    @classmethod
-    def _get_origin(cls):
-        return super()._get_origin() + ['connexion.donation']
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('failed')
-    def fail(cls, payments):
-        """The accounting team records the bank's rejection; the gifts are
-        handled whatever its rights on donations."""
-        Donation = Pool().get('connexion.donation')
-        super().fail(payments)
-        with without_check_access():
-            donations = Donation.search([
-                    ('payment', 'in', [p.id for p in payments]),
-                    ('debit_failed', '=', False),
-                    ])
-            if donations:
-                Donation.debit_failed_(donations)
-
-
 class GenerateStart(ModelView):
     __name__ = 'connexion.donation.plan.generate.start'
     __string__ = "Generate Direct Debits"
@@ -716,12 +453,3 @@ class Generate(Wizard):
 
     def do_open_(self, action):
         return action, {'res_id': [self._group]}
-
-
-class OutboxMessage(metaclass=PoolMeta):
-    __name__ = 'connexion.outbox.message'
-
-    @classmethod
-    def _get_origin(cls):
-        "Pre-notifications of debits."
-        return super()._get_origin() + ['connexion.donation']
