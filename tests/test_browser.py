@@ -327,6 +327,8 @@ class SaoEveryViewTest(unittest.TestCase):
         if state['view'] == 'tree':
             problems += [f"header cut at 1280 px: {label}"
                 for label in driver.execute_script(CUT_HEADERS)]
+            if driver.execute_script(SIDEWAYS):
+                self.sideways.append(target)
         for view in views:
             if state['dialogs'] or (view == 'form' and not first['records']):
                 break
@@ -368,6 +370,7 @@ class SaoEveryViewTest(unittest.TestCase):
         # The wizards' steps, refused above, are not to be reported.
         self.driver.get_log('browser')
         failures, forms = [], 0
+        self.sideways = []
         for kind, target, label in walked:
             problems, opened_form = self.open_views(kind, target)
             forms += opened_form
@@ -378,6 +381,11 @@ class SaoEveryViewTest(unittest.TestCase):
                 failures.append(f"{label}: " + '; '.join(problems))
             self.close_tabs()
         self.assertFalse(failures, '\n'.join(failures))
+        # The teams' main lists fit a laptop's 1280 px, the menu open.
+        for module, menu in [('connexion_dreams', 'menu_dream'),
+                ('connexion_donation', 'menu_donation'),
+                ('connexion_asso', 'menu_volunteer_hours')]:
+            self.assertNotIn(self.menu_id(module, menu), self.sideways, menu)
         # The walk opened forms, not only lists.
         self.assertGreater(forms, len(walked) // 2)
 
