@@ -35,18 +35,10 @@ def volunteer_email(number):
     return f'benevole{number:02d}@mille-etoiles.example'
 
 
-class SMTPHandler:
-    async def handle_DATA(self, server, session, envelope):
-        MAILS.append(envelope.content)
-        return '250 OK'
-
-
 def setUpModule():
     global server, smtp
-    from aiosmtpd.controller import Controller
-    from tests.support import free_port
-    smtp = Controller(SMTPHandler(), hostname='127.0.0.1', port=free_port())
-    smtp.start()
+    from connexion_asso.tests.smtp import Catcher, loopback
+    smtp = loopback(Catcher(MAILS))
     server = Server().create()
     config = configparser.ConfigParser(interpolation=None)
     config.read(server.config)

@@ -39,20 +39,14 @@ def _serve(port, path, counts, hold_kind, hold_at, held, release, ready):
     import asyncio
     from email.parser import BytesHeaderParser
 
-    from aiosmtpd.controller import Controller
+    from connexion_asso.tests.smtp import Pipelining, loopback
 
     async def hold():
         held.set()
         while not release.is_set():
             await asyncio.sleep(0.01)
 
-    class Handler:
-
-        async def handle_EHLO(self, server, session, envelope, hostname,
-                responses):
-            session.host_name = hostname
-            responses.insert(-1, '250-PIPELINING')
-            return responses
+    class Handler(Pipelining):
 
         async def handle_MAIL(self, server, session, envelope, address,
                 mail_options):
@@ -73,8 +67,7 @@ def _serve(port, path, counts, hold_kind, hold_at, held, release, ready):
                 await hold()
             return '250 OK'
 
-    controller = Controller(Handler(), hostname='127.0.0.1', port=port)
-    controller.start()
+    loopback(Handler(), port)
     ready.set()
     while True:
         time.sleep(3600)

@@ -8,7 +8,8 @@ import http.cookies
 import re
 import urllib.parse
 
-from .server import Server, chrome, free_port
+from .server import Server, chrome
+from .smtp import Catcher, loopback
 
 DEMO_PASSWORD = 'connexion-demo'
 # The e-mails the portal server sent, as bytes, in order.
@@ -16,19 +17,11 @@ MAILS = []
 _portal = {}
 
 
-class _Catcher:
-    async def handle_DATA(self, server, session, envelope):
-        MAILS.append(envelope.content)
-        return '250 OK'
-
-
 def portal_server():
     """The demo server of the portal tests, started the first time (whichever
     module comes first: one database build for all) and stopped at exit."""
     if 'server' not in _portal:
-        from aiosmtpd.controller import Controller
-        smtp = Controller(_Catcher(), hostname='127.0.0.1', port=free_port())
-        smtp.start()
+        smtp = loopback(Catcher(MAILS))
         _portal['smtp'] = smtp
         server = Server().create()
         with open(server.config, 'a') as fp:

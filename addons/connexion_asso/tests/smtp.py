@@ -1,4 +1,6 @@
-"""A real SMTP server on loopback (aiosmtpd) that can be killed mid-way."""
+"""The tests' SMTP servers on loopback (aiosmtpd): a sink that can be killed
+mid-way, a catcher of raw messages for the servers the tests start, and the
+PIPELINING answer to EHLO they share with the crash tests' sink."""
 import asyncio
 import email
 from contextlib import contextmanager
@@ -7,20 +9,13 @@ from aiosmtpd.controller import Controller
 
 from trytond.config import config
 
-from .server import free_port  # noqa: F401 (the crash tests use it)
+from .server import free_port
 
 
-class Sink:
-    """Keeps every message; dies (closes everything) after kill_after.
-
-    Advertises PIPELINING (RFC 2920) like the usual MTAs, unless told not
+class Pipelining:
+    """Advertises PIPELINING (RFC 2920) like the usual MTAs, unless told not
     to: aiosmtpd reads pipelined commands one after the other."""
-
-    def __init__(self, kill_after=None, pipelining=True):
-        self.messages = []
-        self.kill_after = kill_after
-        self.pipelining = pipelining
-        self.controller = None
+    pipelining = True
 
     async def handle_EHLO(self, server, session, envelope, hostname,
             responses):
@@ -28,6 +23,16 @@ class Sink:
         if self.pipelining:
             responses.insert(-1, '250-PIPELINING')
         return responses
+
+
+class Sink(Pipelining):
+    "Keeps every message; dies (closes everything) after kill_after."
+
+    def __init__(self, kill_after=None, pipelining=True):
+        self.messages = []
+        self.kill_after = kill_after
+        self.pipelining = pipelining
+        self.controller = None
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content))
@@ -40,13 +45,31 @@ class Sink:
         server.transport.close()
 
 
+class Catcher:
+    "Appends the raw bytes of every message to mails."
+
+    def __init__(self, mails):
+        self.mails = mails
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mails.append(envelope.content)
+        return '250 OK'
+
+
+def loopback(handler, port=None):
+    """Start an SMTP server of handler on loopback (stopped by its stop());
+    for a server the test starts, its port in that server's configuration."""
+    controller = Controller(
+        handler, hostname='127.0.0.1', port=port or free_port())
+    controller.start()
+    return controller
+
+
 @contextmanager
 def smtp_server(sink, port=None):
     "Run sink on loopback and point trytond's [email] uri to it."
-    port = port or free_port()
-    controller = Controller(sink, hostname='127.0.0.1', port=port)
-    sink.controller = controller
-    controller.start()
+    controller = sink.controller = loopback(sink, port)
+    port = controller.port
     old = config.get('email', 'uri')
     config.set('email', 'uri', f'smtp://127.0.0.1:{port}')
     try:
