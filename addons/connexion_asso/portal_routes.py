@@ -716,7 +716,8 @@ def calendar(request, pool, token):
     row = execute(pool, 'connexion_asso.calendar_token', _token_query,
         token=token).fetchone() if _CALENDAR_TOKEN.fullmatch(token) else None
     if not row:
-        return Response("Agenda introuvable", 404,
+        return Response(gettext('connexion_asso.msg_portal_calendar_not_found'),
+            404,
             content_type='text/plain; charset=utf-8')
     since = dt.datetime.now() - dt.timedelta(days=CALENDAR_DAYS)
     events = calendar_events(pool, row[0], since)

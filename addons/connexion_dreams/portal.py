@@ -11,6 +11,8 @@ import datetime as dt
 from sql import Cast, Literal, Null, Union
 from sql.conditionals import Coalesce
 
+from trytond.i18n import gettext
+
 from connexion_asso import portal
 from connexion_asso.portal import (
     Event, execute, format_date, format_datetime, local, parse_datetime)
@@ -148,7 +150,8 @@ def visit_events(pool, volunteer_id, since):
     "The visits the volunteer is planned on (or took part in)."
     cursor = execute(pool, 'connexion_dreams.calendar_visits',
         _visit_events_query, volunteer=volunteer_id, since=since)
-    return [Event(f'visit-{id_}', "Visite à l'hôpital",
+    return [Event(f'visit-{id_}',
+            gettext('connexion_dreams.msg_portal_visit_event'),
             parse_datetime(start), parse_datetime(end), hospital,
             parse_datetime(stamp))
         for id_, start, end, hospital, stamp in cursor]
@@ -176,7 +179,9 @@ def dream_events(pool, volunteer_id, since):
     events = []
     for id_, name, date, stamp in cursor:
         date = parse_datetime(date)
-        events.append(Event(f'dream-{id_}', f"Rêve de {initial(name)}",
+        events.append(Event(f'dream-{id_}',
+                gettext('connexion_dreams.msg_portal_dream_event',
+                    initial=initial(name)),
                 date, date + dt.timedelta(days=1), None,
                 parse_datetime(stamp)))
     return events
