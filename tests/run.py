@@ -35,8 +35,10 @@ def test_modules():
 def backend_env(backend, cache_dir):
     env = dict(os.environ)
     env['CONNEXION_BACKEND'] = backend
+    # This checkout's modules, whatever checkout the venv's editable
+    # install points to (a venv shared by several worktrees).
     env['PYTHONPATH'] = os.pathsep.join(
-        filter(None, [ROOT, env.get('PYTHONPATH')]))
+        filter(None, [ROOT, ADDONS, env.get('PYTHONPATH')]))
     env['DB_CACHE'] = os.path.join(cache_dir, backend)
     os.makedirs(env['DB_CACHE'], exist_ok=True)
     env['CONNEXION_SERVER_CACHE'] = os.path.join(cache_dir, 'server-' + backend)
