@@ -94,7 +94,6 @@ PATCHED = {
         ],
     'trytond.tests.tools': [
         ('activate_modules', ['modules', '*setup']),
-        ('drop_create', ['name', 'lang']),
         ('_func_name', ['func']),
         ('_get_config', []),
         ],
@@ -230,7 +229,7 @@ def build_on_cached_databases():
     from trytond.modules import get_module_info
     from trytond.tests import test_tryton, tools
 
-    closures, built, pending = {}, [], []
+    closures, built = {}, []
 
     def closure(module):
         if module not in closures:
@@ -242,11 +241,10 @@ def build_on_cached_databases():
     def modules_of(modules):
         return [modules] if isinstance(modules, str) else list(modules)
 
-    def restore_base(modules, lang, exclude_requested=False, setup=''):
+    def restore_base(modules, lang, setup=''):
         target = frozenset().union(*(closure(m) for m in modules))
         bases = [(len(c), n) for c, l, n, s in built
-            if l == lang and s == setup and c <= target
-            and not (exclude_requested and c & set(modules))]
+            if l == lang and s == setup and c <= target]
         if not bases:
             return False
         restored = test_tryton.restore_db_cache(max(bases)[1])
@@ -273,20 +271,6 @@ def build_on_cached_databases():
         return result
     test_tryton.activate_module = activate_module_on_base
 
-    drop_create = tools.drop_create
-
-    @functools.wraps(drop_create)
-    def drop_create_on_base(name=test_tryton.DB_NAME, lang='en'):
-        if pending and name == test_tryton.DB_NAME:
-            if test_tryton.db_exist(name):
-                test_tryton.drop_db(name)
-            # proteus clicks "activate" on the requested modules: the base
-            # must not hold them already.
-            if restore_base(pending[-1], lang, exclude_requested=True):
-                return
-        drop_create(name, lang)
-    tools.drop_create = drop_create_on_base
-
     activate_modules = tools.activate_modules
 
     def activate_on_setup_base(modules, setup, name, setup_name):
@@ -296,7 +280,8 @@ def build_on_cached_databases():
         it, as an administrator adds modules to a live database, then the
         setup run if the base had none. None when there is no base."""
         from proteus import Model, Wizard
-        with_setup = restore_base(modules, 'en', setup=setup_name)
+        with_setup = bool(setup_name) and restore_base(
+            modules, 'en', setup=setup_name)
         if not with_setup and not restore_base(modules, 'en'):
             return None
         config = tools._get_config()
@@ -325,11 +310,7 @@ def build_on_cached_databases():
         if name not in {n for _, _, n, _ in built}:
             result = activate_on_setup_base(modules, setup, name, setup_name)
         if result is None:
-            pending.append(modules)
-            try:
-                result = activate_modules(modules, *setup)
-            finally:
-                pending.pop()
+            result = activate_modules(modules, *setup)
         remember(name, modules, 'en', setup_name)
         return result
     tools.activate_modules = activate_modules_on_base
