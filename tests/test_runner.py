@@ -54,12 +54,12 @@ class TrytondInternalsTest(unittest.TestCase):
             sys.path.remove(os.path.join(ROOT, 'tests'))
         self.assertEqual(run.check_trytond_internals(), [])
         from trytond.tests import tools
-        drop_create = tools.drop_create
-        tools.drop_create = lambda name: None
+        activate_modules = tools.activate_modules
+        tools.activate_modules = lambda modules: None
         try:
             self.assertEqual(run.check_trytond_internals(), [
-                    "trytond.tests.tools.drop_create('name',) "
-                    "instead of ('name', 'lang')"])
+                    "trytond.tests.tools.activate_modules('modules',) "
+                    "instead of ('modules', '*setup')"])
         finally:
-            tools.drop_create = drop_create
+            tools.activate_modules = activate_modules
 
