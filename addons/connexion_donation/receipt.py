@@ -201,6 +201,22 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             if records:
                 Model.write(records, {'receipt': None})
 
+    @classmethod
+    def _sirens(cls, party_ids):
+        """{party id: SIREN}: the first nine digits of the party's SIREN or
+        SIRET, its latest identifier winning (issue and print agree)."""
+        Identifier = Pool().get('party.identifier')
+        sirens = {}
+        for sub_ids in grouped_slice(sorted(party_ids)):
+            for row in Identifier.search_read([
+                        ('party', 'in', list(sub_ids)),
+                        ('type', 'in', ['fr_siren', 'fr_siret']),
+                        ], order=[('id', 'ASC')],
+                    fields_names=['party', 'code']):
+                sirens[row['party']] = ''.join(
+                    c for c in row['code'] or '' if c.isdigit())[:9]
+        return sirens
+
 
 class ReceiptLine(ModelSQL, ModelView):
     __name__ = 'connexion.donation.receipt.line'

@@ -150,7 +150,6 @@ class Receipt(metaclass=PoolMeta):
         pool = Pool()
         Party = pool.get('party.party')
         Address = pool.get('party.address')
-        Identifier = pool.get('party.identifier')
         names = [n for n, f in Address._fields.items()
             if not hasattr(f, 'set') and n not in {
                 'id', 'create_uid', 'create_date', 'write_uid',
@@ -185,13 +184,8 @@ class Receipt(metaclass=PoolMeta):
                 result[party_id].update(
                     address=address.get_full_address('full_address'),
                     address_missing=missing)
-            for row in Identifier.search_read([
-                        ('party', 'in', sub_ids),
-                        ('type', 'in', ['fr_siren', 'fr_siret']),
-                        ], order=[('id', 'ASC')],
-                    fields_names=['party', 'code']):
-                result[row['party']]['siren'] = ''.join(
-                    c for c in row['code'] or '' if c.isdigit())[:9]
+            for party_id, siren in cls._sirens(sub_ids).items():
+                result[party_id]['siren'] = siren
         return result
 
     @classmethod

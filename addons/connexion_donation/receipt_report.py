@@ -177,7 +177,6 @@ class Receipt(metaclass=PoolMeta):
         Association = pool.get('connexion.association')
         Config = pool.get('connexion.donation.configuration')
         Line = pool.get('connexion.donation.receipt.line')
-        Identifier = pool.get('party.identifier')
         if processes is None:
             processes = config.getint(
                 'connexion_donation', 'receipt_processes', default=1)
@@ -214,16 +213,8 @@ class Receipt(metaclass=PoolMeta):
                     fields_names=['receipt', 'date', 'amount', 'form',
                         'nature', 'payment_method', 'in_kind_description']):
                 lines[line['receipt']].append(line)
-        sirens = {}
-        companies = [r['party'] for r in rows.values()
-            if r['donor_type'] == 'company' and not r['donor_siren']]
-        if companies:
-            for identifier in Identifier.search([
-                        ('party', 'in', companies),
-                        ('type', 'in', ['fr_siren', 'fr_siret']),
-                        ], order=[('id', 'DESC')]):
-                sirens[identifier.party.id] = ''.join(
-                    c for c in identifier.code if c.isdigit())[:9]
+        sirens = cls._sirens({r['party'] for r in rows.values()
+                if r['donor_type'] == 'company' and not r['donor_siren']})
         values = [cls.pdf_values(rows[i], lines[i],
                 sirens.get(rows[i]['party']), linked) for i in ids]
         signature = association.signature if association else None

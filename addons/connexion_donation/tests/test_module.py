@@ -403,6 +403,27 @@ class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         self.assertIn("SIREN : 732829320", text)
 
     @with_transaction()
+    def test_receipt_latest_siren(self):
+        "Issue and print take the same SIREN: the donor's latest identifier"
+        pool = Pool()
+        Receipt = pool.get('connexion.donation.receipt')
+        Party = pool.get('party.party')
+        company = create_company()
+        with set_company(company):
+            donation = create_company_gift(company)
+            Party.write([donation.party], {'identifiers': [('create', [{
+                                'type': 'fr_siren', 'code': '552100554'}])]})
+            receipt, = Receipt.issue([[donation]])
+            self.assertEqual(receipt.donor_siren, '552100554')
+            # A receipt stored without it prints the donor's SIREN of now.
+            table = Receipt.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.update([table.donor_siren], [None],
+                    where=table.id == receipt.id))
+            text = pdf_text(Receipt.render_pdf([receipt.id]))
+        self.assertIn("SIREN : 552100554", text)
+
+    @with_transaction()
     def test_receipt_reprint_unchanged(self):
         "A receipt reprints the same after every setting it prints changed "
         "(association, rates and ceiling, signatory, donor)"
