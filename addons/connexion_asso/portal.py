@@ -116,12 +116,6 @@ CALENDAR_SOURCES = []
 CLOSED_STATUSES = {'left'}
 CLOSED_MESSAGE = 'connexion_asso.msg_portal_closed'
 
-WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
-    "dimanche"]
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet",
-    "août", "septembre", "octobre", "novembre", "décembre"]
-
-
 # French typography: a non-breaking space before « ? ! ; » (narrow, U+202F)
 # and « : » (U+00A0), so that a phone never starts a line with them.
 _BEFORE_PUNCTUATION = re.compile(r'[ \t\n]+([?!;:»])')
@@ -489,18 +483,23 @@ def timeout():
 
 
 def format_date(date):
-    "« samedi 14 mars 2026 »"
-    return '%s %s %s %s' % (
-        WEEKDAYS[date.weekday()], date.day, MONTHS[date.month - 1],
-        date.year)
+    """« samedi 14 mars 2026 »: the day and month names of ir.lang (its
+    names are labels, « Samedi », « Mars »: French running text writes them
+    in lower case)."""
+    lang = Pool().get('ir.lang').get()
+    text = '%s %s %s' % (
+        lang.strftime(date, '%A'), date.day, lang.strftime(date, '%B %Y'))
+    return text.lower() if lang.code.startswith('fr') else text
 
 
 def format_datetime(start, end=None):
     "« samedi 14 mars 2026, 9 h 00 – 12 h 30 »"
-    text = '%s, %d h %02d' % (
-        format_date(start.date()), start.hour, start.minute)
+    def time(value):
+        return gettext('connexion_asso.msg_portal_time',
+            hour=value.hour, minute='%02d' % value.minute)
+    text = '%s, %s' % (format_date(start.date()), time(start))
     if end:
-        text += ' – %d h %02d' % (end.hour, end.minute)
+        text += ' – %s' % time(end)
     return text
 
 
@@ -846,7 +845,7 @@ def route(path, methods=('GET',), login=True, keep_session=False):
                     request.method, request.path)
                 Transaction().rollback()
                 if page is None:
-                    return Response(SERVER_ERROR, 500,
+                    return Response(server_error_page(), 500,
                         content_type='text/html; charset=utf-8')
                 return page.error(500,
                     gettext('connexion_asso.msg_portal_error_title'),
@@ -858,11 +857,27 @@ def route(path, methods=('GET',), login=True, keep_session=False):
     return decorator
 
 
-SERVER_ERROR = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-    '<title>Erreur du portail</title></head><body><h1>Erreur du portail</h1>'
-    '<p>Une erreur inattendue a empêché d\'afficher cette page. Réessayez '
-    'plus tard.</p></body></html>')
-SERVER_ERROR = french_spaces(SERVER_ERROR)
+def plain_page(title_id, message_id, title, message):
+    """A page of its own, for when no portal page can be built: the
+    messages title_id and message_id in French when the current transaction
+    can read them, else title and message (English, as the code is)."""
+    try:
+        title, message = gettext(title_id), gettext(message_id)
+        language = (Transaction().language or 'fr').split('_')[0]
+    except Exception:
+        language = 'en'
+    return french_spaces(
+        f'<!DOCTYPE html><html lang="{language}"><head>'
+        f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+        f'<body><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p>'
+        '</body></html>')
+
+
+def server_error_page():
+    return plain_page('connexion_asso.msg_portal_error_title',
+        'connexion_asso.msg_portal_error', "Portal error",
+        "An unexpected error prevented this page from being shown. "
+        "Try again later.")
 
 
 def _serve(func, request, page, login, kwargs, keep_session=False):
@@ -921,18 +936,30 @@ def _refused(wsgi_app):
             response = exception.get_response(environ)
             path = environ.get('PATH_INFO', '')
             if response.status_code == 403 and '/portal' in path:
-                response = Response(FORBIDDEN, 403,
+                response = Response(forbidden_page(path), 403,
                     content_type='text/html; charset=utf-8')
             return response(environ, start_response)
     middleware.connexion_refused = True
     return middleware
 
 
-FORBIDDEN = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-    '<title>Formulaire refusé</title></head><body><h1>Formulaire refusé</h1>'
-    '<p>Ce formulaire ne vient pas du portail : il est refusé. Ouvrez le '
-    'portail à son adresse habituelle et recommencez.</p></body></html>')
-FORBIDDEN = french_spaces(FORBIDDEN)
+def forbidden_page(path):
+    """The refusal of a cross-site form, in French: read in a transaction of
+    the database the path names when its pool is loaded (the portal served
+    it before), since trytond refuses before opening one."""
+    database = urllib.parse.unquote(path.split('/')[1]) if '/' in path else ''
+    args = ('connexion_asso.msg_portal_form_refused_title',
+        'connexion_asso.msg_portal_cross_site', "Form refused",
+        "This form does not come from the portal: it is refused. Open the "
+        "portal at its usual address and start again.")
+    if database in Pool.database_list():
+        try:
+            with Transaction().start(database, 0, readonly=True,
+                    context={'language': 'fr'}):
+                return plain_page(*args)
+        except Exception:
+            logger.exception("Refusal page of %s", database)
+    return plain_page(*args)
 
 if not getattr(app.wsgi_app, 'connexion_refused', False):
     app.wsgi_app = _refused(app.wsgi_app)
