@@ -1,7 +1,7 @@
 """Seeded, bounded fuzzing of every portal route over real HTTP.
 
 Part of the permanent adversarial layer (issue 13): every rule of trytond's
-URL map under ``/<database_name>/portal`` and ``/connexion_gdpr/`` gets
+URL map under ``/<database_name>/portal`` and ``/connexion_marketing/`` gets
 requests with every method, bad and huge ids, NaN and infinities, Unicode
 digits, NUL bytes, 1 MB strings, cross-site origins and mutated cookies,
 logged in (with a valid CSRF token, so that the form is really read) and
@@ -69,15 +69,15 @@ def setUpModule():
 
 
 def rules():
-    "The portal's and connexion_gdpr's rules of trytond's URL map."
+    "The portal's and connexion_marketing's rules of trytond's URL map."
     from trytond.wsgi import app
     import connexion_asso  # noqa: F401 (registers the routes)
     import connexion_dreams  # noqa: F401
-    import connexion_gdpr  # noqa: F401
     import connexion_ideas  # noqa: F401
+    import connexion_marketing  # noqa: F401
     return sorted((r for r in app.url_map.iter_rules()
             if r.rule.startswith(('/<database_name>/portal',
-                    '/connexion_gdpr/'))), key=lambda r: r.rule)
+                    '/connexion_marketing/'))), key=lambda r: r.rule)
 
 
 def send(server, method, path, body=b'', headers=None, cookies=None):
@@ -260,7 +260,7 @@ class Fuzzer:
                         path=self.url(rule, fixed),
                         form=self.base_form(rule))
         # Database names that are not base64 of a name (bad padding, bytes
-        # that are no UTF-8) in the e-mailed addresses of connexion_gdpr.
+        # that are no UTF-8) in connexion_marketing's e-mailed addresses.
         for rule in rules:
             if 'database_name' in rule.arguments and ':database_name>' in (
                     rule.rule) and not rule.rule.startswith('/<'):
@@ -368,7 +368,8 @@ class PortalFuzzTest(unittest.TestCase):
                 '/<database_name>/portal/idees/nouvelle',
                 '/<database_name>/portal/agenda/<token>.ics']:
             self.assertIn(path, paths)
-        self.assertTrue(any(p.startswith('/connexion_gdpr/') for p in paths))
+        self.assertTrue(
+            any(p.startswith('/connexion_marketing/') for p in paths))
         fuzzer = Fuzzer(server, random.Random(SEED))
         fuzzer.targeted(routes)
         fuzzer.random(routes)

@@ -1,7 +1,7 @@
 """Tax receipts sent by e-mail, the PDF attached, through the outbox.
 
-The only way receipts are e-mailed (the wizard, the cron and connexion_gdpr's
-donor automations all use this queue). The receipts to send are marked
+The only way receipts are e-mailed (the wizard, the cron and the donor
+automations of connexion_marketing all use this queue). The receipts to send are marked
 pending first, then go through connexion_asso's outbox: each one recorded as
 handed over before it leaves and as sent once the SMTP server accepted it,
 so that after an SMTP failure or a crash, sending again picks up the
@@ -62,7 +62,7 @@ class Receipt(metaclass=PoolMeta):
         id: address}); return (queued, left out for want of an address).
 
         This queue is the only way receipts are e-mailed: the wizard, the
-        cron and the donor automations of connexion_gdpr all feed it."""
+        cron and the donor automations of connexion_marketing all feed it."""
         to_queue, without, to_write = [], [], []
         for receipt in receipts:
             if (receipt.state != 'issued'
@@ -87,7 +87,7 @@ class Receipt(metaclass=PoolMeta):
 
     def _email_content(self):
         """(subject, plain text, HTML or None) of the message to the donor;
-        connexion_gdpr's automations give their own."""
+        connexion_marketing's automations give their own."""
         pool = Pool()
         Association = pool.get('connexion.association')
         association = Association.get_singleton()

@@ -3,7 +3,7 @@ module lists the personal data of its models (to_erase, in its party.py)
 and what the law requires to keep (to_keep: accounting 10 years, tax
 receipts 6 years, art. 17(3)(b)); what still runs (direct debits) is ended
 first. This module adds the GDPR log, the person's chat messages, mailing
-lists and web accounts, and keeps a bounce or complaint block as a hash."""
+lists and web accounts."""
 import datetime as dt
 
 from trytond.i18n import gettext
@@ -109,7 +109,6 @@ class PartyReplace(metaclass=PoolMeta):
     @classmethod
     def fields_to_replace(cls):
         return super().fields_to_replace() + [
-            ('connexion.gdpr.campaign.recipient', 'party'),
             ('connexion.gdpr.erasure', 'party'),
             ('connexion.gdpr.retention.proposal', 'party'),
             ]
@@ -140,15 +139,13 @@ class PartyErase(metaclass=PoolMeta):
 
     def end_relationships(self, party):
         """What column updates cannot reach, done while the party's e-mail
-        addresses are still known: chat messages, mailing lists, campaign
-        recipients, web accounts; a bounce or complaint stays as a hash."""
+        addresses are still known: chat messages, mailing lists, web
+        accounts."""
         pool = Pool()
         Channel = pool.get('ir.chat.channel')
         ChatMessage = pool.get('ir.chat.message')
         MarketingEmail = pool.get('marketing.email')
         WebUser = pool.get('web.user')
-        Suppression = pool.get('connexion.gdpr.suppression')
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
         super().end_relationships(party)
         emails = party._gdpr_emails()
         channels = Channel.search([('resource', '=', str(party))])
@@ -165,8 +162,6 @@ class PartyErase(metaclass=PoolMeta):
             with inactive_records():
                 MarketingEmail.delete(MarketingEmail.search(
                         [('email', 'in', list(emails))]))
-            Suppression.forget(list(emails))
-        Recipient.delete(Recipient.search([('party', '=', party.id)]))
         WebUser.delete(WebUser.search([('party', '=', party.id)]))
 
     def to_erase(self, party_id):
@@ -174,7 +169,6 @@ class PartyErase(metaclass=PoolMeta):
         Party = pool.get('party.party')
         Date = pool.get('ir.date')
         Erasure = pool.get('connexion.gdpr.erasure')
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
         Proposal = pool.get('connexion.gdpr.retention.proposal')
         to_erase = super().to_erase(party_id)
         # Tryton empties the name; the GDPR keeps a neutral one that says
@@ -191,8 +185,6 @@ class PartyErase(metaclass=PoolMeta):
                     list(values), list(values.values())),
                 # The log is the proof the request was met (art. 5-2).
                 (Erasure, [('party', '=', party_id)], False, [], []),
-                # Deleted while the e-mails are known (end_relationships).
-                (Recipient, [('party', '=', party_id)], False, [], []),
                 (Proposal, [('party', '=', party_id)], False, [], []),
                 ])
         return to_erase

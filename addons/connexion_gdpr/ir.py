@@ -7,20 +7,6 @@ class Cron(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.method.selection.extend([
-                ('connexion.gdpr.retention.rule|propose',
-                    "Propose Anonymising Data Past Retention"),
-                ('connexion.gdpr.campaign|process',
-                    "Send Queued Campaign E-mails"),
-                ])
-
-
-class CronDonation(metaclass=PoolMeta):
-    "The donor automations exist with connexion_donation."
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
         cls.method.selection.append(
-            ('connexion.gdpr.automation|run', "Send Donor E-mail Automations"))
+            ('connexion.gdpr.retention.rule|propose',
+                "Propose Anonymising Data Past Retention"))

@@ -21,8 +21,7 @@ from trytond.wsgi import Base64Converter
 from connexion_asso.public import absolute_url
 from connexion_asso.formatting import format_duration
 from connexion_asso.workflow import TransitionOnlyMixin
-
-from .party import CATEGORIES
+from connexion_gdpr.party import CATEGORIES
 
 # Records created or sent per batch: Tryton checks the whole id list of a
 # browse for each record, so batches stay small.
@@ -39,7 +38,7 @@ def public_url(path):
     """Absolute URL of a public page of this database: from [connexion]
     public_url like every link the product sends, never from a request."""
     database = Base64Converter(None).to_url(Transaction().database.name)
-    return absolute_url(quote(f'/connexion_gdpr/{database}/{path}'))
+    return absolute_url(quote(f'/connexion_marketing/{database}/{path}'))
 
 
 def _secret():
@@ -70,7 +69,7 @@ def consenting_party_ids(purpose_code, date=None):
     purpose = Purpose.get_by_code(purpose_code)
     if not purpose:
         raise ValidationError(gettext(
-                'connexion_gdpr.msg_campaign_purpose_unknown',
+                'connexion_marketing.msg_campaign_purpose_unknown',
                 purpose=purpose_code))
     table = Consent.__table__()
     cursor = Transaction().connection.cursor()
@@ -276,7 +275,7 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                 MarkupTemplate(campaign.content)
             except GenshiTemplateError as exception:
                 raise ValidationError(gettext(
-                        'connexion_gdpr.msg_campaign_invalid_content',
+                        'connexion_marketing.msg_campaign_invalid_content',
                         campaign=campaign.rec_name,
                         exception=exception)) from exception
 
@@ -387,7 +386,7 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         if self.state != 'done' or not self.sending_start:
             return None
         end = self.sending_end or self.sending_start
-        return gettext('connexion_gdpr.msg_campaign_sending_report',
+        return gettext('connexion_marketing.msg_campaign_sending_report',
             sent=self.sent, failed=self.failed, excluded=self.excluded or 0,
             duration=format_duration(
                 (end - self.sending_start).total_seconds()))

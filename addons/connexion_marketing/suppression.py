@@ -31,7 +31,7 @@ class Suppression(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints = [
             ('email_unique', Unique(t, t.email),
-                'connexion_gdpr.msg_suppression_unique'),
+                'connexion_marketing.msg_suppression_unique'),
             ]
 
     @classmethod

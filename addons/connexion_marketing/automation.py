@@ -122,7 +122,7 @@ class Automation(DeactivableMixin, ModelSQL, ModelView):
                 MarkupTemplate(automation.content)
             except GenshiTemplateError as exception:
                 raise ValidationError(gettext(
-                        'connexion_gdpr.msg_campaign_invalid_content',
+                        'connexion_marketing.msg_campaign_invalid_content',
                         campaign=automation.rec_name,
                         exception=exception)) from exception
 
@@ -262,7 +262,7 @@ class AutomationItem(ModelSQL):
         t = cls.__table__()
         cls._sql_constraints = [
             ('automation_key_unique', Unique(t, t.automation, t.key),
-                'connexion_gdpr.msg_automation_item_unique'),
+                'connexion_marketing.msg_automation_item_unique'),
             ]
 
     @classmethod

@@ -25,7 +25,7 @@ class CampaignCrashTest(CrashTestMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        activate_module(['connexion_gdpr', 'connexion_donation'])
+        activate_module(['connexion_marketing', 'connexion_donation'])
 
     @with_transaction()
     def test_killed_campaign_sends_nobody_twice(self):

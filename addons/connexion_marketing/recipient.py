@@ -39,9 +39,9 @@ class Recipient(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints = [
             ('campaign_email_unique', Unique(t, t.campaign, t.email),
-                'connexion_gdpr.msg_recipient_unique'),
+                'connexion_marketing.msg_recipient_unique'),
             ('token_unique', Unique(t, t.token),
-                'connexion_gdpr.msg_recipient_unique'),
+                'connexion_marketing.msg_recipient_unique'),
             ]
         cls._sql_indexes.add(Index(
                 t, (t.campaign, Index.Range()),
@@ -127,7 +127,7 @@ class Recipient(ModelSQL, ModelView):
         elif hasattr(Party, 'withdraw_consent'):
             Party.withdraw_consent(
                 [self.party], campaign.purpose, channel='email',
-                proof=gettext('connexion_gdpr.msg_unsubscribe_proof',
+                proof=gettext('connexion_marketing.msg_unsubscribe_proof',
                     campaign=campaign.rec_name))
         self.unsubscribed = dt.datetime.now()
         self.save()

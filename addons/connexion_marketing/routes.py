@@ -38,8 +38,8 @@ _TOKEN = re.compile(r'[0-9a-f]{32}')
 
 def _recipient(pool, token):
     """The recipient of a link's token, or 404 (also on a database without
-    connexion_gdpr: these routes are registered for every database)."""
-    if 'connexion_gdpr' not in pool._modules or not _TOKEN.fullmatch(token):
+    connexion_marketing: these routes are registered for every database)."""
+    if 'connexion_marketing' not in pool._modules or not _TOKEN.fullmatch(token):
         raise NotFound()
     Recipient = pool.get('connexion.gdpr.campaign.recipient')
     return Recipient.by_token(token)
@@ -52,7 +52,7 @@ def _page(title, body):
         '</body></html>', 200, content_type='text/html; charset=utf-8')
 
 
-@app.route('/connexion_gdpr/<connexion_db:database_name>/o/<token>.gif')
+@app.route('/connexion_marketing/<connexion_db:database_name>/o/<token>.gif')
 @with_pool
 @with_transaction(readonly=False)
 def track_open(request, pool, token):
@@ -63,7 +63,7 @@ def track_open(request, pool, token):
     return Response(fp.read(), 200, content_type='image/gif')
 
 
-@app.route('/connexion_gdpr/<connexion_db:database_name>/c/<token>/<int:index>')
+@app.route('/connexion_marketing/<connexion_db:database_name>/c/<token>/<int:index>')
 @with_pool
 @with_transaction(readonly=False)
 def track_click(request, pool, token, index):
@@ -74,7 +74,7 @@ def track_click(request, pool, token, index):
     return redirect(url)
 
 
-@app.route('/connexion_gdpr/<connexion_db:database_name>/u/<token>',
+@app.route('/connexion_marketing/<connexion_db:database_name>/u/<token>',
     methods=['GET', 'POST'])
 @with_pool
 @with_transaction(readonly=False)
@@ -84,20 +84,20 @@ def unsubscribe(request, pool, token):
     if not recipient:
         raise NotFound()
     with Transaction().set_context(language='fr'):
-        title = gettext('connexion_gdpr.msg_unsubscribe_title')
+        title = gettext('connexion_marketing.msg_unsubscribe_title')
         if request.method == 'POST':
             recipient.unsubscribe()
             return _page(title, '<p>%s</p>' % gettext(
-                    'connexion_gdpr.msg_unsubscribe_done'))
+                    'connexion_marketing.msg_unsubscribe_done'))
         return _page(title,
             '<form method="post"><p>%s</p><button type="submit">%s</button>'
             '</form>' % (
-                gettext('connexion_gdpr.msg_unsubscribe_question',
+                gettext('connexion_marketing.msg_unsubscribe_question',
                     purpose=recipient.campaign.purpose),
-                gettext('connexion_gdpr.msg_unsubscribe_button')))
+                gettext('connexion_marketing.msg_unsubscribe_button')))
 
 
-@app.route('/connexion_gdpr/<connexion_db:database_name>/preferences/'
+@app.route('/connexion_marketing/<connexion_db:database_name>/preferences/'
     '<int:party_id>/<signature>', methods=['GET', 'POST'])
 @with_pool
 @with_transaction(readonly=False)
@@ -105,7 +105,7 @@ def preferences(request, pool, party_id, signature):
     "The person chooses the mailing lists they receive, without login."
     from .campaign import party_signature
     Party = pool.get('party.party')
-    if ('connexion_gdpr' not in pool._modules
+    if ('connexion_marketing' not in pool._modules
             or not record_id(party_id) or not _TOKEN.fullmatch(signature)
             or not hmac.compare_digest(party_signature(party_id), signature)):
         raise NotFound()
@@ -113,14 +113,14 @@ def preferences(request, pool, party_id, signature):
     if party.gdpr_erased:
         raise NotFound()
     with Transaction().set_context(language='fr'):
-        title = gettext('connexion_gdpr.msg_preferences_title')
+        title = gettext('connexion_marketing.msg_preferences_title')
         if request.method == 'POST':
             party.set_subscriptions({record_id(k[5:]) for k in request.form
                     if k.startswith('list-')} - {None})
             party.set_consent_preferences(
                 {record_id(k[8:]) for k in request.form
                     if k.startswith('purpose-')} - {None},
-                gettext('connexion_gdpr.msg_preferences_proof',
+                gettext('connexion_marketing.msg_preferences_proof',
                     address=request.remote_addr or '?'))
         purposes = ''.join(
             f'<p><label><input type="checkbox" name="purpose-{purpose.id}"'
@@ -134,6 +134,6 @@ def preferences(request, pool, party_id, signature):
         return _page(title,
             f'<form method="post"><h2>%s</h2>{purposes}<h2>%s</h2>{rows}'
             '<button type="submit">%s</button></form>' % (
-                gettext('connexion_gdpr.msg_preferences_consents'),
-                gettext('connexion_gdpr.msg_preferences_lists'),
-                gettext('connexion_gdpr.msg_preferences_save')))
+                gettext('connexion_marketing.msg_preferences_consents'),
+                gettext('connexion_marketing.msg_preferences_lists'),
+                gettext('connexion_marketing.msg_preferences_save')))

@@ -1,0 +1,37 @@
+"""The campaigns in the erasure (connexion_gdpr) and the merge of
+duplicates: a person's recipients go, and a bounce or complaint stays
+blocked as a hash."""
+from trytond.pool import Pool, PoolMeta
+
+
+class PartyReplace(metaclass=PoolMeta):
+    __name__ = 'party.replace'
+
+    @classmethod
+    def fields_to_replace(cls):
+        return super().fields_to_replace() + [
+            ('connexion.gdpr.campaign.recipient', 'party'),
+            ]
+
+
+class PartyErase(metaclass=PoolMeta):
+    __name__ = 'party.erase'
+
+    def end_relationships(self, party):
+        "Done while the party's e-mail addresses are still known."
+        pool = Pool()
+        Suppression = pool.get('connexion.gdpr.suppression')
+        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        super().end_relationships(party)
+        emails = party._gdpr_emails()
+        if emails:
+            Suppression.forget(list(emails))
+        Recipient.delete(Recipient.search([('party', '=', party.id)]))
+
+    def to_erase(self, party_id):
+        Recipient = Pool().get('connexion.gdpr.campaign.recipient')
+        to_erase = super().to_erase(party_id)
+        # Deleted while the e-mails are known (end_relationships).
+        to_erase.append(
+            (Recipient, [('party', '=', party_id)], False, [], []))
+        return to_erase
