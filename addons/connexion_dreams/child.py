@@ -27,7 +27,7 @@ RELATIONSHIPS = [
     ]
 
 # Fields that tell a diagnosis, a prognosis or a ward: readable by the
-# "Dreams Medical Access" group only (ir.model.field.access in access.xml).
+# "Dreams Medical Access" group only (ir.model.field.access in child.xml and dream.xml).
 MEDICAL_FIELDS = {
     'connexion.child': ['pathology', 'treating_doctor',
         'medical_constraints', 'service'],
