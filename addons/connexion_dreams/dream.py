@@ -7,8 +7,6 @@ tutor when a dream gets no news.
 """
 from decimal import Decimal
 
-from sql import Literal, Null
-
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
@@ -330,22 +328,14 @@ class Dream(
         return 1
 
     def get_overdue(self, name):
-        today = Pool().get('ir.date').today()
-        return any(not a.done and a.due_date < today
-            for a in self.activities)
+        "A dream is overdue when one of its activities is (Activity's rule)."
+        return any(a.overdue for a in self.activities)
 
     @classmethod
     def search_overdue(cls, name, clause):
-        pool = Pool()
-        Activity = pool.get('connexion.dream.activity')
-        activity = Activity.__table__()
         _, operator, value = clause
-        query = activity.select(activity.dream,
-            where=((activity.done == Literal(False)) | (activity.done == Null))
-            & (activity.due_date < Pool().get('ir.date').today()))
-        if (operator == '=') == bool(value):
-            return [('id', 'in', query)]
-        return [('id', 'not in', query)]
+        where = 'where' if (operator == '=') == bool(value) else 'not where'
+        return [('activities', where, [('overdue', '=', True)])]
 
     # Checks
     @classmethod
