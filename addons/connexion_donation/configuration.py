@@ -3,8 +3,11 @@ tax reduction rates printed on receipts."""
 import datetime as dt
 from decimal import Decimal
 
+from connexion_account_asso.chart import template_account
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 ACCOUNT_DOMAIN = [
     ('type', '!=', None),
@@ -102,6 +105,69 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         states={'invisible': ~Eval('difficulty_assistance')},
         help="Ceiling of the gifts made before the ceiling date (1,000 €, "
         "made permanent by article 6 of the 2025 finance law).")
+
+    @classmethod
+    def default_journal(cls):
+        "The miscellaneous journal of account."
+        ModelData = Pool().get('ir.model.data')
+        try:
+            return ModelData.get_id('account', 'journal_miscellaneous')
+        except KeyError:
+            return None
+
+    # The accounts of the context company's chart created from the
+    # templates of account_fr and connexion_account_asso.
+    @classmethod
+    def default_account_cash(cls):
+        return template_account('account_fr.5311')
+
+    @classmethod
+    def default_account_check(cls):
+        return template_account('account_fr.5112')
+
+    @classmethod
+    def default_account_bank(cls):
+        return template_account('account_fr.5121')
+
+    @classmethod
+    def default_account_gift(cls):
+        return template_account('connexion_account_asso.75411')
+
+    @classmethod
+    def default_account_patronage(cls):
+        return template_account('connexion_account_asso.7542')
+
+    @classmethod
+    def default_account_expense_waiver(cls):
+        return template_account('connexion_account_asso.75412')
+
+    @classmethod
+    def default_account_income_waiver(cls):
+        return template_account('connexion_account_asso.75413')
+
+    @classmethod
+    def default_account_volunteer_expense(cls):
+        return template_account('connexion_account_asso.4681')
+
+    @classmethod
+    def default_account_in_kind(cls):
+        return template_account('connexion_account_asso.870')
+
+    @classmethod
+    def default_account_in_kind_use(cls):
+        return template_account('connexion_account_asso.860')
+
+    @classmethod
+    def fill_defaults(cls):
+        """Set the empty journal and accounts to their defaults: the
+        settings saved before the company had its chart."""
+        config = cls(1)
+        for name in cls._fields:
+            if name == 'journal' or name.startswith('account_'):
+                default = getattr(cls, 'default_' + name, None)
+                if default and not getattr(config, name):
+                    setattr(config, name, default())
+        config.save()
 
     @classmethod
     def default_rate_individual(cls):
@@ -211,3 +277,15 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         return (f"{rate} et {above:.0f} % de la fraction des versements de "
             "l'exercice supérieure à 2 000 000 €, "
             f"{ceiling} (article 238 bis du CGI)")
+
+
+class CreateChart(metaclass=PoolMeta):
+    __name__ = 'account.create_chart'
+
+    def transition_create_properties(self):
+        "The donation settings get the accounts of the new chart."
+        state = super().transition_create_properties()
+        Configuration = Pool().get('connexion.donation.configuration')
+        with Transaction().set_context(company=self.properties.company.id):
+            Configuration.fill_defaults()
+        return state

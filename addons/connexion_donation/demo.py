@@ -48,54 +48,6 @@ def fictional_siren(index):
     return base + luhn.calc_check_digit(base)
 
 
-def ensure_chart(pool, company):
-    "The French chart of account_fr, then the association accounts."
-    from .chart import create_association_accounts
-    Account = pool.get('account.account')
-    AccountTemplate = pool.get('account.account.template')
-    ModelData = pool.get('ir.model.data')
-    CreateChart = pool.get('account.create_chart', type='wizard')
-    if not Account.search([('company', '=', company.id)], limit=1):
-        session_id, _, _ = CreateChart.create()
-        wizard = CreateChart(session_id)
-        wizard.account.company = company
-        wizard.account.account_template = AccountTemplate(
-            ModelData.get_id('account_fr', 'root'))
-        wizard.transition_create_account()
-        wizard.properties.company = company
-        wizard.properties.account_receivable, = Account.search([
-                ('company', '=', company.id), ('code', '=', '4111')])
-        wizard.properties.account_payable, = Account.search([
-                ('company', '=', company.id), ('code', '=', '4011')])
-        wizard.transition_create_properties()
-        CreateChart.delete(session_id)
-    create_association_accounts(company)
-
-
-def ensure_fiscalyear(pool, company, year):
-    FiscalYear = pool.get('account.fiscalyear')
-    Sequence = pool.get('ir.sequence.strict')
-    ModelData = pool.get('ir.model.data')
-    date = dt.date(year, 6, 1)
-    if FiscalYear.search([('company', '=', company.id),
-                ('start_date', '<=', date), ('end_date', '>=', date)]):
-        return
-    sequence, = Sequence.create([{
-                'name': f"Écritures {year}",
-                'sequence_type': ModelData.get_id(
-                    'account', 'sequence_type_account_move'),
-                'company': company.id,
-                }])
-    fiscalyear, = FiscalYear.create([{
-                'name': str(year),
-                'start_date': dt.date(year, 1, 1),
-                'end_date': dt.date(year, 12, 31),
-                'company': company.id,
-                'move_sequence': sequence.id,
-                }])
-    FiscalYear.create_period([fiscalyear])
-
-
 def set_association_board(pool):
     """The administration team and the administrator open the association's
     dashboard at login (with the dreams module, which it shows)."""
@@ -127,10 +79,11 @@ def give_accounting(pool):
 
 
 def load(pool):
+    from connexion_account_asso.demo import ensure_chart, ensure_fiscalyear
     from connexion_asso.demo import ensure_company, set_dashboard
-    from .fec import set_company_siren
     Party = pool.get('party.party')
     Donation = pool.get('connexion.donation')
+    Config = pool.get('connexion.donation.configuration')
     Campaign = pool.get('connexion.donation.campaign')
     Fund = pool.get('connexion.donation.fund')
     Receipt = pool.get('connexion.donation.receipt')
@@ -140,10 +93,6 @@ def load(pool):
     set_dashboard(pool, 'COLLECTE', 'connexion_donation.act_fundraising_board')
     set_association_board(pool)
     give_accounting(pool)
-    association = pool.get('connexion.association').get_singleton()
-    if association and association.siren:
-        # The FEC is named after the company party's SIREN.
-        set_company_siren(company, association.siren)
     today = pool.get('ir.date').today()
     last_year = today.year - 1
     with Transaction().set_context(
@@ -151,6 +100,7 @@ def load(pool):
         ensure_chart(pool, company)
         for year in range(today.year - YEARS + 1, today.year + 1):
             ensure_fiscalyear(pool, company, year)
+        Config.fill_defaults()
         # Natural key: the campaign created below (other modules' demos may
         # have recorded gifts already, e.g. waived volunteer expenses).
         if Campaign.search([('code', '=', 'NOEL')], limit=1):
@@ -332,7 +282,6 @@ def load_recurring(pool, company):
     """30 donors giving by SEPA direct debit under a signed mandate, the
     debits of the last three months (the oldest ones succeeded) and some
     memberships. Idempotent: the mandates' RUM are the natural keys."""
-    from .membership import fill_membership_accounts
     Party = pool.get('party.party')
     BankAccount = pool.get('bank.account')
     Mandate = pool.get('account.payment.sepa.mandate')
@@ -343,7 +292,7 @@ def load_recurring(pool, company):
     Date = pool.get('ir.date')
     today = Date.today()
     bank, journal = ensure_sepa(pool, company)
-    fill_membership_accounts(company)
+    pool.get('connexion.donation.configuration').fill_defaults()
     if Mandate.search([('identification', '=', 'RUM-DEMO-0001')], limit=1):
         return
     rng = random.Random(2026)

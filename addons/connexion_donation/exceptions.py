@@ -26,11 +26,6 @@ class ExpenseWaiverDeleteError(UserError):
     "A gift that records a waived expense is cancelled, not deleted."
 
 
-class FECRefusedError(ValidationError):
-    """The FEC would be wrong (opening balances of a year still open, no
-    SIREN for its name, a character its encoding lacks): not produced."""
-
-
 class DebitsHeldWarning(UserWarning):
     """Direct debits of donors who cannot be pre-notified are held: the
     treasurer confirms generating the others."""

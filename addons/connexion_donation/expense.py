@@ -13,6 +13,7 @@ it and the claim is marked handed over.
 import logging
 from decimal import Decimal
 
+from connexion_account_asso.chart import template_account
 from trytond.i18n import gettext
 from trytond.model import ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
@@ -38,6 +39,10 @@ class Configuration(metaclass=PoolMeta):
         "Waived Expenses Charge Account",
         help="Debited with the expenses that volunteers paid for the "
         "association and waived (6251 for travel), against 4681.")
+
+    @classmethod
+    def default_account_expense_charge(cls):
+        return template_account('account_fr.6251')
 
 
 class Donation(metaclass=PoolMeta):

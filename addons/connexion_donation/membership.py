@@ -15,6 +15,7 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from connexion_account_asso.chart import template_account
 from connexion_asso.formatting import format_amount
 from connexion_asso.mail import mail_language
 from connexion_asso.workflow import PostingWorkflowMixin
@@ -32,12 +33,6 @@ STATUSES = [
     ('cancelled', "Cancelled"),
     ]
 # Configuration field → account code, filled with the association accounts.
-ACCOUNT_DEFAULTS = {
-    'account_membership': '7561',
-    'account_membership_counterpart': '7562',
-    }
-
-
 def add_months(date, months):
     "Same day months later (or the month's last day)."
     index = date.year * 12 + date.month - 1 + months
@@ -49,22 +44,6 @@ def add_months(date, months):
         except ValueError:
             continue
     return dt.date(year, month, min(date.day, 28))
-
-
-def fill_membership_accounts(company):
-    "Set the empty 756x settings from the company's chart."
-    pool = Pool()
-    Account = pool.get('account.account')
-    Config = pool.get('connexion.donation.configuration')
-    config = Config(1)
-    for field, code in ACCOUNT_DEFAULTS.items():
-        if not getattr(config, field):
-            accounts = Account.search([
-                    ('company', '=', company.id), ('code', '=', code)],
-                limit=1)
-            if accounts:
-                setattr(config, field, accounts[0])
-    config.save()
 
 
 class Configuration(metaclass=PoolMeta):
@@ -87,21 +66,20 @@ class Configuration(metaclass=PoolMeta):
         "their membership ended.")
 
     @classmethod
+    def default_account_membership(cls):
+        return template_account('connexion_account_asso.7561')
+
+    @classmethod
+    def default_account_membership_counterpart(cls):
+        return template_account('connexion_account_asso.7562')
+
+    @classmethod
     def default_reminder_days_before(cls):
         return 30
 
     @classmethod
     def default_reminder_days_after(cls):
         return 15
-
-
-class CreateChart(metaclass=PoolMeta):
-    __name__ = 'connexion.donation.create_chart'
-
-    def transition_create_(self):
-        state = super().transition_create_()
-        fill_membership_accounts(self.start.company)
-        return state
 
 
 class MembershipType(DeactivableMixin, ModelSQL, ModelView):

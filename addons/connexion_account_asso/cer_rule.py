@@ -63,7 +63,7 @@ def side_of(prefix):
 
 class Rule(ModelSQL, ModelView):
     "Which heading of the CER the accounts of a code prefix go to."
-    __name__ = 'connexion.donation.cer.rule'
+    __name__ = 'connexion.cer.rule'
     __string__ = "CER Heading Rule"
 
     company = fields.Many2One(
@@ -105,7 +105,7 @@ class Rule(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints = [
             ('company_prefix_unique', Unique(t, t.company, t.prefix),
-                'connexion_donation.msg_cer_rule_unique'),
+                'connexion_account_asso.msg_cer_rule_unique'),
             ]
         cls._order = [('company', 'ASC'), ('prefix', 'ASC'), ('id', 'ASC')]
 
@@ -125,7 +125,7 @@ class Rule(ModelSQL, ModelView):
         side = side_of(self.prefix) if self.prefix.isdigit() else None
         if side is None or self.heading not in SIDES[side][0]:
             raise ValidationError(gettext(
-                    'connexion_donation.msg_cer_rule_side',
+                    'connexion_account_asso.msg_cer_rule_side',
                     prefix=self.prefix,
                     heading=self.heading_string or self.heading))
 

@@ -93,7 +93,7 @@ def to_latin9(text):
                     if not unicodedata.combining(c))
                 if not plain or not encodable(plain):
                     raise FECRefusedError(gettext(
-                            'connexion_donation.msg_fec_character',
+                            'connexion_account_asso.msg_fec_character',
                             character=char, code='U+%04X' % ord(char),
                             line=line_number))
                 result.append(plain)
@@ -154,12 +154,12 @@ class FrFEC(metaclass=PoolMeta):
                 ], order=[('start_date', 'ASC')])
         if open_years:
             raise FECRefusedError(gettext(
-                    'connexion_donation.msg_fec_previous_open',
+                    'connexion_account_asso.msg_fec_previous_open',
                     fiscalyear=fiscalyear.rec_name,
                     previous=', '.join(y.rec_name for y in open_years)))
         if not company.party.siren:
             raise FECRefusedError(gettext(
-                    'connexion_donation.msg_fec_no_siren',
+                    'connexion_account_asso.msg_fec_no_siren',
                     company=company.rec_name))
 
     def default_result(self, fields):

@@ -206,15 +206,15 @@ def compute_generosity(amounts, dedicated, share, currency,
     values['carried_start'] = carried_start or Decimal(0)
     values['carried_end'] = values['carried_start'] + result
     pool = Pool()
-    Rule = pool.get('connexion.donation.cer.rule')
+    Rule = pool.get('connexion.cer.rule')
     labels = dict(Rule.fields_get(['heading'])['heading']['selection'])
     lines = []
     for section, reference, heading, key, is_total in CER_LAYOUT:
-        label = (gettext('connexion_donation.' + heading)
+        label = (gettext('connexion_account_asso.' + heading)
             if heading.startswith('msg_') else labels[heading])
         lines.append({
                 'section': gettext(
-                    'connexion_donation.msg_cer_section_' + section),
+                    'connexion_account_asso.msg_cer_section_' + section),
                 'reference': reference, 'heading': label,
                 'amount': currency.round(values[key]),
                 'total': is_total})
@@ -278,13 +278,13 @@ def _compute(fiscalyear):
     """(lines, details, public share, amounts per heading, balances of the
     generosity dedicated fund accounts) of the fiscal year."""
     pool = Pool()
-    Rule = pool.get('connexion.donation.cer.rule')
+    Rule = pool.get('connexion.cer.rule')
     Account = pool.get('account.account')
     currency = fiscalyear.company.currency
     rules = Rule.for_company(fiscalyear.company)
     labels = dict(Rule.fields_get(['heading'])['heading']['selection'])
     for heading in UNALLOCATED:
-        labels[heading] = gettext('connexion_donation.msg_cer_unallocated')
+        labels[heading] = gettext('connexion_account_asso.msg_cer_unallocated')
     amounts = defaultdict(Decimal)
     dedicated = defaultdict(Decimal)
     details = []
@@ -311,11 +311,11 @@ def _compute(fiscalyear):
             amount = total(members)
         if heading in UNALLOCATED and not amount:
             continue
-        label = (gettext('connexion_donation.' + heading)
+        label = (gettext('connexion_account_asso.' + heading)
             if heading.startswith('msg_') else labels[heading])
         lines.append({
                 'section': gettext(
-                    'connexion_donation.msg_cer_section_' + section),
+                    'connexion_account_asso.msg_cer_section_' + section),
                 'reference': reference, 'heading': label,
                 'amount': currency.round(amount),
                 'total': is_total})
@@ -333,8 +333,8 @@ def to_csv(lines, details, share):
     through connexion_asso's spreadsheet helper so that none runs as a
     formula; amounts are given as numbers and stay numbers."""
     pool = Pool()
-    Line = pool.get('connexion.donation.cer.line')
-    Rule = pool.get('connexion.donation.cer.rule')
+    Line = pool.get('connexion.cer.line')
+    Rule = pool.get('connexion.cer.rule')
     Account = pool.get('account.account')
     names = ['section', 'reference', 'heading', 'amount']
     # The N-1 column when there is a previous year.
@@ -346,7 +346,7 @@ def to_csv(lines, details, share):
         rows.append([line.get(f) if line.get(f) is not None else ''
                 for f in names])
     if share is not None:
-        rows.append(['', '', gettext('connexion_donation.msg_cer_share'),
+        rows.append(['', '', gettext('connexion_account_asso.msg_cer_share'),
                 safe_cell((share * 100).quantize(Decimal('0.01'))) + ' %'])
     rows.append([])
     account = Account.fields_get(['code', 'name'])
@@ -359,7 +359,7 @@ def to_csv(lines, details, share):
 
 class CERStart(ModelView):
     "The fiscal year whose CER is computed."
-    __name__ = 'connexion.donation.cer.start'
+    __name__ = 'connexion.cer.start'
     __string__ = "Statement of Use of Resources"
 
     company = fields.Many2One('company.company', "Company", required=True)
@@ -425,7 +425,7 @@ class CERStart(ModelView):
 
 class CERLine(ModelView):
     "A heading or a total of the CER, not stored."
-    __name__ = 'connexion.donation.cer.line'
+    __name__ = 'connexion.cer.line'
     __string__ = "Statement of Use of Resources Line"
 
     section = fields.Char("Section", readonly=True)
@@ -439,13 +439,13 @@ class CERLine(ModelView):
 
 class CERResult(ModelView):
     "The CER table, the share of public generosity and the CSV file."
-    __name__ = 'connexion.donation.cer.result'
+    __name__ = 'connexion.cer.result'
     __string__ = "Statement of Use of Resources"
 
     fiscalyear = fields.Many2One(
         'account.fiscalyear', "Fiscal Year", readonly=True)
     lines = fields.One2Many(
-        'connexion.donation.cer.line', None, "Lines", readonly=True)
+        'connexion.cer.line', None, "Lines", readonly=True)
     public_share = fields.Float("Share of Public Generosity", digits=(16, 4),
         readonly=True,
         help="Resources from public generosity over the total resources of "
@@ -457,22 +457,22 @@ class CERResult(ModelView):
 class CER(Wizard):
     """Compte d'emploi des ressources of a fiscal year, from the posted
     moves, with a CSV file for the annual report."""
-    __name__ = 'connexion.donation.cer'
+    __name__ = 'connexion.cer'
 
-    start = StateView('connexion.donation.cer.start',
-        'connexion_donation.cer_start_view_form', [
+    start = StateView('connexion.cer.start',
+        'connexion_account_asso.cer_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Default Rules", 'default_rules', 'tryton-launch'),
             Button("Compute", 'result', 'tryton-ok', default=True),
             ])
     default_rules = StateTransition()
-    result = StateView('connexion.donation.cer.result',
-        'connexion_donation.cer_result_view_form', [
+    result = StateView('connexion.cer.result',
+        'connexion_account_asso.cer_result_view_form', [
             Button("Close", 'end', 'tryton-close', default=True),
             ])
 
     def transition_default_rules(self):
-        Rule = Pool().get('connexion.donation.cer.rule')
+        Rule = Pool().get('connexion.cer.rule')
         Rule.create_defaults(self.start.company)
         return 'start'
 

@@ -17,8 +17,6 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .chart import create_association_accounts
-
 DEBIT_CODE, CREDIT_CODE = '864', '875'
 
 
@@ -42,7 +40,7 @@ class ValuationPosting(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints = [
             ('company_year_unique', Unique(t, t.company, t.year),
-                'connexion_donation.msg_valuation_posted'),
+                'connexion_account_asso.msg_valuation_posted'),
             ]
         cls._order = [('year', 'DESC'), ('id', 'DESC')]
 
@@ -50,14 +48,12 @@ class ValuationPosting(ModelSQL, ModelView):
         return str(self.year)
 
     @classmethod
-    def post_year(cls, company, year):
-        """Post the year's valuation on the company: 864 debit, 875 credit.
-
-        The accounts are added to account_fr's chart when missing."""
+    def post_year(cls, company, year, journal):
+        """Post the year's valuation on the company in the journal: 864
+        debit, 875 credit (accounts of the chart's templates)."""
         pool = Pool()
         Valuation = pool.get('connexion.volunteer.valuation')
         Account = pool.get('account.account')
-        Config = pool.get('connexion.donation.configuration')
         Move = pool.get('account.move')
         Line = pool.get('account.move.line')
         Period = pool.get('account.period')
@@ -71,7 +67,7 @@ class ValuationPosting(ModelSQL, ModelView):
             # Hours are still being given and validated: the entry of an
             # unfinished year would be final and incomplete.
             raise ValidationError(gettext(
-                    'connexion_donation.msg_valuation_year_not_ended',
+                    'connexion_account_asso.msg_valuation_year_not_ended',
                     year=year, date=Lang.get().strftime(
                         date + dt.timedelta(days=1))))
         previous = cls.search([
@@ -87,7 +83,7 @@ class ValuationPosting(ModelSQL, ModelView):
                     ], limit=1)
             if not fiscalyear or fiscalyear[0].state != 'open':
                 raise ValidationError(gettext(
-                        'connexion_donation.msg_valuation_posted_year',
+                        'connexion_account_asso.msg_valuation_posted_year',
                         year=year, company=company.rec_name))
         hours, amount = Valuation.totals(year)
         cent = Decimal('0.01')
@@ -97,11 +93,11 @@ class ValuationPosting(ModelSQL, ModelView):
             amount -= previous.amount
             if not amount:
                 raise ValidationError(gettext(
-                        'connexion_donation.msg_valuation_unchanged',
+                        'connexion_account_asso.msg_valuation_unchanged',
                         year=year))
         elif not amount:
             raise ValidationError(gettext(
-                    'connexion_donation.msg_valuation_nothing', year=year))
+                    'connexion_account_asso.msg_valuation_nothing', year=year))
 
         def accounts():
             return {a.code: a for a in Account.search([
@@ -112,20 +108,13 @@ class ValuationPosting(ModelSQL, ModelView):
                         ])}
         found = accounts()
         if len(found) < 2:
-            create_association_accounts(company)
-            found = accounts()
-        if len(found) < 2:
             raise ValidationError(gettext(
-                    'connexion_donation.msg_valuation_no_account',
+                    'connexion_account_asso.msg_valuation_no_account',
                     company=company.rec_name))
-        config = Config(1)
-        if not config.journal:
-            raise ValidationError(gettext(
-                    'connexion_donation.msg_missing_journal'))
         period = Period.find(company, date=date)
         if previous:
             description = gettext(
-                'connexion_donation.msg_valuation_adjustment', year=year,
+                'connexion_account_asso.msg_valuation_adjustment', year=year,
                 hours=hours)
             posting = previous
             cls.write([posting], {
@@ -134,7 +123,7 @@ class ValuationPosting(ModelSQL, ModelView):
                     })
         else:
             description = gettext(
-                'connexion_donation.msg_valuation_description', year=year,
+                'connexion_account_asso.msg_valuation_description', year=year,
                 hours=hours)
             # The posting first: its unique key refuses a concurrent twin.
             posting, = cls.create([{
@@ -145,7 +134,7 @@ class ValuationPosting(ModelSQL, ModelView):
         debit, credit = ((found[DEBIT_CODE], found[CREDIT_CODE])
             if amount > 0 else (found[CREDIT_CODE], found[DEBIT_CODE]))
         amount = abs(amount)
-        move = Move(company=company, journal=config.journal, period=period,
+        move = Move(company=company, journal=journal, period=period,
             date=date, origin=posting, description=description, lines=[
                 Line(account=debit, debit=amount,
                     credit=Decimal(0), description=description),
@@ -164,13 +153,15 @@ class ValuationPosting(ModelSQL, ModelView):
     def delete(cls, postings):
         "The posted entry is the proof: it is cancelled in accounting."
         raise ValidationError(gettext(
-                'connexion_donation.msg_valuation_delete'))
+                'connexion_account_asso.msg_valuation_delete'))
 
 
 class PostValuationStart(ModelView):
     __name__ = 'connexion.volunteer.valuation.post.start'
 
     company = fields.Many2One('company.company', "Company", required=True)
+    journal = fields.Many2One('account.journal', "Journal", required=True,
+        domain=[('type', '=', 'general')])
     year = fields.Integer("Year", required=True,
         help="The validated hours of this year are posted on 31 December, "
         "once the year is over; hours validated later are added by posting "
@@ -179,6 +170,15 @@ class PostValuationStart(ModelView):
     @staticmethod
     def default_company():
         return Transaction().context.get('company')
+
+    @staticmethod
+    def default_journal():
+        "The miscellaneous journal of account."
+        ModelData = Pool().get('ir.model.data')
+        try:
+            return ModelData.get_id('account', 'journal_miscellaneous')
+        except KeyError:
+            return None
 
     @staticmethod
     def default_year():
@@ -192,7 +192,7 @@ class PostValuation(Wizard):
     __name__ = 'connexion.volunteer.valuation.post'
 
     start = StateView('connexion.volunteer.valuation.post.start',
-        'connexion_donation.valuation_post_start_view_form', [
+        'connexion_account_asso.valuation_post_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Post", 'post', 'tryton-ok', default=True),
             ])
@@ -200,7 +200,8 @@ class PostValuation(Wizard):
 
     def transition_post(self):
         Posting = Pool().get('connexion.volunteer.valuation.posting')
-        Posting.post_year(self.start.company, self.start.year)
+        Posting.post_year(
+            self.start.company, self.start.year, self.start.journal)
         return 'end'
 
 
