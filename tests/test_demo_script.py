@@ -163,6 +163,8 @@ class DemoScriptTest(unittest.TestCase):
             case "$1" in
             */demo_data.py) echo "python demo_data $*" >> {shlex.quote(log)}
                 echo "  connexion_asso : 4 équipes"; exit 0 ;;
+            */queue_worker.py) shift
+                echo "queue_worker $*" >> {shlex.quote(log)}; exit 0 ;;
             esac
             exec {python} "$@"
             ''')
@@ -220,10 +222,20 @@ class DemoScriptTest(unittest.TestCase):
         self.assertEqual(self.result.returncode, 0, self.result.stderr)
 
     def test_demo_serves_with_gunicorn(self):
-        "The demo serves with gunicorn and the cron, not trytond's dev server"
+        "The demo serves with gunicorn, the cron and the queue worker, not "
+        "trytond's dev server"
         programs = [args[0] for args in self.started]
         self.assertNotIn('trytond', programs)
         self.assertEqual(programs.count('trytond-cron'), 1)
+        # The queue's worker of SQLite, on the demo's database.
+        worker, = [args for args in self.started
+            if args[0] == 'queue_worker']
+        self.assertEqual(worker[worker.index('-d') + 1], 'stubdemo')
+        self.assertEqual(worker[worker.index('-c') + 1],
+            os.path.join(self.var, 'demo.conf'))
+        config = configparser.ConfigParser(interpolation=None)
+        config.read(os.path.join(self.var, 'demo.conf'))
+        self.assertTrue(config.getboolean('queue', 'worker'))
         gunicorn, = [args for args in self.started if args[0] == 'gunicorn']
         self.assertEqual(gunicorn[-1], 'trytond.application:app')
         self.assertEqual(gunicorn[gunicorn.index('-c') + 1],

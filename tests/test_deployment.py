@@ -418,9 +418,10 @@ class DeploymentTest(unittest.TestCase):
                 'POSTGRES_PASSWORD', 'config/modules', 'trytond-worker']:
             self.assertTrue(word in readme, f'{word} not in README.md')
 
-    def serve(self, queue_worker):
-        """Run scripts/serve on a SQLite configuration; return the programs
-        it started, one argument list each."""
+    def serve(self, queue_worker, uri='sqlite://'):
+        """Run scripts/serve on a configuration of the database uri (SQLite,
+        or PostgreSQL without a server: scripts/lib/dbtool.py stands in);
+        return the programs it started, one argument list each."""
         tmp = tempfile.mkdtemp(prefix='connexion-serve-')
         self.addCleanup(subprocess.run, ['rm', '-rf', tmp])
         venv = os.path.join(tmp, 'venv')
@@ -435,7 +436,17 @@ class DeploymentTest(unittest.TestCase):
             with open(path, 'w') as fp:
                 fp.write('#!/bin/sh\n' + textwrap.dedent(body))
             os.chmod(path, 0o755)
-        program('python', f'exec {shlex.quote(sys.executable)} "$@"\n')
+        # The queue worker of SQLite is a script of scripts/lib.
+        dbtool = ('*/dbtool.py) [ "$6" = status ] && echo ready; exit 0 ;;'
+            if uri.startswith('postgresql') else '')
+        program('python', f'''\
+            case "$1" in
+            */queue_worker.py) shift
+                echo "queue_worker $*" >> {shlex.quote(log)}; exit 0 ;;
+            {dbtool}
+            esac
+            exec {shlex.quote(sys.executable)} "$@"
+            ''')
         for name in ['trytond-admin', 'trytond-cron', 'trytond-worker',
                 'trytond']:
             program(name, f'echo "{name} $*" >> {shlex.quote(log)}\n')
@@ -456,7 +467,7 @@ class DeploymentTest(unittest.TestCase):
         with open(conf, 'w') as fp:
             fp.write(textwrap.dedent(f'''\
                 [database]
-                uri = sqlite://
+                uri = {uri}
                 path = {tmp}
 
                 [web]
@@ -480,7 +491,9 @@ class DeploymentTest(unittest.TestCase):
             return [line.split() for line in fp]
 
     def test_serve_starts_worker(self):
-        "scripts/serve starts trytond-worker when [queue] worker = True"
+        "scripts/serve starts the queue worker when [queue] worker = True "
+        "(on SQLite scripts/lib/queue_worker.py, trytond-worker needing "
+        "PostgreSQL)"
         for queue_worker in [True, False]:
             with self.subTest(queue_worker=queue_worker):
                 started = self.serve(queue_worker)
@@ -488,9 +501,10 @@ class DeploymentTest(unittest.TestCase):
                 self.assertEqual(programs.count('trytond-cron'), 1)
                 self.assertEqual(programs.count('gunicorn'), 1)
                 self.assertEqual(
-                    programs.count('trytond-worker'), int(queue_worker))
+                    programs.count('queue_worker'), int(queue_worker))
+                self.assertNotIn('trytond-worker', programs)
                 for args in started:
-                    if args[0] in {'trytond-cron', 'trytond-worker'}:
+                    if args[0] in {'trytond-cron', 'queue_worker'}:
                         self.assertIn('-d', args)
                         self.assertEqual(args[args.index('-d') + 1],
                             'connexion')
@@ -499,6 +513,13 @@ class DeploymentTest(unittest.TestCase):
                 self.assertEqual(
                     update[update.index('-u') + 1:][:len(module_list())],
                     module_list())
+        # Production (PostgreSQL): trytond-worker itself.
+        started = self.serve(True, uri='postgresql://connexion@db:5432/')
+        programs = [args[0] for args in started]
+        self.assertEqual(programs.count('trytond-worker'), 1)
+        self.assertNotIn('queue_worker', programs)
+        worker, = [args for args in started if args[0] == 'trytond-worker']
+        self.assertEqual(worker[worker.index('-d') + 1], 'connexion')
 
     def test_search_extensions(self):
         """The Docker init service and scripts/serve install

@@ -31,6 +31,22 @@ statements are committed without waiting for the disk
 database server itself may forget its last fraction of a second, whose
 messages are then sent again with their same Message-ID. [connexion]
 outbox_synchronous_commit = True waits for the disk instead (slower).
+
+Where it runs: in tasks of ir.queue (trytond-worker), never in a button or a
+wizard, which only queue the sending (``__queue__``) and return. A task
+claims its source, sends a chunk of its rows (send_rows) and queues the next
+chunk as a task of its own; the cron resumes what an SMTP failure or a crash
+stopped. On PostgreSQL a task commits nothing: the rows' states are written
+by the outbox's own connections only (the task's transaction must not write
+them: its row locks would hold them), and the rows still to send are read on
+the claim's connection (to_send), which sees what another sender committed
+after the task's snapshot was taken; trytond-worker commits the task's
+transaction (what it wrote besides, and the next task) when it ends. A
+failure after some messages left (the task retried by the worker, or
+killed) loses nothing: the next run skips what is sent. On SQLite (the demo
+and the tests, one writer), the outbox writes on the task's own connection
+and commits the task's transaction at each message: a hand-over is
+recorded only once committed.
 """
 import datetime as dt
 import email.policy
@@ -182,7 +198,7 @@ class Recorder:
     and run through libpq directly, a fifth of the CPU of trytond's cursors
     (the recording must not slow a campaign down)."""
 
-    def __init__(self, table, state_column, date_column):
+    def __init__(self, table, state_column, date_column, error_column=None):
         transaction = Transaction()
         self.database = transaction.database
         self.transaction = transaction
@@ -195,7 +211,12 @@ class Recorder:
                 # Committed for every other connection at once, without
                 # waiting for the disk (see the module's docstring).
                 self.connection.execute('SET synchronous_commit TO off')
-            # $1: the previous message, $2: its state, $3: the one handed.
+            # A row locked by an uncommitted transaction (a sending started
+            # in the transaction that wrote its rows) fails the sending
+            # instead of waiting for ever.
+            self.connection.execute("SET lock_timeout TO '30s'")
+            # $1: the previous message, $2: its state, $3: the one handed,
+            # $4: the previous message's error (NULL once sent).
             sql = (f'UPDATE "{name}" SET "{state_column}" = CASE '
                 'WHEN id = $1::integer THEN $2::varchar '
                 "ELSE 'handed' END")
@@ -204,7 +225,11 @@ class Recorder:
                     "AND $2::varchar = 'sent' "
                     "THEN CURRENT_TIMESTAMP AT TIME ZONE 'UTC' "
                     f'ELSE "{date_column}" END')
+            if error_column:
+                sql += (f', "{error_column}" = CASE WHEN id = $1::integer '
+                    f'THEN $4::varchar ELSE "{error_column}" END')
             sql += ' WHERE id IN ($1::integer, $3::integer)'
+            self.errors = bool(error_column)
             self.statement = f'connexion_outbox_{name}'.encode()
             self.pgconn = self.connection.pgconn
             result = self.pgconn.prepare(self.statement, sql.encode())
@@ -220,11 +245,16 @@ class Recorder:
                 sql += (f', "{date_column}" = CASE WHEN id = {param} AND '
                     f"{param} = 'sent' THEN {param} "
                     f'ELSE "{date_column}" END')
+            if error_column:
+                sql += (f', "{error_column}" = CASE WHEN id = {param} '
+                    f'THEN {param} ELSE "{error_column}" END')
             self.sql = sql + f' WHERE id IN ({param}, {param})'
             self.dated = bool(date_column)
+            self.errors = bool(error_column)
             self.connection = transaction.connection
             self.cursor = self.connection.cursor()
-        # (id, state) of the previous message, recorded with the next one.
+        # (id, state, error) of the previous message, recorded with the
+        # next one.
         self.previous = None
         self.waiting = False
 
@@ -236,12 +266,16 @@ class Recorder:
         previous, self.previous = self.previous, None
         if previous is None and handed is None:
             return
-        previous_id, state = previous or (-1, 'none')
+        previous_id, state, error = previous or (-1, 'none', None)
+        if error is not None:
+            error = error[:250]
         if handed is None:
             handed = previous_id
         if self.own:
-            self.pgconn.send_query_prepared(self.statement, [
-                    b'%d' % previous_id, state.encode(), b'%d' % handed])
+            params = [b'%d' % previous_id, state.encode(), b'%d' % handed]
+            if self.errors:
+                params.append(error.encode() if error is not None else None)
+            self.pgconn.send_query_prepared(self.statement, params)
             while self.pgconn.flush():
                 pass
             self.waiting = True
@@ -249,7 +283,11 @@ class Recorder:
         params = [previous_id, state]
         if self.dated:
             params += [previous_id, state, dt.datetime.now()]
+        if self.errors:
+            params += [previous_id, error]
         self.cursor.execute(self.sql, params + [previous_id, handed])
+        # SQLite: one connection, the task's; the hand-over is recorded
+        # only once committed (see the module's docstring).
         self.transaction.commit()
 
     def finish(self, wait=True):
@@ -308,12 +346,18 @@ class Outbox:
     lock: a name for the source (e.g. 'campaign-12'), that only one sender
     works on at a time."""
 
-    def __init__(self, table, state_column, date_column=None, lock=None):
+    def __init__(self, table, state_column, date_column=None, lock=None,
+            error_column=None, refused=None):
         self.table = table
         self.state_column = state_column
         self.date_column = date_column
+        self.error_column = error_column
+        # The error recorded on a row the server refused for good.
+        self.refused = refused
         self.lock = lock
         self.servers = []
+        # The claim's own connection (PostgreSQL), read by to_send.
+        self._connection = None
 
     def connections(self):
         """How many SMTP connections send side by side: [connexion]
@@ -323,12 +367,6 @@ class Outbox:
             return 1
         return max(1, config.getint('connexion', 'smtp_connections',
                 default=1))
-
-    def send(self, sender, messages, in_doubt=()):
-        """Send [(id, address, message bytes)] and return (sent ids,
-        refused ids, error or None); in_doubt: the ids of those found
-        handed over by an earlier sending."""
-        return self.send_batches(sender, [(messages, in_doubt)])
 
     def send_batches(self, sender, batches):
         """Send the messages of batches, an iterable of ([(id, address,
@@ -345,8 +383,8 @@ class Outbox:
         results = [None] * count
         in_doubt = set()
         # Made here: the transaction (and its database) is the thread's.
-        recorders = [Recorder(self.table, self.state_column, self.date_column)
-            for _ in range(count)]
+        recorders = [Recorder(self.table, self.state_column, self.date_column,
+                self.error_column) for _ in range(count)]
 
         def work(index, messages):
             sent, refused, error = [], [], None
@@ -360,6 +398,10 @@ class Outbox:
                             self.servers[index] = _connect()
                     except (smtplib.SMTPException, OSError) as exception:
                         error = str(exception) or repr(exception)
+                        # Noted on the row it stopped at, as it was.
+                        recorder.record()
+                        recorder.previous = (id_,
+                            'handed' if id_ in in_doubt else 'pending', error)
                         break
                     recorder.start(handed=id_)
                     try:
@@ -369,24 +411,26 @@ class Outbox:
                     except smtplib.SMTPRecipientsRefused as exception:
                         recorder.finish()
                         if _permanent(exception):
-                            recorder.previous = (id_, 'failed')
+                            recorder.previous = (id_, 'failed', self.refused
+                                or str(exception))
                             refused.append(id_)
                             continue
                         # A temporary refusal (4xx): to send again later.
-                        recorder.previous = (id_,
-                            'handed' if id_ in in_doubt else 'pending')
                         error = str(exception)
+                        recorder.previous = (id_,
+                            'handed' if id_ in in_doubt else 'pending', error)
                     except InDoubt as exception:
                         # Stays handed: sent again, with the same Message-ID.
                         error = str(exception)
+                        recorder.previous = (id_, 'handed', error)
                     except (smtplib.SMTPException, OSError) as exception:
                         # The server did not take it: as it was before.
                         recorder.finish()
-                        recorder.previous = (id_,
-                            'handed' if id_ in in_doubt else 'pending')
                         error = str(exception) or repr(exception)
+                        recorder.previous = (id_,
+                            'handed' if id_ in in_doubt else 'pending', error)
                     else:
-                        recorder.previous = (id_, 'sent')
+                        recorder.previous = (id_, 'sent', None)
                         sent.append(id_)
                         continue
                     self._drop(index)
@@ -444,35 +488,56 @@ class Outbox:
         errors = [r[2] for r in results if r[2]]
         return sent, refused, errors[0] if errors else None
 
-    def send_records(self, sender, records, message, state, note,
-            size=100):
-        """Send records (in order) batch after batch; message(record) is
-        its (address, bytes), state(record) its state; note(refused,
-        accepted, stopped, error) writes on the records what the sending
-        did (stopped: the record an SMTP failure stopped at, with error).
-        Each batch is read and committed before it leaves (the outbox's
-        connections see it), and committed after (this transaction sees
-        them). Return the number sent."""
-        transaction = Transaction()
-        sent = 0
-        for i in range(0, len(records), size):
-            batch = records[i:i + size]
-            messages = [(r.id, *message(r)) for r in batch]
-            in_doubt = {r.id for r in batch if state(r) == 'handed'}
-            transaction.commit()
-            accepted, refused, error = self.send(sender, messages, in_doubt)
-            sent += len(accepted)
-            accepted, refused = set(accepted), set(refused)
-            stopped = None
-            if error:
-                stopped = next(r for r in batch
-                    if r.id not in accepted | refused)
-            note([r for r in batch if r.id in refused],
-                [r for r in batch if r.id in accepted], stopped, error)
-            transaction.commit()
-            if error:
-                break
-        return sent
+    def to_send(self, where=None, after=0, limit=None):
+        """[(id, state)] of the rows still to send (pending or in doubt)
+        after the id after, in order, as they are now: on PostgreSQL read on
+        the claim's own connection, whose every statement sees what the
+        other senders committed, not the snapshot of the task's transaction
+        (taken before the claim, it may predate a sending that just ended).
+        The rows must be committed (a task runs after the transaction that
+        queued it). On SQLite (one process), the transaction sees it all."""
+        table = self.table
+        state = getattr(table, self.state_column)
+        condition = state.in_(TO_SEND) & (table.id > after)
+        if where is not None:
+            condition &= where
+        query = table.select(table.id, state, where=condition,
+            order_by=[table.id.asc], limit=limit)
+        if self._connection is not None:
+            cursor = self._connection.cursor()
+        else:
+            cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        return list(cursor.fetchall())
+
+    def send_rows(self, sender, render, where=None, batch=100, limit=None):
+        """Send the rows still to send (to_send(where)), batch after batch,
+        at most limit of them: render(ids) gives the [(id, address, message
+        bytes)] of a batch (a row it leaves out stays as it is), made while
+        the connections send the previous batch. To call while claimed.
+
+        Return (sent ids, refused ids, error or None, whether rows are left
+        to send after those). Nothing is written in the transaction: every
+        row's state, date and error are recorded by the outbox's own
+        connections (SQLite: the transaction's, committed at each
+        message)."""
+        left = [False]
+
+        def batches():
+            last = count = 0
+            while limit is None or count < limit:
+                size = batch if limit is None else min(batch, limit - count)
+                rows = self.to_send(where, after=last, limit=size)
+                if not rows:
+                    return
+                last = rows[-1][0]
+                count += len(rows)
+                yield render([i for i, _ in rows]), {
+                    i for i, state in rows if state == 'handed'}
+            left[0] = bool(self.to_send(where, after=last, limit=1))
+
+        sent, refused, error = self.send_batches(sender, batches())
+        return sent, refused, error, left[0] and not error
 
     def _drop(self, index):
         server, self.servers[index] = self.servers[index], None
@@ -520,9 +585,12 @@ class Outbox:
             cursor = connection.cursor()
             cursor.execute('SELECT pg_try_advisory_lock(%s)', (key,))
             locked, = cursor.fetchone()
+            if locked:
+                self._connection = connection
             try:
                 yield locked
             finally:
+                self._connection = None
                 self.quit()
         finally:
             # Closing ends the session lock too.

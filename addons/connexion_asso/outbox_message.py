@@ -1,6 +1,14 @@
 """The outbox's own messages: the e-mails that are not a campaign's nor a
-receipt's, queued in the transaction that decides them and sent through the
-outbox like the others."""
+receipt's (SEPA pre-notifications, membership and onboarding reminders),
+queued in the transaction that decides them.
+
+Not a second way out: this model is only the source of their rows, as
+campaign recipients and receipts are the source of theirs. They are sent by
+connexion_asso/outbox.py like the others (claim, handed over, sent or
+failed, in doubt sent again with the same Message-ID), from a task of
+ir.queue queued with them. A single message has no row of its own
+elsewhere to walk those states: it is kept here, rendered at the decision
+(its content frozen then), until the server took it."""
 import datetime as dt
 from email.utils import formatdate, make_msgid, parseaddr
 
@@ -10,6 +18,9 @@ from trytond.pool import Pool
 from trytond.transaction import without_check_access
 
 from .outbox import TO_SEND, Outbox, as_bytes
+
+# Messages sent by one queued task: the rest go in the task it queues.
+CHUNK = 1000
 
 
 class Message(ModelSQL, ModelView):
@@ -93,36 +104,43 @@ class Message(ModelSQL, ModelView):
         return records
 
     @classmethod
-    def send_pending(cls, messages=None):
-        """Send the pending messages (all, or those given) and those in
-        doubt; stop at the first SMTP failure, noted on the message. A
-        second sender at the same time leaves them to the first."""
+    def send_pending(cls, messages=None, chunk=None):
+        """The queued task (and the cron): send the next chunk of the
+        pending messages (all, or those given) and of those in doubt, then
+        queue the rest as a task of its own; stop at the first SMTP failure,
+        noted on the message (the cron resumes it). A second sender at the
+        same time leaves them to the first (which queues what follows).
+        Return the number sent."""
         sender = parseaddr(config.get('email', 'from'))[1]
-        domain = [('state', 'in', TO_SEND)]
+        table = cls.__table__()
+        where = None
         if messages is not None:
-            domain.append(('id', 'in', [m.id for m in messages]))
-        outbox = Outbox(cls.__table__(), 'state', 'sent_date',
-            lock='messages')
+            where = table.id.in_([m.id for m in messages] or [-1])
+        outbox = Outbox(table, 'state', 'sent_date', lock='messages',
+            error_column='error')
+        erased = []
 
-        def note(refused, accepted, stopped, error):
-            if stopped:
-                with without_check_access():
-                    cls.write([stopped], {'error': error[:250]})
+        def render(ids):
+            with without_check_access():
+                records = cls.browse(ids)
+            # The person was erased before it left: never sent.
+            erased.extend(m for m in records if not m.content)
+            return [(m.id, _address(m.to), m.content)
+                for m in records if m.content]
 
         with outbox.claim() as alone:
             if not alone:
                 return 0
+            sent, _, _, left = outbox.send_rows(sender, render, where=where,
+                limit=chunk or CHUNK)
+            if left:
+                left = cls.browse([i for i, _ in outbox.to_send(where)])
+        if erased:
             with without_check_access():
-                pending = cls.search(domain, order=[('id', 'ASC')])
-            erased = [m for m in pending if not m.content]
-            if erased:
-                # The person was erased before it left.
-                with without_check_access():
-                    cls.write(erased, {'state': 'failed'})
-            return outbox.send_records(sender,
-                [m for m in pending if m.content],
-                lambda m: (_address(m.to), m.content),
-                lambda m: m.state, note)
+                cls.write(erased, {'state': 'failed'})
+        if left:
+            cls.__queue__.send_pending(left, chunk)
+        return len(sent)
 
     @classmethod
     def clean(cls, days=30):

@@ -20,11 +20,13 @@ from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from connexion_asso.outbox import TO_SEND, Outbox, as_bytes, message_id
+from connexion_asso.outbox import Outbox, as_bytes, message_id
 
-# Receipts rendered then sent at a time: each batch is committed before its
-# messages leave, so that the outbox's connections see it.
+# Receipts rendered at a time, while the outbox sends the previous ones.
 BATCH = 20
+# Receipts sent by one queued task: the rest go in the task it queues, so
+# that a task (and its transaction) stays short.
+CHUNK = 500
 
 
 class Receipt(metaclass=PoolMeta):
@@ -117,42 +119,41 @@ class Receipt(metaclass=PoolMeta):
         return message
 
     @classmethod
-    def send_queued(cls, receipts=None, limit=None):
-        """Send the queued receipts (all, or those given) through the
-        outbox; stop at the first SMTP failure, noted on the receipt, which
-        stays queued. Return the number sent. Another process sending
-        receipts at the same time is left to it.
+    def send_queued(cls, receipts=None, chunk=None):
+        """The queued task (and the cron): send the next chunk of the
+        queued receipts (all, or those given) through the outbox, then
+        queue the next chunk as a task of its own; stop at the first SMTP
+        failure, noted on the receipt, which stays queued (the cron resumes
+        it). Return the number sent. Receipts another process is sending
+        are left to it (it queues what follows).
 
-        The one place receipts are rendered, sent and marked e-mailed."""
+        The one place receipts are rendered, sent and marked e-mailed: the
+        outbox records each one's state, date and error on connections of
+        its own, this transaction writes nothing."""
         sender = (config.get('connexion_donation', 'email_from')
             or config.get('email', 'from'))
-        domain = [('email_state', 'in', TO_SEND)]
+        table = cls.__table__()
+        where = None
         if receipts is not None:
-            domain.append(('id', 'in', [r.id for r in receipts]))
-        outbox = Outbox(cls.__table__(), 'email_state', 'email_date',
-            lock='receipts')
+            where = table.id.in_([r.id for r in receipts] or [-1])
+        outbox = Outbox(table, 'email_state', 'email_date',
+            lock='receipts', error_column='email_error',
+            refused=gettext('connexion_donation.msg_receipt_email_refused'))
 
-        def note(refused, accepted, stopped, error):
-            to_write = []
-            if refused:
-                to_write.extend([refused, {'email_error': gettext(
-                                'connexion_donation.msg_receipt_email_refused'
-                                )}])
-            cleared = [r for r in accepted if r.email_error]
-            if cleared:
-                to_write.extend([cleared, {'email_error': None}])
-            if stopped:
-                to_write.extend([[stopped], {'email_error': error[:250]}])
-            if to_write:
-                cls.write(*to_write)
+        def render(ids):
+            return [(r.id, r.email_address, r._email_bytes(sender))
+                for r in cls.browse(ids)]
 
         with outbox.claim() as alone:
             if not alone:
                 return 0
-            queued = cls.search(domain, order=[('id', 'ASC')], limit=limit)
-            return outbox.send_records(sender, queued,
-                lambda r: (r.email_address, r._email_bytes(sender)),
-                lambda r: r.email_state, note, size=BATCH)
+            sent, _, _, left = outbox.send_rows(sender, render, where=where,
+                batch=BATCH, limit=chunk or CHUNK)
+            if left:
+                left = cls.browse([i for i, _ in outbox.to_send(where)])
+        if left:
+            cls.__queue__.send_queued(left, chunk)
+        return len(sent)
 
     def _email_bytes(self, sender):
         "The message to the donor as the SMTP server takes it."

@@ -29,6 +29,7 @@ from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction
 
 from connexion_asso.formatting import format_amount, format_date
+from connexion_asso.outbox import TO_SEND
 
 KINDS = [
     ('thank_you', "Thanks for a Gift"),
@@ -128,18 +129,24 @@ class Automation(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def run(cls, automations=None):
-        """Cron: queue what is due for each automation, then send whatever
-        is pending (the campaigns a failure interrupted too)."""
+        """Cron: queue what is due for each automation, then queue the
+        sending of whatever is pending (the campaigns a failure interrupted
+        too): sent by the worker once this is committed (the outbox reads
+        the committed rows)."""
         pool = Pool()
         Campaign = pool.get('connexion.gdpr.campaign')
         if automations is None:
             automations = cls.search([])
         for automation in automations:
             automation.queue_due()
-        Campaign.process()
+        sending = Campaign.search([('state', '=', 'sending')])
+        if sending:
+            Campaign.__queue__.process(sending)
         if any(a.kind == 'receipt' for a in automations):
             Receipt = pool.get('connexion.donation.receipt')
-            Receipt.send_queued()
+            queued = Receipt.search([('email_state', 'in', TO_SEND)])
+            if queued:
+                Receipt.__queue__.send_queued(queued)
 
     def queue_due(self, date=None):
         """The campaign (started, not sent) of what is due and not yet

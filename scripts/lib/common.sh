@@ -105,25 +105,38 @@ PY
 }
 
 # Serve a database as production does (scripts/serve, scripts/demo): the
-# cron, the queue workers when the configuration sends long jobs (receipts,
-# campaigns) to the queue ([queue] worker = True: without a trytond-worker
-# they would wait there forever; read as trytond reads it,
-# TRYTOND_QUEUE__WORKER overridden by the file), and trytond's WSGI
-# application under gunicorn in the foreground.
+# cron, the queue worker when the configuration sends long jobs (receipts,
+# campaigns) to the queue ([queue] worker = True: without a worker they
+# would wait there forever; read as trytond reads it, TRYTOND_QUEUE__WORKER
+# overridden by the file; trytond-worker on PostgreSQL,
+# scripts/lib/queue_worker.py on SQLite), and trytond's WSGI application
+# under gunicorn in the foreground.
 serve_production() {
     local conf="$1" db="$2" queue_worker listen workers
     queue_worker=$("$PY" - "$conf" <<'PY'
 import sys
 from trytond import config
 config.update_etc(sys.argv[1])
-print(config.getboolean('queue', 'worker', default=False))
+if not config.getboolean('queue', 'worker', default=False):
+    print('none')
+elif config.get('database', 'uri', default='').startswith('sqlite'):
+    print('sqlite')
+else:
+    print('trytond')
 PY
 )
     start_daemon "$VENV/bin/trytond-cron" -c "$conf" -d "$db"
-    if [ "$queue_worker" = True ]; then
-        say "File d'attente : trytond-worker"
-        start_daemon "$VENV/bin/trytond-worker" -c "$conf" -d "$db"
-    fi
+    case "$queue_worker" in
+        trytond)
+            say "File d'attente : trytond-worker"
+            start_daemon "$VENV/bin/trytond-worker" -c "$conf" -d "$db" ;;
+        sqlite)
+            # trytond-worker needs PostgreSQL: the same tasks, run the same
+            # way (connexion_asso/worker.py).
+            say "File d'attente : scripts/lib/queue_worker.py (SQLite)"
+            start_daemon "$PY" "$ROOT/scripts/lib/queue_worker.py" \
+                -c "$conf" -d "$db" ;;
+    esac
     listen=$(sed -n 's/^listen *= *//p' "$conf" | head -1)
     listen=${listen:-localhost:8000}
     say "Connexion sur http://localhost:${listen##*:}/ (Ctrl+C pour arrêter)"

@@ -32,6 +32,11 @@ with Transaction().start(database, 0, readonly=True):
 with Transaction().start(database, 0, context=json.loads(context)):
     Model = pool.get(model)
     getattr(Model, method)(Model.browse(json.loads(ids)))
+# The tasks it queued (the next chunks), as trytond runs them after a
+# request without [queue] worker.
+from trytond.worker import run_task
+while Transaction().tasks:
+    run_task(pool, Transaction().tasks.pop())
 '''
 
 

@@ -8,6 +8,7 @@ from trytond.transaction import Transaction
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 from connexion_asso.tests.smtp import Sink, smtp_server
+from connexion_asso.tests.worker import as_task
 from connexion_gdpr.tests.tools import find_strings
 
 
@@ -64,7 +65,7 @@ class ConnexionMarketingTestCase(
             Campaign.send([campaign])
             # The button queues the sending for the worker (ir.queue).
             self.assertEqual(len(first.messages), 0)
-            Campaign.process([campaign])
+            as_task(Campaign.process, [campaign])
         campaign = Campaign(campaign.id)
         self.assertEqual(campaign.state, 'sending')
         self.assertTrue(campaign.last_error)
@@ -74,7 +75,7 @@ class ConnexionMarketingTestCase(
 
         second = Sink()
         with smtp_server(second, port):
-            Campaign.process([campaign])
+            as_task(Campaign.process, [campaign])
         campaign = Campaign(campaign.id)
         self.assertEqual(campaign.state, 'done')
         self.assertFalse(campaign.last_error)
@@ -123,7 +124,7 @@ class ConnexionMarketingTestCase(
         Campaign.queue([first])
         with smtp_server(Sink()):
             Campaign.send([first])
-            Campaign.process([first])
+            as_task(Campaign.process, [first])
         alice, bob = (Recipient.search([('campaign', '=', first.id),
                         ('party', '=', p.id)])[0] for p in parties[:2])
         alice.track_open()
