@@ -39,7 +39,8 @@ _TOKEN = re.compile(r'[0-9a-f]{32}')
 def _recipient(pool, token):
     """The recipient of a link's token, or 404 (also on a database without
     connexion_marketing: these routes are registered for every database)."""
-    if 'connexion_marketing' not in pool._modules or not _TOKEN.fullmatch(token):
+    if ('connexion_marketing' not in pool._modules
+            or not _TOKEN.fullmatch(token)):
         raise NotFound()
     Recipient = pool.get('connexion.gdpr.campaign.recipient')
     return Recipient.by_token(token)
@@ -63,7 +64,8 @@ def track_open(request, pool, token):
     return Response(fp.read(), 200, content_type='image/gif')
 
 
-@app.route('/connexion_marketing/<connexion_db:database_name>/c/<token>/<int:index>')
+@app.route(
+    '/connexion_marketing/<connexion_db:database_name>/c/<token>/<int:index>')
 @with_pool
 @with_transaction(readonly=False)
 def track_click(request, pool, token, index):
