@@ -90,7 +90,6 @@ def subject_data(party):
     Note = pool.get('ir.note')
     Channel = pool.get('ir.chat.channel')
     ChatMessage = pool.get('ir.chat.message')
-    MarketingEmail = pool.get('marketing.email')
     SensitiveAccess = pool.get('connexion.gdpr.sensitive_access')
     data = {}
     logged = {}
@@ -119,7 +118,7 @@ def subject_data(party):
                     ('channel', 'in', [c.id for c in channels]),
                     ('email', 'in', emails),
                     ]))
-        add(MarketingEmail.search([('email', 'in', emails)]))
+        add(Party.gdpr_records_by_email(emails))
     # Always logged, even without medical field given: the DPO sees who
     # exported a child's file.
     for (model_name, id_), names in logged.items():

@@ -2,8 +2,8 @@
 module lists the personal data of its models (to_erase, in its party.py)
 and what the law requires to keep (to_keep: accounting 10 years, tax
 receipts 6 years, art. 17(3)(b)); what still runs (direct debits) is ended
-first. This module adds the GDPR log, the person's chat messages, mailing
-lists and web accounts."""
+first. This module adds the GDPR log, the person's chat messages and web
+accounts."""
 import datetime as dt
 
 from trytond.i18n import gettext
@@ -139,12 +139,10 @@ class PartyErase(metaclass=PoolMeta):
 
     def end_relationships(self, party):
         """What column updates cannot reach, done while the party's e-mail
-        addresses are still known: chat messages, mailing lists, web
-        accounts."""
+        addresses are still known: chat messages, web accounts."""
         pool = Pool()
         Channel = pool.get('ir.chat.channel')
         ChatMessage = pool.get('ir.chat.message')
-        MarketingEmail = pool.get('marketing.email')
         WebUser = pool.get('web.user')
         super().end_relationships(party)
         emails = party._gdpr_emails()
@@ -158,10 +156,6 @@ class PartyErase(metaclass=PoolMeta):
                     'content': gettext('connexion_gdpr.msg_erased_content'),
                     'email': None,
                     })
-        if emails:
-            with inactive_records():
-                MarketingEmail.delete(MarketingEmail.search(
-                        [('email', 'in', list(emails))]))
         WebUser.delete(WebUser.search([('party', '=', party.id)]))
 
     def to_erase(self, party_id):

@@ -196,6 +196,13 @@ class Party(ChatMixin, metaclass=PoolMeta):
         return result
 
     @classmethod
+    def gdpr_records_by_email(cls, emails):
+        """The records about a person found by her e-mail addresses rather
+        than by a link to her party, for the right of access: modules
+        extend it (super first)."""
+        return []
+
+    @classmethod
     def copy(cls, parties, default=None):
         default = default.copy() if default else {}
         default.setdefault('gdpr_erased', None)

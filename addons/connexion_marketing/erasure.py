@@ -1,7 +1,8 @@
 """The campaigns in the erasure (connexion_gdpr) and the merge of
-duplicates: a person's recipients go, and a bounce or complaint stays
-blocked as a hash."""
+duplicates: a person's mailing list subscriptions and recipients go, and a
+bounce or complaint stays blocked as a hash."""
 from trytond.pool import Pool, PoolMeta
+from trytond.transaction import inactive_records
 
 
 class PartyReplace(metaclass=PoolMeta):
@@ -20,11 +21,15 @@ class PartyErase(metaclass=PoolMeta):
     def end_relationships(self, party):
         "Done while the party's e-mail addresses are still known."
         pool = Pool()
+        MarketingEmail = pool.get('marketing.email')
         Suppression = pool.get('connexion.gdpr.suppression')
         Recipient = pool.get('connexion.gdpr.campaign.recipient')
         super().end_relationships(party)
         emails = party._gdpr_emails()
         if emails:
+            with inactive_records():
+                MarketingEmail.delete(MarketingEmail.search(
+                        [('email', 'in', list(emails))]))
             Suppression.forget(list(emails))
         Recipient.delete(Recipient.search([('party', '=', party.id)]))
 

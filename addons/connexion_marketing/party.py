@@ -1,12 +1,19 @@
-"""What the public preference page of the campaigns' e-mails reads and
-changes: the person's mailing lists and her consents (signed link, no
-login)."""
+"""A person's mailing lists: what the public preference page of the
+campaigns' e-mails reads and changes (with her consents; signed link, no
+login), and what the GDPR rights reach by her e-mail addresses."""
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import inactive_records
 
 
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
+
+    @classmethod
+    def gdpr_records_by_email(cls, emails):
+        "Her subscriptions to the mailing lists."
+        MarketingEmail = Pool().get('marketing.email')
+        return super().gdpr_records_by_email(emails) + MarketingEmail.search(
+            [('email', 'in', list(emails))])
 
     def _campaign_email(self):
         "The address campaigns use: the first active e-mail."

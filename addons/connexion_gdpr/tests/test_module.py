@@ -23,8 +23,6 @@ def create_person(name=NAME, email=EMAIL, phone=PHONE, street=None):
     Attachment = pool.get('ir.attachment')
     Note = pool.get('ir.note')
     Channel = pool.get('ir.chat.channel')
-    MarketingList = pool.get('marketing.email.list')
-    MarketingEmail = pool.get('marketing.email')
     party, = Party.create([{
                 'name': name,
                 'addresses': [('create', [{
@@ -40,8 +38,6 @@ def create_person(name=NAME, email=EMAIL, phone=PHONE, street=None):
     Note.create([{'resource': str(party),
                 'message': f"{name} préfère être appelée le soir"}])
     Channel.post(party, f"Appel de {name} au sujet de son don")
-    newsletter, = MarketingList.create([{'name': "Lettre d'information"}])
-    MarketingEmail.create([{'email': email, 'list_': newsletter.id}])
     return party
 
 
@@ -172,7 +168,7 @@ class ConnexionGdprTestCase(
 
     @with_transaction()
     def test_subject_access_lists_every_record(self):
-        "The export holds the person's contacts, notes, messages, lists"
+        "The export holds the person's contacts, notes, messages"
         pool = Pool()
         SubjectAccess = pool.get('connexion.gdpr.subject_access', type='wizard')
         Report = pool.get('connexion.gdpr.subject_access', type='report')

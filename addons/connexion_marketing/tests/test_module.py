@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
@@ -166,6 +167,32 @@ class ConnexionMarketingTestCase(
         Campaign.queue([campaign])
         self.assertEqual(
             [r.party for r in Campaign(campaign.id).recipients], [other])
+
+    @with_transaction()
+    def test_gdpr_rights_reach_mailing_lists(self):
+        "Access lists a person's mailing lists; erasure removes them"
+        pool = Pool()
+        Party = pool.get('party.party')
+        MarketingEmail = pool.get('marketing.email')
+        SubjectAccess = pool.get(
+            'connexion.gdpr.subject_access', type='wizard')
+        list_, (party, other) = create_subscribers(2, "Droits")
+        email = party.contact_mechanisms[0].value
+        with Transaction().set_context(active_model='party.party',
+                active_id=party.id, active_ids=[party.id]):
+            session_id, _, _ = SubjectAccess.create()
+            text = SubjectAccess(session_id).default_start(
+                [])['file'].decode('utf-8')
+        section = json.loads(text)[MarketingEmail.__names__()['model']]
+        self.assertIn(email, json.dumps(section))
+        self.assertNotIn(other.contact_mechanisms[0].value, text)
+
+        Party.gdpr_erase([party], "Demande écrite du 3 mars")
+        self.assertEqual(find_strings([email]), [])
+        self.assertEqual(
+            [e.email for e in MarketingEmail.search(
+                    [('list_', '=', list_.id)])],
+            [other.contact_mechanisms[0].value])
 
     @with_transaction()
     def test_campaign_consent_filter(self):
