@@ -384,7 +384,7 @@ class SaoEveryViewTest(unittest.TestCase):
         # The teams' main lists fit a laptop's 1280 px, the menu open.
         for module, menu in [('connexion_dreams', 'menu_dream'),
                 ('connexion_donation', 'menu_donation'),
-                ('connexion_asso', 'menu_volunteer_hours')]:
+                ('connexion_volunteer', 'menu_volunteer_hours')]:
             self.assertNotIn(self.menu_id(module, menu), self.sideways, menu)
         # The walk opened forms, not only lists.
         self.assertGreater(forms, len(walked) // 2)
@@ -515,7 +515,7 @@ class SaoEveryViewTest(unittest.TestCase):
         driver = self.driver
         self.login_admin()
         driver.execute_script(self.OPEN['menu'],
-            self.menu_id('connexion_asso', 'menu_volunteer_hours'))
+            self.menu_id('connexion_volunteer', 'menu_volunteer_hours'))
         state = self.settled('tree')
         self.assertTrue(state['records'], state)
         self.screenshot('hours-to-validate.png')

@@ -280,7 +280,8 @@ class LoginSectionsTest(unittest.TestCase):
 
     def test_portal_accounts(self):
         "Printed portal accounts: active volunteers, one onboarding labelled"
-        from connexion_asso import demo
+        from connexion_volunteer import demo
+        from connexion_asso.demo import DEMO_PASSWORD
         sections = dict(demo.login_sections())
         portal = sections["Portail bénévoles (/<base>/portal/)"]
         status = {demo.volunteer_email(i): s
@@ -291,7 +292,7 @@ class LoginSectionsTest(unittest.TestCase):
         self.assertEqual(len(statuses),
             statuses.count('active') + statuses.count('onboarding'))
         for login, password, who in portal:
-            self.assertEqual(password, demo.DEMO_PASSWORD)
+            self.assertEqual(password, DEMO_PASSWORD)
             if status[login] == 'onboarding':
                 self.assertIn('en intégration', who)
             else:

@@ -14,7 +14,7 @@ from connexion_asso.tests.portal_client import (  # noqa: F401
     multipart, portal_server, visible_text)
 from connexion_asso.tests.server import backend
 
-# Demo volunteers 17 and 18 are active (see connexion_asso/demo.py).
+# Demo volunteers 17 and 18 are active (see connexion_volunteer/demo.py).
 ANNE = 'benevole17@mille-etoiles.example'
 BRUNO = 'benevole18@mille-etoiles.example'
 CANDIDATE = 'benevole01@mille-etoiles.example'

@@ -75,6 +75,7 @@ def rules():
     import connexion_dreams  # noqa: F401
     import connexion_ideas  # noqa: F401
     import connexion_marketing  # noqa: F401
+    import connexion_volunteer  # noqa: F401
     return sorted((r for r in app.url_map.iter_rules()
             if r.rule.startswith(('/<database_name>/portal',
                     '/connexion_marketing/'))), key=lambda r: r.rule)

@@ -62,12 +62,6 @@ class Association(ModelSingleton, ModelSQL, ModelView):
     signatory_function = fields.Char("Signatory Function")
     signature = fields.Binary(
         "Signature", help="Image of the signature printed on receipts.")
-    mileage_rate = fields.Numeric(
-        "Mileage Allowance", digits=(16, 3),
-        domain=['OR', ('mileage_rate', '=', None), ('mileage_rate', '>', 0)],
-        help="Euros per kilometre for volunteers' car journeys (for example "
-        "the tax scale for volunteers' vehicles of the year): the portal "
-        "computes the amount of a claim given in kilometres.")
 
     @staticmethod
     def default_legal_form():

@@ -31,8 +31,6 @@ class Cron(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         cls.method.selection.extend([
-                ('connexion.volunteer.onboarding|send_reminders',
-                    "Remind Volunteers of Expiring Onboarding Items"),
                 ('connexion.outbox.message|send_pending',
                     "Send the E-mails of the Outbox"),
                 ('connexion.outbox.message|clean',

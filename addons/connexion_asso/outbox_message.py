@@ -65,8 +65,8 @@ class Message(ModelSQL, ModelView):
     @classmethod
     def _get_origin(cls):
         """The models whose records e-mail through the outbox (onboarding
-        reminders here); modules extend."""
-        return ['connexion.volunteer.onboarding']
+        reminders, tax receipts...); modules extend."""
+        return []
 
     @classmethod
     def get_origin(cls):

@@ -14,8 +14,6 @@ class Replace(metaclass=PoolMeta):
     @classmethod
     def fields_to_replace(cls):
         return super().fields_to_replace() + [
-            ('connexion.volunteer', 'party'),
-            ('connexion.volunteer-preferred_hospital', 'hospital'),
             ('connexion.consent', 'party'),
             ('connexion.consent', 'guardian'),
             ('connexion.outbox.message', 'party'),
@@ -60,12 +58,7 @@ class Erase(metaclass=PoolMeta):
 
     def to_erase(self, party_id):
         pool = Pool()
-        Volunteer = pool.get('connexion.volunteer')
-        PreferredHospital = pool.get('connexion.volunteer-preferred_hospital')
         Consent = pool.get('connexion.consent')
-        Hours = pool.get('connexion.volunteer.hours')
-        Expense = pool.get('connexion.volunteer.expense')
-        Onboarding = pool.get('connexion.volunteer.onboarding')
         ContactMechanism = pool.get('party.contact_mechanism')
         Identifier = pool.get('party.identifier')
         Duplicate = pool.get('connexion.party.duplicate')
@@ -78,14 +71,6 @@ class Erase(metaclass=PoolMeta):
                     ['value_compact'], [None]),
                 (Identifier, [('party', '=', party_id)], False,
                     ['code_compact'], [None]),
-                (Volunteer, [('party', '=', party_id)], True,
-                    ['status_reason', 'languages', 'emergency_contact_name',
-                        'emergency_contact_phone', 'calendar_token',
-                        'criminal_record_date', 'criminal_record_expiry'],
-                    [None] * 7),
-                # A hospital party preferred by volunteers: nothing personal.
-                (PreferredHospital, [('hospital', '=', party_id)], False,
-                    [], []),
                 # The consent history stays (proof that past processing was
                 # lawful, art. 7-1) without the free text of the proof.
                 (Consent, ['OR',
@@ -93,15 +78,6 @@ class Erase(metaclass=PoolMeta):
                         ('guardian', '=', party_id),
                         ], True,
                     ['proof'], [None]),
-                (Hours, [('volunteer.party', '=', party_id)], True,
-                    ['description'], [None]),
-                (Onboarding, [('volunteer.party', '=', party_id)], True,
-                    ['description'], [None]),
-                # The expense and its written renunciation back an
-                # expense-waiver gift and its tax receipt (kept 6 years,
-                # LPF art. L102 B): only the attachments go.
-                (Expense, [('volunteer.party', '=', party_id)], True,
-                    [], []),
                 # Probable duplicates: two links, nothing else.
                 (Duplicate, ['OR',
                         ('party', '=', party_id),

@@ -46,6 +46,9 @@ marketing_email imports its routes)::
     portal.add_home_section(40, lambda page: page.fragment(...))
     portal.add_calendar_source(40, my_events)   # the volunteer's iCalendar
 
+connexion_volunteer joins the volunteer to the session (``add_profile``)
+and refuses a volunteer who left (``add_login_check``).
+
 After an error a form comes back as typed with each error next to its field
 (``Form``; the controls of ``templates/portal_fields.html``). Texts from
 Python (errors, messages after a redirect, refusals) are ``ir.message``
@@ -56,8 +59,9 @@ Every page goes through ``french_spaces`` (non-breaking spaces before
 « ? ! : ; »): write ordinary spaces.
 
 ``page`` (a ``Page``) holds the pool, the web user, the volunteer (both
-None on public pages; their ``user_id`` and ``volunteer_id`` cost nothing,
-the records are made on first use), the CSRF token, and renders the pages
+None on public pages; the volunteer joined by connexion_volunteer; their
+``user_id`` and ``volunteer_id`` cost nothing, the records are made on
+first use), the CSRF token, and renders the pages
 (``render``, ``fragment``, ``redirect``, ``error``). Routes run as root:
 filter every query on ``page.volunteer`` yourself.
 """
@@ -72,7 +76,7 @@ import re
 import secrets
 import sys
 import urllib.parse
-from typing import NamedTuple, Optional, Union
+from typing import Callable, NamedTuple, Optional, Union
 
 from genshi.core import END, START, TEXT, Markup
 from genshi.filters import Translator
@@ -80,7 +84,6 @@ from genshi.template import TemplateLoader
 from werkzeug.exceptions import (
     HTTPException, NotFound, RequestEntityTooLarge)
 
-from sql import Null
 from sql.conditionals import Coalesce
 
 from trytond import backend
@@ -111,10 +114,6 @@ NAV = []
 HOME_SECTIONS = []
 CALENDAR_SOURCES = []
 
-# Volunteers of these statuses are shut out of the portal: they cannot log
-# in, and a session opened before ends at its next request.
-CLOSED_STATUSES = {'left'}
-CLOSED_MESSAGE = 'connexion_asso.msg_portal_closed'
 
 # French typography: a non-breaking space before « ? ! ; » (narrow, U+202F)
 # and « : » (U+00A0), so that a phone never starts a line with them.
@@ -376,6 +375,53 @@ def home_sections(page):
         if activated(page.pool, ('home', func))]
 
 
+# The web user's profile on the portal (connexion_volunteer's volunteer),
+# joined to the session query that every page runs; the checks at login.
+PROFILES = []
+LOGIN_CHECKS = []
+
+
+class Profile(NamedTuple):
+    """join(pool, query, user) returns (query LEFT JOINed to the profile's
+    table on user, the web user's table; the columns to read); load(page,
+    values) sets the page's attributes from the columns' values, in the
+    order join gave them, and returns the ir.message id that ends the
+    session (a profile shut out of the portal), or None."""
+    name: str
+    join: Callable
+    load: Callable
+
+
+def add_profile(name, join, load, module=None):
+    "Join a profile of the web user (see Profile) to the session query."
+    profile = Profile(name, join, load)
+    _OWNER[('profile', name)] = module or _caller_module()
+    if profile not in PROFILES:
+        PROFILES.append(profile)
+
+
+def profiles(pool):
+    "The Profiles of the database's activated modules."
+    return [p for p in PROFILES if activated(pool, ('profile', p.name))]
+
+
+def add_login_check(func, module=None):
+    """func(pool, web_user) returns the ir.message id refusing the web user
+    the portal (checked at login, after the password), or None."""
+    _OWNER[('login', func)] = module or _caller_module()
+    if func not in LOGIN_CHECKS:
+        LOGIN_CHECKS.append(func)
+
+
+def login_refusal(pool, user):
+    "The ir.message id refusing the web user at login, or None."
+    for func in LOGIN_CHECKS:
+        if activated(pool, ('login', func)):
+            refusal = func(pool, user)
+            if refusal:
+                return refusal
+
+
 class Event(NamedTuple):
     """One event of a volunteer's calendar feed.
 
@@ -569,11 +615,13 @@ class Page:
             else None
         # Ids from the session query; the records are made on first use
         # (an instance costs more than the home page's own queries).
+        # volunteer_id and info come from connexion_volunteer's profile.
         self.session_id = self.user_id = self.volunteer_id = None
         self.expired = False
         # Why the session ended, shown on the login page.
         self.expired_message = 'connexion_asso.msg_portal_session_expired'
         self.email = None
+        self.name = ''
         self.info = {}
         self._cookies = []
         self._flash = request.cookies.get(FLASH_COOKIE)
@@ -596,65 +644,69 @@ class Page:
 
     @functools.cached_property
     def volunteer(self):
-        "The logged-in volunteer, or None (a web user without a profile)."
+        """The logged-in volunteer, or None (a web user without a profile,
+        or connexion_volunteer not activated)."""
         return self._record('connexion.volunteer', self.volunteer_id)
 
     def _load_session(self):
-        """One SQL query for the session, its web user and volunteer.
+        """One SQL query for the session, its web user and their profiles.
 
         Every portal page runs it: the ORM would read whole records."""
         pool = self.pool
-        cursor = execute(pool, 'connexion_asso.session', self._session_query,
+        profiles_ = profiles(pool)
+        # The SQL text is cached per set of profiles (of the database).
+        key = ':'.join(
+            ['connexion_asso.session'] + [p.name for p in profiles_])
+        cursor = execute(pool, key, self._session_query,
             key=self.session_key)
         row = cursor.fetchone()
         if not row:
             self.expired = True
             return
-        (session_id, last, user_id, active, email, volunteer_id, status,
-            token, name) = row
+        session_id, last, user_id, active, email, name, *values = row
         last = parse_datetime(last)
         if dt.datetime.now() - last > dt.timedelta(seconds=timeout()):
-            self.expired = True
-            if not Transaction().readonly:
-                Session = pool.get('web.user.session')
-                Session.delete([Session(session_id)])
+            self._end_session(session_id)
             return
         if not active:
             return
-        if status in CLOSED_STATUSES:
-            self.expired = True
-            self.expired_message = CLOSED_MESSAGE
-            if not Transaction().readonly:
-                Session = pool.get('web.user.session')
-                Session.delete([Session(session_id)])
-            return
+        values = iter(values)
+        for profile in profiles_:
+            message = profile.load(self, values)
+            if message:
+                self._end_session(session_id, message)
+                return
         self.session_id, self.user_id = session_id, user_id
         self.email = email
-        if volunteer_id:
-            self.volunteer_id = volunteer_id
-            self.info = {'name': name or '', 'status': status,
-                'calendar_token': token}
+        self.name = name or ''
+
+    def _end_session(self, session_id, message=None):
+        "The session is over (message: why, shown on the login page)."
+        self.expired = True
+        if message:
+            self.expired_message = message
+        self.volunteer_id, self.info = None, {}
+        if not Transaction().readonly:
+            Session = self.pool.get('web.user.session')
+            Session.delete([Session(session_id)])
 
     @staticmethod
     def _session_query(pool, key):
         Session = pool.get('web.user.session')
         WebUser = pool.get('web.user')
-        Volunteer = pool.get('connexion.volunteer')
         Party = pool.get('party.party')
         session = Session.__table__()
         user = WebUser.__table__()
-        volunteer = Volunteer.__table__()
         party = Party.__table__()
-        return session.join(user, condition=session.user == user.id
-            ).join(volunteer, 'LEFT',
-                condition=(volunteer.party == user.party)
-                & (user.party != Null)
-            ).join(party, 'LEFT', condition=volunteer.party == party.id
-            ).select(
-                session.id, Coalesce(session.write_date, session.create_date),
-                user.id, user.active, user.email, volunteer.id,
-                volunteer.status, volunteer.calendar_token, party.name,
-                where=session.key == key, limit=1)
+        query = session.join(user, condition=session.user == user.id
+            ).join(party, 'LEFT', condition=user.party == party.id)
+        columns = [
+            session.id, Coalesce(session.write_date, session.create_date),
+            user.id, user.active, user.email, party.name]
+        for profile in profiles(pool):
+            query, profile_columns = profile.join(pool, query, user)
+            columns.extend(profile_columns)
+        return query.select(*columns, where=session.key == key, limit=1)
 
     # URLs, cookies and answers
 

@@ -135,6 +135,13 @@ class Party(metaclass=PoolMeta):
         return []
 
     @classmethod
+    def _contact_restricted_user(cls):
+        """The user whose searches on contact details reach only the people
+        they are in touch with (connexion_volunteer's back-office
+        volunteers), else None."""
+        return None
+
+    @classmethod
     def _rec_name_query(cls, leaf):
         "SQL query of the ids of the parties that match the leaf."
         field_name, _, target_name = leaf[0].partition('.')
@@ -152,8 +159,8 @@ class Party(metaclass=PoolMeta):
                 Column(table, field.field), where=expression)
         # Through search_domain, hence through the restrictions put on
         # leaves (a volunteer's searches on contact mechanisms,
-        # volunteer_contact.py); the active test and the record rules apply
-        # once, to the search itself.
+        # connexion_volunteer's volunteer_contact.py); the active test and
+        # the record rules apply once, to the search itself.
         tables, expression = cls.search_domain([leaf], active_test=False)
         table, _ = tables[None]
         return convert_from(None, tables).select(table.id, where=expression)

@@ -10,7 +10,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from connexion_asso.hours import DecimalSumsMixin
+from connexion_asso.sums import DecimalSumsMixin
 
 from .party import _validated
 

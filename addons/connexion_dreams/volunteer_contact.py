@@ -1,6 +1,6 @@
 """The people a volunteer's dreams put them in touch with: the child, the
 family, the hospital and its contacts, the other volunteers of the dream
-(see connexion_asso/volunteer_contact.py)."""
+(see connexion_volunteer/volunteer_contact.py)."""
 from trytond.pool import Pool, PoolMeta
 
 

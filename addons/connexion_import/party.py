@@ -371,4 +371,13 @@ class Run(metaclass=PoolMeta):
 
     @classmethod
     def _importers(cls):
-        return super()._importers() + [PartyImporter, VolunteerImporter]
+        return super()._importers() + [PartyImporter]
+
+
+class VolunteerRun(metaclass=PoolMeta):
+    "Volunteers are imported when connexion_volunteer is activated."
+    __name__ = 'connexion.import.run'
+
+    @classmethod
+    def _importers(cls):
+        return super()._importers() + [VolunteerImporter]

@@ -26,7 +26,6 @@ class DuplicateTestCase(ModuleTestCase):
         "Two records of one person are found as a pair and merged by Replace"
         pool = Pool()
         Party = pool.get('party.party')
-        Volunteer = pool.get('connexion.volunteer')
         Duplicate = pool.get('connexion.party.duplicate')
         Replace = pool.get('party.replace', type='wizard')
         ReplaceAsk = pool.get('party.replace.ask')
@@ -36,7 +35,6 @@ class DuplicateTestCase(ModuleTestCase):
             postal_code='69004')
         # Imported again: case, accents and word order differ.
         copy = person("MARCHAND Elodie", postal_code='69 004')
-        volunteer, = Volunteer.create([{'party': copy.id}])
         by_mail = person("Paul Girard", email='Paul.Girard@Exemple.test')
         by_mail_2 = person("P. Girard", email='paul.girard@exemple.test')
         by_phone = person("Anne Roux", phone='+33 6 12 34 56 78')

@@ -5,14 +5,12 @@ from trytond.model.exceptions import ValidationError
 from .consent_tests import ConsentTestMixin
 from .cron_tests import CronTestMixin
 from .export_tests import ExportTestMixin
-from .volunteer_tests import VolunteerTestMixin
 from .party_tests import PartyFieldsMixin
-from .workflow_tests import WorkflowFieldsTestMixin
 
 
 class ConnexionAssoTestCase(
-        VolunteerTestMixin, ConsentTestMixin, CronTestMixin, ExportTestMixin,
-        PartyFieldsMixin, WorkflowFieldsTestMixin, ModuleTestCase):
+        ConsentTestMixin, CronTestMixin, ExportTestMixin, PartyFieldsMixin,
+        ModuleTestCase):
     "Test Connexion Asso module"
     module = 'connexion_asso'
     party_fields_not_replaced = dict.fromkeys([

@@ -15,14 +15,15 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from connexion_asso.workflow import TransitionOnlyMixin
+
 from .hours import PastDatedMixin
-from .workflow import TransitionOnlyMixin
 
 
 class Expense(
         TransitionOnlyMixin, PastDatedMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'connexion.volunteer.expense'
-    _future_message = 'connexion_asso.msg_expense_future'
+    _future_message = 'connexion_volunteer.msg_expense_future'
 
     _states = {'readonly': Eval('state') != 'draft'}
 
@@ -153,23 +154,23 @@ class Expense(
         if amount is None:
             if not distance:
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_expense_no_amount'))
+                        'connexion_volunteer.msg_expense_no_amount'))
             amount = cls.mileage_amount(distance)
             if amount is None:
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_expense_no_mileage_rate'))
+                        'connexion_volunteer.msg_expense_no_mileage_rate'))
         if mission and not Signup.search([
                     ('volunteer', '=', volunteer.id),
                     ('shift.mission', '=', mission.id),
                     ('state', '=', 'accepted'),
                     ], limit=1):
             raise ValidationError(gettext(
-                    'connexion_asso.msg_expense_not_signed_up',
+                    'connexion_volunteer.msg_expense_not_signed_up',
                     mission=mission.rec_name))
         renunciation = None
         if waive:
             renunciation = gettext(
-                'connexion_asso.msg_expense_portal_renunciation',
+                'connexion_volunteer.msg_expense_portal_renunciation',
                 name=volunteer.rec_name, amount=amount,
                 date=Pool().get('ir.date').today().strftime('%d/%m/%Y'))
         expense, = cls.create([{
@@ -188,7 +189,7 @@ class Expense(
         for expense in expenses:
             if not expense.receipts:
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_expense_no_receipts',
+                        'connexion_volunteer.msg_expense_no_receipts',
                         expense=expense.rec_name))
 
     @classmethod
@@ -211,7 +212,7 @@ class Expense(
         for expense in expenses:
             if not (expense.renunciation or '').strip():
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_expense_no_renunciation',
+                        'connexion_volunteer.msg_expense_no_renunciation',
                         expense=expense.rec_name))
         cls.write(expenses, {
                 'renunciation_date': Pool().get('ir.date').today()})
@@ -241,6 +242,6 @@ class Expense(
         for expense in expenses:
             if expense.state not in {'draft', 'refused'}:
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_expense_delete',
+                        'connexion_volunteer.msg_expense_delete',
                         expense=expense.rec_name))
         super().delete(expenses)

@@ -20,28 +20,11 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .workflow import TransitionOnlyMixin
+from connexion_asso.sums import DecimalSumsMixin
+from connexion_asso.workflow import TransitionOnlyMixin
 
 # Hours on a single line above this are a typing error (e.g. 80 for 8.0).
 MAX_HOURS_PER_LINE = 24
-
-
-class DecimalSumsMixin:
-    """SQLite sums numerics as floats: the sums named in _decimal_sums are
-    given back as Decimals, as PostgreSQL gives them (the reports' SQL
-    views)."""
-    __slots__ = ()
-    _decimal_sums = ()
-
-    @classmethod
-    def read(cls, ids, fields_names):
-        rows = super().read(ids, fields_names)
-        cent = Decimal('0.01')
-        for row in rows:
-            for name in cls._decimal_sums:
-                if isinstance(row.get(name), (float, int)):
-                    row[name] = Decimal(str(row[name])).quantize(cent)
-        return rows
 
 
 class Level(DeactivableMixin, ModelSQL, ModelView):
@@ -58,7 +41,7 @@ class Level(DeactivableMixin, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints = [
             ('code_unique', Unique(t, t.code),
-                'connexion_asso.msg_level_code_unique'),
+                'connexion_volunteer.msg_level_code_unique'),
             ]
         cls._order.insert(0, ('name', 'ASC'))
 
@@ -102,7 +85,7 @@ class Rate(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints = [
             ('level_date_unique', Unique(t, t.level, t.start_date),
-                'connexion_asso.msg_rate_unique'),
+                'connexion_volunteer.msg_rate_unique'),
             ]
         cls._order = [
             ('level', 'ASC'), ('start_date', 'DESC'), ('id', 'DESC')]
@@ -133,7 +116,7 @@ class PastDatedMixin:
 class Hours(
         TransitionOnlyMixin, PastDatedMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'connexion.volunteer.hours'
-    _future_message = 'connexion_asso.msg_hours_future'
+    _future_message = 'connexion_volunteer.msg_hours_future'
 
     _states = {'readonly': Eval('state') != 'draft'}
 
@@ -247,7 +230,7 @@ class Hours(
                     ('state', '=', 'accepted'),
                     ], limit=1):
             raise ValidationError(gettext(
-                    'connexion_asso.msg_hours_not_signed_up',
+                    'connexion_volunteer.msg_hours_not_signed_up',
                     mission=mission.rec_name))
         line, = cls.create([{
                     'volunteer': volunteer.id, 'mission': mission.id,
@@ -276,7 +259,7 @@ class Hours(
                     if start <= line.date), None)
             if rate is None:
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_hours_no_rate',
+                        'connexion_volunteer.msg_hours_no_rate',
                         volunteer=line.volunteer.rec_name,
                         date=line.date.strftime('%d/%m/%Y')))
             line.hourly_rate = rate
@@ -302,7 +285,7 @@ class Hours(
         for line in lines:
             if line.state == 'validated':
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_hours_delete_validated',
+                        'connexion_volunteer.msg_hours_delete_validated',
                         line=line.rec_name))
         super().delete(lines)
 

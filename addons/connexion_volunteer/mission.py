@@ -14,8 +14,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .exceptions import portal_message
-from .workflow import TransitionOnlyMixin
+from connexion_asso.exceptions import portal_message
+from connexion_asso.workflow import TransitionOnlyMixin
 
 
 class Mission(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
@@ -125,7 +125,7 @@ class Mission(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         for mission in missions:
             if not mission.first_start or not mission.first_end:
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_mission_no_schedule',
+                        'connexion_volunteer.msg_mission_no_schedule',
                         mission=mission.rec_name))
             existing = {s.start for s in mission.shifts}
             start, end = mission.first_start, mission.first_end
@@ -310,7 +310,7 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints = [
             ('shift_volunteer_unique', Unique(t, t.shift, t.volunteer),
-                'connexion_asso.msg_signup_unique'),
+                'connexion_volunteer.msg_signup_unique'),
             ]
         cls._order = [('shift.start', 'ASC'), ('id', 'ASC')]
         cls._transitions |= {
@@ -378,7 +378,7 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             return
         if volunteer.status not in {'onboarding', 'active'}:
             raise ValidationError(gettext(
-                    portal_message('connexion_asso.msg_signup_inactive'),
+                    portal_message('connexion_volunteer.msg_signup_inactive'),
                     volunteer=volunteer.rec_name))
         if mission.minors:
             volunteer.check_may_meet_minors(
@@ -386,7 +386,7 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         missing = set(mission.skills) - set(volunteer.skills)
         if missing:
             raise ValidationError(gettext(
-                    portal_message('connexion_asso.msg_signup_skills'),
+                    portal_message('connexion_volunteer.msg_signup_skills'),
                     volunteer=volunteer.rec_name,
                     skills=", ".join(s.rec_name for s in missing)))
 
@@ -399,7 +399,7 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         if (mission.state != 'open' or not mission.self_signup
                 or shift.start < dt.datetime.now()):
             raise ValidationError(gettext(
-                    portal_message('connexion_asso.msg_signup_closed'),
+                    portal_message('connexion_volunteer.msg_signup_closed'),
                     mission=mission.rec_name))
         # Refuse before writing anything (nothing half-done).
         cls(shift=shift, volunteer=volunteer, state='proposed'

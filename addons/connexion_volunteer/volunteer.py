@@ -11,13 +11,13 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import ValidationError
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .exceptions import portal_message
-from .mail import mail_language
-from .workflow import TransitionOnlyMixin
+from connexion_asso.exceptions import portal_message
+from connexion_asso.mail import mail_language
+from connexion_asso.workflow import TransitionOnlyMixin
 
 STATUSES = [
     ('candidate', "Candidate"),
@@ -134,7 +134,7 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints = [
             ('party_unique', Unique(t, t.party),
-                'connexion_asso.msg_volunteer_party_unique'),
+                'connexion_volunteer.msg_volunteer_party_unique'),
             ]
         cls._transitions |= {
             ('candidate', 'onboarding'),
@@ -198,7 +198,8 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             missing = volunteer.missing_onboarding(today)
             if missing:
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_volunteer_onboarding_incomplete',
+                        'connexion_volunteer'
+                        '.msg_volunteer_onboarding_incomplete',
                         volunteer=volunteer.rec_name,
                         items=", ".join(kinds[k] for k in missing)))
         cls.write(volunteers, {'status_reason': None})
@@ -227,7 +228,7 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             missing = volunteer.missing_onboarding(today)
             result[volunteer.id] = '\n'.join(
                 f'- {kinds[k]}' for k in missing) or gettext(
-                'connexion_asso.msg_volunteer_onboarding_complete')
+                'connexion_volunteer.msg_volunteer_onboarding_complete')
         return result
 
     @classmethod
@@ -253,7 +254,7 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         for volunteer in volunteers:
             if not volunteer.status_reason:
                 raise ValidationError(gettext(
-                        'connexion_asso.msg_volunteer_status_reason',
+                        'connexion_volunteer.msg_volunteer_status_reason',
                         volunteer=volunteer.rec_name))
 
     @staticmethod
@@ -309,7 +310,8 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             if not volunteer.may_meet_minors(date):
                 raise ValidationError(gettext(
                         portal_message(
-                            'connexion_asso.msg_volunteer_no_criminal_record'),
+                            'connexion_volunteer'
+                            '.msg_volunteer_no_criminal_record'),
                         volunteer=volunteer.rec_name))
 
 
@@ -444,9 +446,9 @@ class OnboardingItem(ModelSQL, ModelView):
                 with Transaction().set_context(
                         language=mail_language(item.volunteer.party)):
                     msg['Subject'] = gettext(
-                        'connexion_asso.msg_onboarding_reminder_subject')
+                        'connexion_volunteer.msg_onboarding_reminder_subject')
                     msg.set_content(gettext(
-                            'connexion_asso.msg_onboarding_reminder_body',
+                            'connexion_volunteer.msg_onboarding_reminder_body',
                             volunteer=item.volunteer.rec_name,
                             item=cls(item.id).kind_string,
                             date=item.expiry_date.strftime('%d/%m/%Y')))
@@ -456,3 +458,12 @@ class OnboardingItem(ModelSQL, ModelView):
         Message.enqueue(messages)
         cls.write(reminded, {'reminded': date})
         return reminded
+
+
+class OutboxMessage(metaclass=PoolMeta):
+    "The onboarding reminders are e-mailed through the outbox."
+    __name__ = 'connexion.outbox.message'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['connexion.volunteer.onboarding']

@@ -1,6 +1,5 @@
 """Workflow fields refused to client calls (issue 13, finding 2), mixed into
 the test case. The RPC test of every model is tests/test_rpc_access.py."""
-import datetime as dt
 from decimal import Decimal
 
 from trytond.model.exceptions import AccessError
@@ -8,8 +7,9 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from ..exceptions import WorkflowFieldError
-from ..workflow import workflow_values_allowed
+from connexion_asso.exceptions import WorkflowFieldError
+from connexion_asso.workflow import workflow_values_allowed
+
 from .volunteer_tests import TODAY, make_mission, make_volunteer
 
 
