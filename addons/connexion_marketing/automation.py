@@ -17,12 +17,9 @@ import datetime as dt
 from collections import defaultdict
 
 from genshi.template import MarkupTemplate
-from genshi.template import TemplateError as GenshiTemplateError
 
-from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields)
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools.email_ import set_from_header
@@ -30,6 +27,8 @@ from trytond.transaction import Transaction
 
 from connexion_asso.formatting import format_amount, format_date
 from connexion_asso.outbox import TO_SEND
+
+from .campaign import TemplateContentMixin
 
 KINDS = [
     ('thank_you', "Thanks for a Gift"),
@@ -50,7 +49,8 @@ def receipt_values(receipts):
         }
 
 
-class Automation(DeactivableMixin, ModelSQL, ModelView):
+class Automation(
+        TemplateContentMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'connexion.gdpr.automation'
 
     name = fields.Char("Name", required=True)
@@ -112,20 +112,6 @@ class Automation(DeactivableMixin, ModelSQL, ModelView):
     def on_change_kind(self):
         self.purpose = ('fundraising' if self.kind == 'reactivation'
             else 'donor_relations')
-
-    @classmethod
-    def validate_fields(cls, automations, field_names):
-        super().validate_fields(automations, field_names)
-        if field_names and 'content' not in field_names:
-            return
-        for automation in automations:
-            try:
-                MarkupTemplate(automation.content)
-            except GenshiTemplateError as exception:
-                raise ValidationError(gettext(
-                        'connexion_marketing.msg_campaign_invalid_content',
-                        campaign=automation.rec_name,
-                        exception=exception)) from exception
 
     @classmethod
     def run(cls, automations=None):

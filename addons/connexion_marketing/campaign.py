@@ -102,7 +102,30 @@ def party_emails():
     return emails
 
 
-class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
+class TemplateContentMixin:
+    """A message body written as a Genshi template (campaigns and
+    automations): a template that cannot be read is refused when saved, not
+    when the first message is sent."""
+    __slots__ = ()
+
+    @classmethod
+    def validate_fields(cls, records, field_names):
+        super().validate_fields(records, field_names)
+        if field_names and 'content' not in field_names:
+            return
+        for record in records:
+            try:
+                MarkupTemplate(record.content)
+            except GenshiTemplateError as exception:
+                raise ValidationError(gettext(
+                        'connexion_marketing.msg_campaign_invalid_content',
+                        campaign=record.rec_name,
+                        exception=exception)) from exception
+
+
+class Campaign(
+        TemplateContentMixin, TransitionOnlyMixin, Workflow, ModelSQL,
+        ModelView):
     __name__ = 'connexion.gdpr.campaign'
 
     _states = {'readonly': Eval('state') != 'draft'}
@@ -264,20 +287,6 @@ class Campaign(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                     [('campaign', 'in', ids)] + domains[name]):
                 result[name][campaign_id] = count
         return result
-
-    @classmethod
-    def validate_fields(cls, campaigns, field_names):
-        super().validate_fields(campaigns, field_names)
-        if field_names and 'content' not in field_names:
-            return
-        for campaign in campaigns:
-            try:
-                MarkupTemplate(campaign.content)
-            except GenshiTemplateError as exception:
-                raise ValidationError(gettext(
-                        'connexion_marketing.msg_campaign_invalid_content',
-                        campaign=campaign.rec_name,
-                        exception=exception)) from exception
 
     def segment_party_ids(self):
         """Ids of the parties of the segment, before the consent filter.

@@ -52,6 +52,24 @@ class ConnexionMarketingTestCase(
     # checked too.
     extras = ['connexion_donation']
     @with_transaction()
+    def test_broken_template_refused(self):
+        "A campaign or automation whose body is no valid template is refused"
+        pool = Pool()
+        Campaign = pool.get('connexion.gdpr.campaign')
+        Automation = pool.get('connexion.gdpr.automation')
+        list_, _ = create_subscribers(1, 'Casse')
+        campaign = create_campaign(list_, "Lettre cassée")
+        with self.assertRaises(ValidationError) as cm:
+            Campaign.write([campaign], {'content': '<p>${name</p>'})
+        self.assertIn("Lettre cassée", cm.exception.message)
+        with self.assertRaises(ValidationError) as cm:
+            Automation.create([{'name': "Merci cassé", 'kind': 'thank_you',
+                        'subject': "Merci", 'delay': 30,
+                        'start_date': dt.date(2026, 1, 1),
+                        'content': '<p>${name</p>'}])
+        self.assertIn("Merci cassé", cm.exception.message)
+
+    @with_transaction()
     def test_campaign_resumes_after_smtp_failure(self):
         "SMTP killed mid-campaign, then resumed: everyone gets one e-mail"
         pool = Pool()
