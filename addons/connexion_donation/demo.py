@@ -213,7 +213,7 @@ def load(pool):
         f"sur {YEARS} ans, {len(receipts)} reçus fiscaux")
 
 
-# Recurring donations by SEPA direct debit and memberships.
+# Recurring donations by SEPA direct debit.
 
 SEPA_PLANS = 30
 BANK_CODE, BRANCH_CODE = '99999', '00001'   # no such bank: fictional
@@ -280,15 +280,13 @@ def ensure_sepa(pool, company):
 
 def load_recurring(pool, company):
     """30 donors giving by SEPA direct debit under a signed mandate, the
-    debits of the last three months (the oldest ones succeeded) and some
-    memberships. Idempotent: the mandates' RUM are the natural keys."""
+    debits of the last three months (the oldest ones succeeded).
+    Idempotent: the mandates' RUM are the natural keys."""
     Party = pool.get('party.party')
     BankAccount = pool.get('bank.account')
     Mandate = pool.get('account.payment.sepa.mandate')
     Plan = pool.get('connexion.donation.plan')
     Payment = pool.get('account.payment')
-    MembershipType = pool.get('connexion.membership.type')
-    Membership = pool.get('connexion.membership')
     Date = pool.get('ir.date')
     today = Date.today()
     bank, journal = ensure_sepa(pool, company)
@@ -361,36 +359,6 @@ def load_recurring(pool, company):
     if groups[-1] and groups[-1].payments:
         Payment.fail([groups[-1].payments[0]])
 
-    # Memberships: the yearly one (gives a tax receipt), a patron one and
-    # one with the magazine (counterpart, 12 rolling months).
-    types = {t.name: t for t in MembershipType.search([])}
-    for name, fee, period, counterpart in [
-            ("Adhésion annuelle", 30, 'yearly', False),
-            ("Membre bienfaiteur", 100, 'yearly', False),
-            ("Adhésion avec la revue", 45, 'rolling', True),
-            ]:
-        if name not in types:
-            types[name], = MembershipType.create([{
-                        'name': name, 'fee': Decimal(fee), 'period': period,
-                        'duration': 12, 'with_counterpart': counterpart}])
-    memberships = []
-    members = [p.party for p in plans]
-    for i, party in enumerate(members):
-        type_ = types[rng.choice(list(types))]
-        start = (dt.date(today.year - (i % 4 == 0), 1, 1)
-            if type_.period == 'yearly'
-            else today - dt.timedelta(days=rng.randrange(30, 400)))
-        memberships.append(Membership(company=company, party=party,
-                type=type_, start_date=start,
-                end_date=type_.end_date(start), date=start,
-                amount=type_.fee, currency=company.currency,
-                payment_method=rng.choice(['check', 'transfer', 'cash'])))
-    Membership.save(memberships)
-    Membership.validate_membership(memberships)
-    Membership.write(memberships[-1:], {
-            'withdrawal_date': today,
-            'withdrawal_reason': "Déménagement à l'étranger",
-            })
     # Set last, so that the returned debit above e-mails nobody.
     config.staff_email = 'collecte@exemple.test'
     config.save()

@@ -10,8 +10,6 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.extend([
                 ('connexion.donation.plan|generate_cron',
                     "Generate Recurring Donations"),
-                ('connexion.membership|send_reminders',
-                    "Send Membership Renewal Reminders"),
                 ('connexion.donation.receipt|send_queued',
                     "Send Queued Tax Receipts"),
                 ('connexion.donation|create_from_expenses_cron',

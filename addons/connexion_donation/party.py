@@ -206,7 +206,6 @@ class Replace(metaclass=PoolMeta):
             ('connexion.donation', 'party'),
             ('connexion.donation.receipt', 'party'),
             ('connexion.donation.plan', 'party'),
-            ('connexion.membership', 'party'),
             ]
 
 
@@ -229,13 +228,11 @@ class Erase(metaclass=PoolMeta):
     def to_keep(self, party_id):
         pool = Pool()
         Donation = pool.get('connexion.donation')
-        Membership = pool.get('connexion.membership')
         Receipt = pool.get('connexion.donation.receipt')
         Line = pool.get('account.move.line')
         accounting = gettext('connexion_donation.msg_kept_accounting')
         return super().to_keep(party_id) + [
             (Donation, [('party', '=', party_id)], accounting),
-            (Membership, [('party', '=', party_id)], accounting),
             (Receipt, [('party', '=', party_id)],
                 gettext('connexion_donation.msg_kept_receipts')),
             (Line, [('party', '=', party_id)], accounting),
@@ -245,7 +242,6 @@ class Erase(metaclass=PoolMeta):
         pool = Pool()
         Party = pool.get('party.party')
         Donation = pool.get('connexion.donation')
-        Membership = pool.get('connexion.membership')
         Receipt = pool.get('connexion.donation.receipt')
         Plan = pool.get('connexion.donation.plan')
         Move = pool.get('account.move')
@@ -256,8 +252,7 @@ class Erase(metaclass=PoolMeta):
         to_erase = super().to_erase(party_id)
         label = gettext('connexion_donation.msg_erased_description')
         with inactive_records():
-            records = (Donation.search([('party', '=', party_id)])
-                + Membership.search([('party', '=', party_id)]))
+            records = Donation.search([('party', '=', party_id)])
         move_ids = [m.id for r in records for m in [r.move, r.cancel_move]
             if m]
         to_erase.extend([
@@ -272,8 +267,6 @@ class Erase(metaclass=PoolMeta):
                 (Donation, [('party', '=', party_id)], True,
                     ['check_bank', 'tribute_name', 'notes'],
                     [None, None, None]),
-                (Membership, [('party', '=', party_id)], True,
-                    ['notes', 'withdrawal_reason'], [None, None]),
                 # The issued receipt keeps the document's data, donor name
                 # and address included (6 years, LPF L102 B): see to_keep.
                 # How it was e-mailed is not part of it.

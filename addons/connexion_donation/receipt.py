@@ -21,8 +21,6 @@ from .exceptions import ReceiptCancelError, ReceiptFrozenError
 # Records browsed (or read with function fields) at once: each instance
 # checks the whole id list of its browse, which is quadratic.
 BROWSE = 200
-# A membership fee is neither of the forms of a gift.
-LINE_FORMS = FORMS + [('membership', "Membership Fee")]
 
 FROZEN = {'company', 'number', 'year', 'sequence', 'kind', 'party',
     'donor_type', 'donor_name', 'donor_address', 'donor_siren',
@@ -86,8 +84,6 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         'connexion.donation.receipt.line', 'receipt', "Gifts", readonly=True)
     donations = fields.One2Many(
         'connexion.donation', 'receipt', "Donations", readonly=True)
-    memberships = fields.One2Many(
-        'connexion.membership', 'receipt', "Membership Fees", readonly=True)
     state = fields.Selection([
             ('issued', "Issued"),
             ('cancelled', "Cancelled"),
@@ -167,11 +163,11 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _receipted_models(cls):
-        """{model name: field of the receipt line}: what a receipt covers
-        (gifts, and membership fees without counterpart)."""
+        """{model name: field of the receipt line}: what a receipt covers,
+        gifts here; extended by the modules whose records are receipted like
+        gifts (connexion_membership: fees without counterpart)."""
         return {
             'connexion.donation': 'donation',
-            'connexion.membership': 'membership',
             }
 
     @classmethod
@@ -227,13 +223,9 @@ class ReceiptLine(ModelSQL, ModelView):
     donation = fields.Many2One(
         'connexion.donation', "Donation", ondelete='RESTRICT',
         states={'invisible': ~Eval('donation')})
-    membership = fields.Many2One(
-        'connexion.membership', "Membership", ondelete='RESTRICT',
-        states={'invisible': ~Eval('membership')},
-        help="A membership fee without counterpart, receipted like a gift.")
     date = fields.Date("Date", required=True)
     amount = fields.Numeric("Amount", digits=(16, 2), required=True)
-    form = fields.Selection(LINE_FORMS, "Form", required=True)
+    form = fields.Selection(FORMS, "Form", required=True)
     nature = fields.Selection(NATURES, "Nature", required=True)
     payment_method = fields.Selection(PAYMENT_METHODS, "Payment Method")
     in_kind_description = fields.Text("Description of the Goods")
@@ -244,16 +236,13 @@ class ReceiptLine(ModelSQL, ModelView):
         cls.__access__.add('receipt')
         t = cls.__table__()
         # Issuing links the gifts through their lines (Receipt._link).
-        cls._sql_indexes.update({
-                Index(t, (t.donation, Index.Equality())),
-                Index(t, (t.membership, Index.Equality())),
-                })
+        cls._sql_indexes.add(Index(t, (t.donation, Index.Equality())))
         cls._order = [('date', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def values_from_row(cls, field, row):
-        """Frozen copy of a gift or fee (field: 'donation' or 'membership')
-        read by Receipt._read_receiptables."""
+        """Frozen copy of a gift (field: 'donation', or the field of another
+        receipted model) read by Receipt._read_receiptables."""
         return {
             field: row['id'],
             'date': row['date'],

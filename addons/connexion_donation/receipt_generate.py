@@ -4,7 +4,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 
-from sql import Literal, Null
+from sql import Null
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
@@ -79,23 +79,19 @@ class Generate(Wizard):
         "groups as lists of (model name, id), for Receipt._issue."
         pool = Pool()
         Party = pool.get('party.party')
-        Type = pool.get('connexion.membership.type')
+        Receipt = pool.get('connexion.donation.receipt')
         party = Party.__table__()
-        type_ = Type.__table__()
         cursor = Transaction().connection.cursor()
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         rows = []
-        for model_name in ['connexion.donation', 'connexion.membership']:
+        for model_name in Receipt._receipted_models():
             table = pool.get(model_name).__table__()
             where = ((table.state == 'validated')
                 & (table.receipt == Null)
                 & (table.date >= start) & (table.date <= end))
             from_ = table.join(party, condition=table.party == party.id)
-            if model_name == 'connexion.membership':
-                from_ = from_.join(type_, condition=table.type == type_.id)
-                where &= ((type_.with_counterpart == Null)
-                    | (type_.with_counterpart == Literal(False)))
-                where &= table.amount > 0
+            from_, where = cls._receiptable_filter(
+                model_name, table, from_, where)
             cursor.execute(*from_.select(
                     table.party, table.company, table.currency, table.date,
                     table.id, party.receipt_preference, where=where))
@@ -114,6 +110,13 @@ class Generate(Wizard):
                 annual[(party_id, company, currency)].append(
                     (model_name, id_))
         return list(annual.values()), per_gift
+
+    @classmethod
+    def _receiptable_filter(cls, model_name, table, from_, where):
+        """(from, where) of the records of model_name (table, joined to
+        their party in from_) that give a receipt: extended by the modules
+        whose records are not all receiptable (fees with counterpart)."""
+        return from_, where
 
     def transition_generate(self):
         Receipt = Pool().get('connexion.donation.receipt')

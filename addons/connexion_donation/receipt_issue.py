@@ -1,7 +1,7 @@
-"""Issuing tax receipts: set-based, from the validated gifts and
-membership fees without counterpart of a donor, with the mandatory mentions
-checked and the printed values stored; replacing a receipt cancels it and
-issues a new one for the same gifts."""
+"""Issuing tax receipts: set-based, from the validated gifts (and what
+other modules receipt like gifts: membership fees) of a donor, with the
+mandatory mentions checked and the printed values stored; replacing a
+receipt cancels it and issues a new one for the same gifts."""
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -82,65 +82,58 @@ class Receipt(metaclass=PoolMeta):
     def _read_receiptables(cls, model_name, ids):
         """{id: values} of the gifts (or fees) to receipt, read in SQL once
         the table is locked, with the state of their current receipt."""
-        pool = Pool()
-        Model = pool.get(model_name)
-        Party = pool.get('party.party')
-        table, receipt = Model.__table__(), cls.__table__()
-        party = Party.__table__()
+        table = Pool().get(model_name).__table__()
+        receipt = cls.__table__()
         cursor = Transaction().connection.cursor()
         columns = [table.id, table.company, table.party, table.currency,
             table.date, table.amount, table.state, table.payment_method,
             receipt.number.as_('receipt_number'),
             receipt.state.as_('receipt_state')]
-        if model_name == 'connexion.donation':
-            columns += [table.donor_type, table.form, table.nature,
-                table.in_kind_description]
-            from_ = table.join(receipt, 'LEFT',
-                condition=table.receipt == receipt.id)
-        else:
-            Type = pool.get('connexion.membership.type')
-            type_ = Type.__table__()
-            columns += [party.donor_type,
-                type_.with_counterpart.as_('with_counterpart')]
-            from_ = table.join(receipt, 'LEFT',
-                condition=table.receipt == receipt.id
-                ).join(party, condition=table.party == party.id
-                ).join(type_, condition=table.type == type_.id)
+        from_ = table.join(receipt, 'LEFT',
+            condition=table.receipt == receipt.id)
+        from_, columns = cls._receiptable_query(
+            model_name, table, from_, columns)
         result = {}
         for sub_ids in grouped_slice(ids, 1000):
             cursor.execute(*from_.select(*columns,
                     where=reduce_ids(table.id, list(sub_ids))))
             names = [c[0] for c in cursor.description]
             for row in cursor:
-                row = dict(zip(names, row))
-                if model_name == 'connexion.membership':
-                    row.update(form='membership', nature='cash',
-                        in_kind_description=None)
+                row = cls._receiptable_row(model_name, dict(zip(names, row)))
                 row['donor_type'] = row['donor_type'] or 'individual'
                 result[row['id']] = row
         return result
 
     @classmethod
-    def _check_receiptable(cls, model_name, row):
-        "Refuse what is not validated, already receipted or not a gift."
-        Model = Pool().get(model_name)
+    def _receiptable_query(cls, model_name, table, from_, columns):
+        """(from, columns) that read the donor type, form, nature and goods
+        of the records of model_name (table, joined to its receipt in
+        from_); extended by each receipted model's module."""
         if model_name == 'connexion.donation':
-            name, not_validated = 'donation', 'msg_receipt_not_validated'
-        else:
-            name, not_validated = 'membership', 'msg_membership_not_validated'
+            columns = columns + [table.donor_type, table.form, table.nature,
+                table.in_kind_description]
+        return from_, columns
+
+    @classmethod
+    def _receiptable_row(cls, model_name, row):
+        "The row read by _receiptable_query completed with what it lacks."
+        return row
+
+    @classmethod
+    def _check_receiptable(cls, model_name, row):
+        "Refuse what is not validated or already receipted."
+        Model = Pool().get(model_name)
+        if model_name != 'connexion.donation':
+            return
         if row['state'] != 'validated':
             raise ValidationError(gettext(
-                    f'connexion_donation.{not_validated}',
-                    **{name: Model(row['id']).rec_name}))
+                    'connexion_donation.msg_receipt_not_validated',
+                    donation=Model(row['id']).rec_name))
         if row['receipt_state'] == 'issued':
             raise ValidationError(gettext(
-                    f'connexion_donation.msg_{name}_receipted',
+                    'connexion_donation.msg_donation_receipted',
                     receipt=row['receipt_number'],
-                    **{name: Model(row['id']).rec_name}))
-        if row.get('with_counterpart'):
-            raise ValidationError(gettext(
-                    'connexion_donation.msg_membership_counterpart',
-                    membership=Model(row['id']).rec_name))
+                    donation=Model(row['id']).rec_name))
 
     @classmethod
     def _donors(cls, party_ids):
@@ -405,9 +398,9 @@ class Receipt(metaclass=PoolMeta):
                             where=reduce_ids(line.receipt, receipt_ids)))))
 
     def _covered(self):
-        "The gifts and fees of the receipt, as (model name, id)."
-        return [(r.__name__, r.id)
-            for r in list(self.donations) + list(self.memberships)]
+        """The gifts (and what other modules receipt) of the receipt, as
+        (model name, id)."""
+        return [(r.__name__, r.id) for r in self.donations]
 
     @classmethod
     @ModelView.button

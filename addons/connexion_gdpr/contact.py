@@ -46,21 +46,19 @@ class PartyDonation(metaclass=PoolMeta):
         return super().gdpr_category_sources() + [
             (30, 'donor', 'connexion.donation', 'party'),
             (31, 'donor', 'connexion.donation.plan', 'party'),
-            (40, 'member', 'connexion.membership', 'party'),
             ]
 
     @classmethod
     def gdpr_retention_blockers(cls, party_ids, limit):
         """Keep a donor whose plan still runs or whose gift awaits its tax
-        receipt, and anyone who gave or was a member since limit."""
+        receipt, and anyone who gave since limit."""
         pool = Pool()
         Plan = pool.get('connexion.donation.plan')
         Donation = pool.get('connexion.donation')
-        Membership = pool.get('connexion.membership')
         Receipt = pool.get('connexion.donation.receipt')
         result = super().gdpr_retention_blockers(party_ids, limit)
         plan, donation = Plan.__table__(), Donation.__table__()
-        membership, receipt = Membership.__table__(), Receipt.__table__()
+        receipt = Receipt.__table__()
         party = cls.__table__()
         cursor = Transaction().connection.cursor()
         for sub_ids in grouped_slice(party_ids):
@@ -86,11 +84,6 @@ class PartyDonation(metaclass=PoolMeta):
                         where=reduce_ids(donation.party, sub_ids)
                         & (donation.state != 'cancelled')
                         & (donation.date >= limit))),
-                ('msg_kept_recent_activity', membership.select(
-                        membership.party,
-                        where=reduce_ids(membership.party, sub_ids)
-                        & (membership.state == 'validated')
-                        & (membership.end_date >= limit))),
                 ]
             for message, query in checks:
                 cursor.execute(*query)
@@ -110,6 +103,33 @@ class Donation(metaclass=PoolMeta):
         Party = Pool().get('party.party')
         Party.gdpr_record_contact([(d.party, d.date) for d in donations
                 if d.state == 'validated'])
+
+
+class PartyMembership(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    @classmethod
+    def gdpr_category_sources(cls):
+        return super().gdpr_category_sources() + [
+            (40, 'member', 'connexion.membership', 'party'),
+            ]
+
+    @classmethod
+    def gdpr_retention_blockers(cls, party_ids, limit):
+        "Keep anyone who was a member since limit."
+        Membership = Pool().get('connexion.membership')
+        result = super().gdpr_retention_blockers(party_ids, limit)
+        membership = Membership.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(party_ids):
+            cursor.execute(*membership.select(membership.party,
+                    where=reduce_ids(membership.party, list(sub_ids))
+                    & (membership.state == 'validated')
+                    & (membership.end_date >= limit)))
+            for party_id, in cursor:
+                result.setdefault(party_id,
+                    gettext('connexion_gdpr.msg_kept_recent_activity'))
+        return result
 
 
 class Membership(metaclass=PoolMeta):

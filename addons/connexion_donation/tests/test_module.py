@@ -190,11 +190,6 @@ KIND_MENTIONS = {
         ("☒ Frais engagés par les bénévoles dont ils renoncent "
             "expressément au remboursement", "nature (CERFA 11580*05)"),
         ],
-    'membership': [
-        ("☒ Autres : cotisation sans contrepartie",
-            "forme of a fee without counterpart (BOI-IR-RICI-250-10)"),
-        ("☒ Chèque", "mode (CERFA)"),
-        ],
     'cancelled': [
         ("ANNULÉ", "a cancelled receipt is kept and marked "
             "(domain-notes: cancel and replace)"),
@@ -715,38 +710,6 @@ class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         self.assertIn("Dear english,", mails['english'].get_content())
 
     @with_transaction()
-    def test_membership_reminder_in_member_language(self):
-        "Renewal reminders are written in the member's language, else the "
-        "association's, else French; not in the cron's"
-        pool = Pool()
-        Party = pool.get('party.party')
-        Lang = pool.get('ir.lang')
-        MembershipType = pool.get('connexion.membership.type')
-        Membership = pool.get('connexion.membership')
-        french, = Lang.search([('code', '=', 'fr')])
-        Lang.load_translations([french])
-        company = create_company()
-        with set_company(company):
-            type_, = MembershipType.create([{'name': "Adhésion annuelle",
-                        'fee': Decimal(30), 'period': 'yearly',
-                        'with_counterpart': False}])
-            party, = Party.create([{'name': "Sans Langue",
-                        'contact_mechanisms': [('create', [{
-                                        'type': 'email',
-                                        'value': 'sans@exemple.test'}])]}])
-            Membership.create([{
-                        'company': company.id, 'party': party.id,
-                        'type': type_.id, 'start_date': dt.date(2025, 1, 1),
-                        'end_date': dt.date(2025, 12, 31),
-                        'date': dt.date(2025, 1, 10), 'amount': Decimal(30),
-                        'currency': company.currency.id,
-                        'payment_method': 'check', 'state': 'validated'}])
-            with Transaction().set_context(language='en'):
-                Membership.send_reminders(dt.date(2025, 12, 20))
-        mail, = outbox_mails()
-        self.assertEqual(mail['Subject'], "Votre adhésion arrive à échéance")
-
-    @with_transaction()
     def test_receipt_lines_french_format(self):
         "The gifts listed on a yearly receipt: dates jj/mm/aaaa, amounts "
         "with the separators of Tryton's French language"
@@ -778,8 +741,6 @@ class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         pool = Pool()
         Receipt = pool.get('connexion.donation.receipt')
         Donation = pool.get('connexion.donation')
-        MembershipType = pool.get('connexion.membership.type')
-        Membership = pool.get('connexion.membership')
         company = create_company()
         issue_date = dt.date(2026, 1, 15)
         with set_company(company):
@@ -804,18 +765,6 @@ class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
             receipts['in_kind'], = Receipt.issue([[in_kind]], date=issue_date)
             receipts['expense_waiver'], = Receipt.issue(
                 [[waiver]], date=issue_date)
-            type_, = MembershipType.create([{'name': "Adhésion annuelle",
-                        'fee': Decimal(30), 'period': 'yearly',
-                        'with_counterpart': False}])
-            membership, = Membership.create([{
-                        'company': company.id, 'party': party.id,
-                        'type': type_.id, 'start_date': dt.date(2025, 1, 1),
-                        'end_date': dt.date(2025, 12, 31),
-                        'date': dt.date(2025, 1, 10), 'amount': Decimal(30),
-                        'currency': company.currency.id,
-                        'payment_method': 'check', 'state': 'validated'}])
-            receipts['membership'], = Receipt.issue(
-                [[membership]], date=issue_date)
             cancelled, = Receipt.issue(
                 [create_validated_donations(company, 1)], date=issue_date)
             Receipt.write([cancelled], {'cancel_reason': "Nom mal orthographié"})

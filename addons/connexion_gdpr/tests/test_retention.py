@@ -110,7 +110,8 @@ def mandate(company, party, signature_date, index=1, state='draft'):
 class RetentionTestCase(ModuleTestCase):
     "Retention rules, categories and last contact"
     module = 'connexion_gdpr'
-    extras = ['connexion_donation', 'connexion_dreams']
+    extras = ['connexion_donation', 'connexion_dreams',
+        'connexion_membership']
 
     @with_transaction()
     def test_category_computed(self):

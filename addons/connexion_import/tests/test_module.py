@@ -24,7 +24,7 @@ from .tools import (
 class ConnexionImportTestCase(FileCases, RecordCases, ModuleTestCase):
     "Test Connexion Import module"
     module = 'connexion_import'
-    extras = ['connexion_donation']
+    extras = ['connexion_donation', 'connexion_membership']
 
     @classmethod
     def setUpClass(cls):

@@ -20,8 +20,8 @@ from connexion_asso.formatting import format_amount
 from connexion_asso.mail import mail_language
 from connexion_asso.workflow import PostingWorkflowMixin
 
-from .configuration import account_field
-from .donation import (
+from connexion_donation.configuration import account_field
+from connexion_donation.donation import (
     PAYMENT_METHODS, CompanyCurrencyMixin, Donation, ReceiptedMixin)
 
 STATUSES = [
@@ -129,11 +129,11 @@ class MembershipType(DeactivableMixin, ModelSQL, ModelView):
         for type_ in types:
             if type_.fee is not None and type_.fee < 0:
                 raise ValidationError(gettext(
-                        'connexion_donation.msg_membership_fee_positive',
+                        'connexion_membership.msg_membership_fee_positive',
                         type=type_.rec_name))
             if type_.period == 'rolling' and (type_.duration or 0) <= 0:
                 raise ValidationError(gettext(
-                        'connexion_donation.msg_membership_duration',
+                        'connexion_membership.msg_membership_duration',
                         type=type_.rec_name))
 
     def end_date(self, start_date):
@@ -321,7 +321,7 @@ class Membership(
         return domain if len(domain) > 1 else [('id', '=', -1)]
 
     def workflow_message(self, name, **kwargs):
-        return gettext(f'connexion_donation.msg_membership_{name}',
+        return gettext(f'connexion_membership.msg_membership_{name}',
             membership=self.rec_name, **kwargs)
 
     # Accounting: the move is built by the donation's own code.
@@ -353,11 +353,11 @@ class Membership(
         super().check_validate()
         if not self.payment_method:
             raise ValidationError(gettext(
-                    'connexion_donation.msg_membership_payment_method',
+                    'connexion_membership.msg_membership_payment_method',
                     membership=self.rec_name))
 
     @classmethod
-    @ModelView.button_action('connexion_donation.wizard_membership_withdraw')
+    @ModelView.button_action('connexion_membership.wizard_membership_withdraw')
     def withdraw(cls, memberships):
         pass
 
@@ -424,9 +424,9 @@ class Membership(
         with Transaction().set_context(
                 language=mail_language(self.party, self.company)):
             msg['Subject'] = gettext(
-                f'connexion_donation.msg_membership_reminder_{key}_subject')
+                f'connexion_membership.msg_membership_reminder_{key}_subject')
             msg.set_content(gettext(
-                    f'connexion_donation.msg_membership_reminder_{key}_body',
+                    f'connexion_membership.msg_membership_reminder_{key}_body',
                     member=self.party.rec_name, type=self.type.rec_name,
                     date=self.end_date.strftime('%d/%m/%Y'),
                     fee=format_amount(self.type.fee, symbol=False),
@@ -452,7 +452,7 @@ class Withdraw(Wizard):
     __string__ = "Withdraw Membership"
 
     start = StateView('connexion.membership.withdraw.start',
-        'connexion_donation.membership_withdraw_start_view_form', [
+        'connexion_membership.membership_withdraw_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Withdraw", 'withdraw', 'tryton-ok', default=True),
             ])
@@ -463,7 +463,7 @@ class Withdraw(Wizard):
         memberships = [m for m in self.records if m.state == 'validated']
         if not self.start.reason.strip():
             raise ValidationError(gettext(
-                    'connexion_donation.msg_membership_withdrawal_reason'))
+                    'connexion_membership.msg_membership_withdrawal_reason'))
         Membership.write(memberships, {
                 'withdrawal_date': self.start.date,
                 'withdrawal_reason': self.start.reason,
@@ -505,7 +505,6 @@ class Move(metaclass=PoolMeta):
     @classmethod
     def _get_origin(cls):
         return super()._get_origin() + ['connexion.membership']
-
 
 
 class OutboxMessage(metaclass=PoolMeta):
