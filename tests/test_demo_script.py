@@ -30,6 +30,16 @@ CATCHER = os.path.join(ROOT, 'scripts', 'lib', 'mail_catcher.py')
 RESET = 'http://localhost:8000/connexion_demo/portal/reset/abc123'
 
 
+def stop(process):
+    "SIGINT (Ctrl+C), then at most 20 s before the process is killed."
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def wait_for(path, process, seconds=30):
     "Wait (bounded) until path has content or process ended."
     for _ in range(int(seconds * 10)):
@@ -45,7 +55,7 @@ def wait_for(path, process, seconds=30):
     "scripts and files: the same on every database backend")
 class MailCatcherTest(unittest.TestCase):
 
-    def start(self):
+    def start(self, preexec_fn=None):
         tmp = tempfile.mkdtemp(prefix='connexion-mail-')
         self.addCleanup(subprocess.run, ['rm', '-rf', tmp])
         directory = os.path.join(tmp, 'mail')
@@ -54,13 +64,25 @@ class MailCatcherTest(unittest.TestCase):
         self.addCleanup(output.close)
         process = subprocess.Popen([sys.executable, CATCHER,
                 '--dir', directory, '--smtp-port', '0', '--web-port', '0',
-                '--ready', ready], stdout=output, stderr=subprocess.STDOUT)
-        self.addCleanup(process.wait)
-        self.addCleanup(process.send_signal, signal.SIGINT)
+                '--ready', ready], stdout=output, stderr=subprocess.STDOUT,
+            preexec_fn=preexec_fn)
+        self.addCleanup(stop, process)
+        self.process = process
         self.assertTrue(wait_for(ready, process), "catcher did not start")
         with open(ready) as fp:
             smtp_port, web_port = map(int, fp.read().split())
         return directory, smtp_port, web_port, output
+
+    def test_catcher_stops_on_ctrl_c_in_background(self):
+        """Ctrl+C stops the catcher even when a script started it in the
+        background, where the shell hands it SIGINT ignored"""
+        self.start(preexec_fn=lambda: signal.signal(
+                signal.SIGINT, signal.SIG_IGN))
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.fail("the catcher ignored SIGINT")
 
     def test_catcher_stores_message(self):
         "The catcher keeps what smtplib sends as .eml, readable on its page"

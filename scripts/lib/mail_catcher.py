@@ -21,6 +21,7 @@ import html
 import http.server
 import os
 import re
+import signal
 import socket
 import sys
 import threading
@@ -309,6 +310,9 @@ def main(argv=None):
     parser.add_argument('--parent', type=int,
         help="stop when this process is gone")
     args = parser.parse_args(argv)
+    # A shell starts background jobs with SIGINT ignored, and Python then
+    # leaves it so: Ctrl+C (and the tests' stop) would not stop the catcher.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     directory = os.path.abspath(args.dir)
     os.makedirs(directory, exist_ok=True)
 
