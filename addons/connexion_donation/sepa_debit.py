@@ -37,6 +37,12 @@ class Donation(metaclass=PoolMeta):
             'plan', 'payment', 'prenotified', 'debit_failed'}
 
     @classmethod
+    def _receipt_unlocked_fields(cls):
+        """The bank may return the debit of a gift already receipted: the
+        rejection is recorded on it (the staff handle the receipt)."""
+        return super()._receipt_unlocked_fields() | {'debit_failed'}
+
+    @classmethod
     def copy(cls, donations, default=None):
         default = default.copy() if default is not None else {}
         for name in ['plan', 'payment', 'prenotified']:
@@ -109,9 +115,10 @@ class Donation(metaclass=PoolMeta):
         config = Config(1)
         limit = config.failure_limit or 0
         cls.write(donations, {'debit_failed': True})
+        # Cancelled by the gifts' own workflow (PostingWorkflowMixin), which
+        # reverses the move; a receipted gift stays (ReceiptedMixin).
         cancellable = [d for d in donations
-            if d.state != 'cancelled'
-            and not (d.receipt and d.receipt.state == 'issued')]
+            if d.state != 'cancelled' and not d.receipted]
         with without_check_access():
             cls.cancel(cancellable)
         lines = []

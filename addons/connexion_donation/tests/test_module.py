@@ -374,6 +374,53 @@ class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         self.assertIn("SIREN : 732829320", text)
 
     @with_transaction()
+    def test_failed_debits_follow_gift_workflow(self):
+        "A rejected debit cancels its gift through the gifts' own workflow, "
+        "which keeps a gift covered by an issued receipt; the plan counts "
+        "both failures and is suspended at the limit"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mandate = pool.get('account.payment.sepa.mandate')
+        Plan = pool.get('connexion.donation.plan')
+        Donation = pool.get('connexion.donation')
+        Receipt = pool.get('connexion.donation.receipt')
+        Config = pool.get('connexion.donation.configuration')
+        company = create_company()
+        with set_company(company):
+            legal_association()
+            Config.write([Config(1)], {'failure_limit': 2})
+            party, = Party.create([{'name': "Lucien Ferrand",
+                        'addresses': donor_address()}])
+            mandate, = Mandate.create([{'company': company.id,
+                        'party': party.id, 'identification': 'DON-0001'}])
+            plan, = Plan.create([{'company': company.id,
+                        'party': party.id, 'amount': Decimal(20),
+                        'currency': company.currency.id,
+                        'periodicity': 'monthly',
+                        'start_date': dt.date(2026, 1, 1),
+                        'mandate': mandate.id, 'state': 'running'}])
+            receipted, returned = Donation.create([{'company': company.id,
+                        'party': party.id, 'plan': plan.id,
+                        'currency': company.currency.id,
+                        'date': dt.date(2026, month, 5),
+                        'amount': Decimal(20),
+                        'payment_method': 'direct_debit',
+                        'state': 'validated'} for month in [1, 2]])
+            Receipt.issue([[receipted]], date=dt.date(2026, 1, 20))
+            # The gift's workflow itself refuses to cancel a receipted gift.
+            with self.assertRaises(ReceiptedError):
+                Donation.cancel([receipted])
+
+            Donation.debit_failed_([receipted, returned])
+
+            self.assertEqual(
+                [(d.state, d.debit_failed)
+                    for d in Donation.browse([receipted, returned])],
+                [('validated', True), ('cancelled', True)])
+            plan = Plan(plan.id)
+            self.assertEqual((plan.state, plan.failures), ('suspended', 2))
+
+    @with_transaction()
     def test_receipt_latest_siren(self):
         "Issue and print take the same SIREN: the donor's latest identifier"
         pool = Pool()
