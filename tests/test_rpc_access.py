@@ -454,7 +454,8 @@ ADMIN_ONLY_MENUS = {"Projets", "Relevés de temps", "Marketing", "Sociétés",
     "Devises", "Administration"}
 FINANCE_MENUS = {"Financier", "Banque"}
 # The compte d'emploi des ressources, in one place.
-CER_MENU = ("Association / Dons / CROD et CER (résultat par origine et "
+CER_MENU = ("Association / Comptabilité associative / CROD et CER "
+    "(résultat par origine et "
     "destination, emploi des ressources collectées auprès du public)")
 # The dashboard each account opens at login (its team's).
 ROLE_DASHBOARD = {
