@@ -416,13 +416,20 @@ def main():
             cmd, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
         runs.append((backend, env, report.name, output, process,
                 time.monotonic()))
+    # Each backend's time is its own, not the wait for the one before it.
+    ended = {}
+    while len(ended) < len(runs):
+        for run in runs:
+            if run[4].pid not in ended and run[4].poll() is not None:
+                ended[run[4].pid] = time.monotonic()
+        time.sleep(0.2)
     for backend, env, report, output, process, start in runs:
         try:
             rc = process.wait()
         finally:
             if backend == 'postgresql':
                 drop_pg_database(env)
-        elapsed = time.monotonic() - start
+        elapsed = ended[process.pid] - start
         where = (env['TRYTOND_DATABASE__URI'] if backend == 'postgresql'
             else 'SQLite')
         print(f'\n=== Tests sur {backend} ({where}) ===', flush=True)
