@@ -9,7 +9,7 @@ import re
 import unittest
 import urllib.parse
 
-from connexion_asso.tests.portal_client import (  # noqa: F401
+from connexion_portal.tests.portal_client import (  # noqa: F401
     DEMO_PASSWORD, MAILS, Client, PhoneMixin, assert_field_error, field_tag,
     multipart, portal_server, visible_text)
 from connexion_asso.tests.server import backend

@@ -71,7 +71,7 @@ def setUpModule():
 def rules():
     "The portal's and connexion_marketing's rules of trytond's URL map."
     from trytond.wsgi import app
-    import connexion_asso  # noqa: F401 (registers the routes)
+    import connexion_portal  # noqa: F401 (registers the routes)
     import connexion_dreams  # noqa: F401
     import connexion_ideas  # noqa: F401
     import connexion_marketing  # noqa: F401
@@ -586,5 +586,5 @@ class PortalInputTest(unittest.TestCase):
         self.assertIn("Erreur du portail", page)
         self.assertIn('lang="fr"', page)
         log = server.log()
-        self.assertIn('ERROR connexion_asso.portal Portal page GET', log)
+        self.assertIn('ERROR connexion_portal.portal Portal page GET', log)
         self.assertIn("KeyError: 'lost'", log)

@@ -13,8 +13,8 @@ from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 
-from connexion_asso import portal
-from connexion_asso.portal import (
+from connexion_portal import portal
+from connexion_portal.portal import (
     Event, execute, format_date, format_datetime, local, parse_datetime)
 
 from .dream import OPEN_STATES

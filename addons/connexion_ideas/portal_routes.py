@@ -1,8 +1,8 @@
 """The "gare centrale" of the volunteer portal: the idea box (submit, vote,
 read the answers), the project's milestones and decisions, and the FAQ.
 
-Pages are served by the shared portal of connexion_asso (layout, session,
-CSRF). Routes run as root: an idea's author and a vote's voter are always
+Pages are served by the portal framework of connexion_portal (layout,
+session, CSRF). Routes run as root: an idea's author and a vote's voter are always
 the party of the logged-in volunteer, never a value taken from the form.
 An anonymous idea is created without any author and the page never says
 who sent it (the same URL and answer as a named one).
@@ -13,10 +13,10 @@ from sql.aggregate import Count
 from trytond.i18n import gettext
 from trytond.transaction import Transaction
 
-from connexion_asso import portal_forms
-from connexion_asso import portal
-from connexion_asso.portal import Form, add_home_section, add_nav, route
-from connexion_asso.portal_routes import _safe_next, no_profile
+from connexion_portal import portal_forms
+from connexion_portal import portal
+from connexion_portal.portal import Form, add_home_section, add_nav, route
+from connexion_portal.portal_routes import _safe_next, no_profile
 
 from .idea import OPEN_STATES
 

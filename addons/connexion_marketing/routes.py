@@ -14,7 +14,7 @@ from trytond.tools import file_open
 from trytond.transaction import Transaction
 from trytond.wsgi import Base64Converter, app
 
-from connexion_asso.portal_forms import record_id
+from connexion_portal.portal_forms import record_id
 
 
 

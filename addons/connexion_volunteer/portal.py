@@ -1,7 +1,7 @@
 """The volunteer's pages of the portal: missions and sign-up, hours,
 expenses, profile and consents, the calendar feed; the volunteer's parts of
 the home page. The volunteer is joined to the session of every page
-(connexion_asso's portal framework: add_profile) and a volunteer who left
+(connexion_portal's framework: add_profile) and a volunteer who left
 is shut out.
 
 Routes run as the root user: every page reads and writes only the records
@@ -20,12 +20,13 @@ from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
 from trytond.wsgi import app
 
-from connexion_asso import formatting, portal_forms, public
-from connexion_asso.portal import (
+from connexion_asso import formatting, public
+from connexion_portal import portal_forms
+from connexion_portal.portal import (
     PREFIX, Event, Form, add_calendar_source, add_home_section,
     add_login_check, add_nav, add_profile, calendar_events, execute,
     icalendar, parse_datetime, route, selection)
-from connexion_asso.portal_routes import no_profile
+from connexion_portal.portal_routes import no_profile
 
 # How far ahead the open missions are shown.
 MISSION_DAYS = 60

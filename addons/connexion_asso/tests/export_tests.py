@@ -47,25 +47,6 @@ class ExportTestMixin:
         self.assertEqual(french.strftime(dt.date(2026, 12, 31)), "31/12/2026")
 
     @with_transaction()
-    def test_portal_long_dates(self):
-        "The portal's long dates take ir.lang's day and month names"
-        from connexion_asso.portal import format_date, format_datetime
-        Lang = Pool().get('ir.lang')
-        french, = Lang.search([('code', '=', 'fr')])
-        Lang.load_translations([french])
-        saturday = dt.date(2026, 3, 14)
-        with Transaction().set_context(language='fr'):
-            self.assertEqual(format_date(saturday).replace('\u00a0', ' '),
-                "samedi 14 mars 2026")
-            self.assertEqual(format_datetime(
-                    dt.datetime(2026, 3, 14, 9), dt.datetime(2026, 3, 14, 12, 30)
-                    ).replace('\u00a0', ' '),
-                "samedi 14 mars 2026, 9 h 00 – 12 h 30")
-        with Transaction().set_context(language='en'):
-            self.assertEqual(format_date(saturday).replace('\u00a0', ' '),
-                "Saturday 14 March 2026")
-
-    @with_transaction()
     def test_french_formats(self):
         "Amounts and dates the French way, with ir.lang's separators"
         from connexion_asso.formatting import format_amount, format_date

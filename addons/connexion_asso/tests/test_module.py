@@ -98,30 +98,4 @@ class ConnexionAssoTestCase(
                         'to_date': dt.date(2026, 4, 1)}])
 
 
-    @with_transaction()
-    def test_portal_session_without_profile_module(self):
-        """The portal's session query leaves out the profiles of modules the
-        database does not activate (connexion_volunteer's volunteer)"""
-        from connexion_asso import portal
-        pool = Pool()
-
-        def join(pool, query, user):
-            table = pool.get('connexion.elsewhere').__table__()
-            return query.join(table, 'LEFT',
-                condition=table.id == user.id), [table.id]
-        portal.add_profile('elsewhere', join, lambda page, values: None,
-            module='connexion_elsewhere')
-        try:
-            self.assertNotIn('elsewhere',
-                [p.name for p in portal.profiles(pool)])
-            cursor = portal.execute(pool, 'test.session',
-                portal.Page._session_query, key='0' * 32)
-            self.assertIsNone(cursor.fetchone())
-        finally:
-            portal.PROFILES[:] = [
-                p for p in portal.PROFILES if p.name != 'elsewhere']
-            del portal._OWNER[('profile', 'elsewhere')]
-            portal._QUERIES.pop('test.session', None)
-
-
 del ModuleTestCase

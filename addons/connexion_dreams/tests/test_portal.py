@@ -4,7 +4,7 @@ import datetime as dt
 import re
 import unittest
 
-from connexion_asso.tests.portal_client import Client, portal_server
+from connexion_portal.tests.portal_client import Client, portal_server
 
 # Active demo volunteers with a portal account, not used by other tests.
 ALICE = 'benevole34@mille-etoiles.example'

@@ -8,7 +8,7 @@ import re
 import unittest
 import urllib.parse
 
-from connexion_asso.tests.portal_client import (
+from connexion_portal.tests.portal_client import (
     DEMO_PASSWORD, Client, PhoneMixin, assert_field_error, portal_server)
 from connexion_asso.tests.server import backend
 

@@ -45,7 +45,7 @@ from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from . import public
+from connexion_asso import public
 
 
 def _lock_id(key):

@@ -12,7 +12,7 @@ layout (header, menu, messages, footer) and the form controls::
 
     <html xmlns:py="http://genshi.edgewall.org/"
         xmlns:xi="http://www.w3.org/2001/XInclude" lang="${language}">
-    <xi:include href="connexion_asso/templates/portal_layout.html"/>
+    <xi:include href="connexion_portal/templates/portal_layout.html"/>
     <py:def function="page_title">Idea Box</py:def>
     <head/>
     <body>
@@ -28,7 +28,7 @@ layout (header, menu, messages, footer) and the form controls::
 Another module adds a page in a file imported by its ``__init__.py`` (as
 marketing_email imports its routes)::
 
-    from connexion_asso import portal
+    from connexion_portal import portal
 
     @portal.route('/idees', methods=['GET', 'POST'])
     def ideas(request, page):
@@ -97,7 +97,7 @@ from trytond.tools import file_open, find_path
 from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
-from . import formatting, public
+from connexion_asso import formatting, public
 from .portal_forms import MAX_ID, has_nul
 
 logger = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ def french_spaces(page):
 # its strings and translates them through the module's fr.po, as it does
 # for web_user's e-mails.
 
-LAYOUT = 'connexion_asso/templates/portal_layout.html'
+LAYOUT = 'connexion_portal/templates/portal_layout.html'
 _RAW_ELEMENTS_TAGS = frozenset(_RAW_ELEMENTS)
 _NEWLINES = re.compile(r'\s*\n\s*')
 # Absolute path → 'module/templates/name.html' of the loaded templates.
@@ -541,7 +541,7 @@ def format_date(date):
 def format_datetime(start, end=None):
     "« samedi 14 mars 2026, 9 h 00 – 12 h 30 »"
     def time(value):
-        return gettext('connexion_asso.msg_portal_time',
+        return gettext('connexion_portal.msg_portal_time',
             hour=value.hour, minute='%02d' % value.minute)
     text = '%s, %s' % (format_date(start.date()), time(start))
     if end:
@@ -619,7 +619,7 @@ class Page:
         self.session_id = self.user_id = self.volunteer_id = None
         self.expired = False
         # Why the session ended, shown on the login page.
-        self.expired_message = 'connexion_asso.msg_portal_session_expired'
+        self.expired_message = 'connexion_portal.msg_portal_session_expired'
         self.email = None
         self.name = ''
         self.info = {}
@@ -656,7 +656,7 @@ class Page:
         profiles_ = profiles(pool)
         # The SQL text is cached per set of profiles (of the database).
         key = ':'.join(
-            ['connexion_asso.session'] + [p.name for p in profiles_])
+            ['connexion_portal.session'] + [p.name for p in profiles_])
         cursor = execute(pool, key, self._session_query,
             key=self.session_key)
         row = cursor.fetchone()
@@ -807,7 +807,7 @@ class Page:
     def error(self, status, title, message, path='/', label=None):
         """A refusal page, with the way forward (path, label) as its button
         (the home page by default)."""
-        return self.render('connexion_asso/templates/portal_error.html',
+        return self.render('connexion_portal/templates/portal_error.html',
             status=status, title=title, message=message,
             path=path, label=label)
 
@@ -886,8 +886,8 @@ def route(path, methods=('GET',), login=True, keep_session=False):
                     keep_session=keep_session)
             except RequestEntityTooLarge:
                 return page.error(413,
-                    gettext('connexion_asso.msg_portal_too_large_title'),
-                    gettext('connexion_asso.msg_portal_too_large'))
+                    gettext('connexion_portal.msg_portal_too_large_title'),
+                    gettext('connexion_portal.msg_portal_too_large'))
             except (HTTPException, TransactionError,
                     backend.DatabaseOperationalError):
                 # Not found, too large, locks and retries: trytond's own.
@@ -900,8 +900,8 @@ def route(path, methods=('GET',), login=True, keep_session=False):
                     return Response(server_error_page(), 500,
                         content_type='text/html; charset=utf-8')
                 return page.error(500,
-                    gettext('connexion_asso.msg_portal_error_title'),
-                    gettext('connexion_asso.msg_portal_error'))
+                    gettext('connexion_portal.msg_portal_error_title'),
+                    gettext('connexion_portal.msg_portal_error'))
         # Portal requests carry no Tryton credentials: without this, trytond
         # would look them up (request.user_id) to choose the size limit.
         wrapper.max_request_size = config.getint('request', 'max_size')
@@ -926,8 +926,8 @@ def plain_page(title_id, message_id, title, message):
 
 
 def server_error_page():
-    return plain_page('connexion_asso.msg_portal_error_title',
-        'connexion_asso.msg_portal_error', "Portal error",
+    return plain_page('connexion_portal.msg_portal_error_title',
+        'connexion_portal.msg_portal_error', "Portal error",
         "An unexpected error prevented this page from being shown. "
         "Try again later.")
 
@@ -949,17 +949,17 @@ def _serve(func, request, page, login, kwargs, keep_session=False):
         return response
     if request.method == 'POST' and not page.csrf_valid():
         return page.error(403,
-            gettext('connexion_asso.msg_portal_form_refused_title'),
-            gettext('connexion_asso.msg_portal_csrf'))
+            gettext('connexion_portal.msg_portal_form_refused_title'),
+            gettext('connexion_portal.msg_portal_csrf'))
     if has_nul(request):
         return page.error(400,
-            gettext('connexion_asso.msg_portal_form_refused_title'),
-            gettext('connexion_asso.msg_portal_nul'))
+            gettext('connexion_portal.msg_portal_form_refused_title'),
+            gettext('connexion_portal.msg_portal_nul'))
     if any(isinstance(v, int) and not 1 <= v <= MAX_ID
             for v in kwargs.values()):
         return page.error(404,
-            gettext('connexion_asso.msg_portal_not_found_title'),
-            gettext('connexion_asso.msg_portal_not_found'))
+            gettext('connexion_portal.msg_portal_not_found_title'),
+            gettext('connexion_portal.msg_portal_not_found'))
     if (login and request.method == 'POST' and not keep_session
             and not Transaction().readonly):
         # A sent form keeps the session alive.
@@ -969,7 +969,7 @@ def _serve(func, request, page, login, kwargs, keep_session=False):
     except (UserError, UserWarning) as exception:
         Transaction().rollback()
         return page.error(400,
-            gettext('connexion_asso.msg_portal_cannot_save_title'),
+            gettext('connexion_portal.msg_portal_cannot_save_title'),
             exception.message)
 
 
@@ -1000,8 +1000,8 @@ def forbidden_page(path):
     the database the path names when its pool is loaded (the portal served
     it before), since trytond refuses before opening one."""
     database = urllib.parse.unquote(path.split('/')[1]) if '/' in path else ''
-    args = ('connexion_asso.msg_portal_form_refused_title',
-        'connexion_asso.msg_portal_cross_site', "Form refused",
+    args = ('connexion_portal.msg_portal_form_refused_title',
+        'connexion_portal.msg_portal_cross_site', "Form refused",
         "This form does not come from the portal: it is refused. Open the "
         "portal at its usual address and start again.")
     if database in Pool.database_list():
@@ -1019,7 +1019,7 @@ if not getattr(app.wsgi_app, 'connexion_refused', False):
 
 @app.route(CSS_URL, methods=['GET'])
 def portal_css(request):
-    with file_open('connexion_asso/portal.css', mode='rb') as fp:
+    with file_open('connexion_portal/portal.css', mode='rb') as fp:
         css = fp.read()
     return Response(css, 200, content_type='text/css; charset=utf-8',
         headers={'Cache-Control': 'public, max-age=3600'})

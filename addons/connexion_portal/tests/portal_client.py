@@ -8,8 +8,8 @@ import http.cookies
 import re
 import urllib.parse
 
-from .server import Server, chrome
-from .smtp import Catcher, loopback
+from connexion_asso.tests.server import Server, chrome
+from connexion_asso.tests.smtp import Catcher, loopback
 
 DEMO_PASSWORD = 'connexion-demo'
 # The e-mails the portal server sent, as bytes, in order.

@@ -16,13 +16,13 @@ from trytond.i18n import gettext
 from .portal import (
     SESSION_COOKIE, Form, add_nav, home_sections, login_refusal, route)
 
-add_nav(10, '/', 'connexion_asso.msg_portal_nav_home')
+add_nav(10, '/', 'connexion_portal.msg_portal_nav_home')
 
 
 def no_profile(page):
     return page.error(403,
-        gettext('connexion_asso.msg_portal_no_profile_title'),
-        gettext('connexion_asso.msg_portal_no_profile'))
+        gettext('connexion_portal.msg_portal_no_profile_title'),
+        gettext('connexion_portal.msg_portal_no_profile'))
 
 
 # Login, logout, password reset
@@ -33,7 +33,7 @@ def no_profile(page):
 # portal_security.py) and refused with 429 at once past the limit, before
 # any password or token is checked.
 
-TOO_MANY = 'connexion_asso.msg_portal_too_many'
+TOO_MANY = 'connexion_portal.msg_portal_too_many'
 # Longer is no e-mail address or password of ours (and passlib refuses
 # passwords over 4096 bytes).
 MAX_EMAIL, MAX_PASSWORD = 254, 1024
@@ -77,7 +77,7 @@ def _authenticate(pool, email, password):
 
 
 def _login_page(page, form=None, suite='/', status=200, error=None):
-    return page.render('connexion_asso/templates/portal_login.html',
+    return page.render('connexion_portal/templates/portal_login.html',
         status=status, nav=False, form=form, error=error, suite=suite)
 
 
@@ -113,7 +113,7 @@ def login(request, page):
     if not user:
         Attempt.fail(keys)
         form.error('password',
-            gettext('connexion_asso.msg_portal_login_failed'))
+            gettext('connexion_portal.msg_portal_login_failed'))
         return _login_page(page, form, suite, status=401)
     Attempt.clear(Attempt.keys('login', email))
     refusal = login_refusal(pool, user)
@@ -130,7 +130,7 @@ def logout(request, page):
     page.pool.get('web.user.session').remove(page.session_key)
     page.set_cookie(SESSION_COOKIE, '', 0)
     return page.redirect('/connexion',
-        gettext('connexion_asso.msg_portal_logged_out'))
+        gettext('connexion_portal.msg_portal_logged_out'))
 
 
 @route('/mot-de-passe-oublie', methods=['GET', 'POST'], login=False)
@@ -143,8 +143,8 @@ def forgotten(request, page):
             # language, its link to the portal's new password page.
             page.pool.get('web.user').reset_password([user])
         return page.redirect('/connexion',
-            gettext('connexion_asso.msg_portal_reset_sent'))
-    return page.render('connexion_asso/templates/portal_forgotten.html',
+            gettext('connexion_portal.msg_portal_reset_sent'))
+    return page.render('connexion_portal/templates/portal_forgotten.html',
         nav=False)
 
 
@@ -152,7 +152,7 @@ def _reset_password(pool, email, token, password):
     """Set the password if token is the user's valid reset token (as
     web_user's set_password_token does, without its sleep). A used or
     expired token is cleared; the new password ends the user's sessions
-    (connexion_asso's web.user.set_password)."""
+    (connexion_portal's web.user.set_password)."""
     user = _web_user(pool, email)
     expected = user.reset_password_token if user else None
     if not expected or not token or not hmac.compare_digest(
@@ -179,14 +179,14 @@ def new_password(request, page):
 
     def answer(status=200, refusal=None):
         return page.render(
-            'connexion_asso/templates/portal_new_password.html',
+            'connexion_portal/templates/portal_new_password.html',
             status=status, nav=False, form=form, email=email, token=token,
             refusal=refusal, too_many=gettext(TOO_MANY))
     if request.method == 'POST':
         password = request.form.get('password') or ''
         if len(password) < 8 or len(password) > MAX_PASSWORD:
             form.error('password', gettext(
-                    'connexion_asso.msg_portal_password_length',
+                    'connexion_portal.msg_portal_password_length',
                     maximum=MAX_PASSWORD))
             return answer(400)
         email = _clean_email(email)
@@ -197,7 +197,7 @@ def new_password(request, page):
             Attempt.clear(Attempt.keys('token', email)
                 | Attempt.keys('login', email))
             return page.redirect('/connexion',
-                gettext('connexion_asso.msg_portal_password_saved'))
+                gettext('connexion_portal.msg_portal_password_saved'))
         Attempt.fail(keys)
         return answer(400, 'invalid')
     return answer()
@@ -210,6 +210,6 @@ def new_password(request, page):
 def home(request, page):
     if not page.volunteer_id:
         return no_profile(page)
-    return page.render('connexion_asso/templates/portal_home.html',
+    return page.render('connexion_portal/templates/portal_home.html',
         first_name=(page.name.split() or [''])[0],
         sections=[Markup(s) for s in home_sections(page)])
