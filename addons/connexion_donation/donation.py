@@ -251,6 +251,18 @@ class Donation(
     def get_rec_name(self, name):
         return f"{self.party.rec_name} {self.date} {self.amount}"
 
+    @classmethod
+    def _outcome_fields(cls):
+        """Fields recording what became of the gift's payment after its
+        validation (a direct debit returned by the bank): whatever freezes
+        the gift (an issued tax receipt) leaves them writable. Extended with
+        super() by the modules that collect gifts."""
+        return set()
+
+    @classmethod
+    def _receipt_unlocked_fields(cls):
+        return super()._receipt_unlocked_fields() | cls._outcome_fields()
+
     def workflow_message(self, name, **kwargs):
         return gettext(f'connexion_donation.msg_donation_{name}',
             donation=self.rec_name, **kwargs)

@@ -1,5 +1,5 @@
 "Business errors of connexion_donation."
-from trytond.exceptions import UserError, UserWarning
+from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 
 
@@ -24,8 +24,3 @@ class ReceiptedError(UserError):
 
 class ExpenseWaiverDeleteError(UserError):
     "A gift that records a waived expense is cancelled, not deleted."
-
-
-class DebitsHeldWarning(UserWarning):
-    """Direct debits of donors who cannot be pre-notified are held: the
-    treasurer confirms generating the others."""

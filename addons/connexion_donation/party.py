@@ -205,25 +205,13 @@ class Replace(metaclass=PoolMeta):
         return super().fields_to_replace() + [
             ('connexion.donation', 'party'),
             ('connexion.donation.receipt', 'party'),
-            ('connexion.donation.plan', 'party'),
             ]
 
 
 class Erase(metaclass=PoolMeta):
-    """Erasing a donor: what runs is ended first (direct debits), the gifts,
-    receipts and their moves stay as the law requires, without the free
-    texts that name the person."""
+    """Erasing a donor: the gifts, receipts and their moves stay as the law
+    requires, without the free texts that name the person."""
     __name__ = 'party.erase'
-
-    def end_relationships(self, party):
-        Plan = Pool().get('connexion.donation.plan')
-        super().end_relationships(party)
-        Plan.end_for_erasure(party)
-
-    def check_erase(self, party):
-        Plan = Pool().get('connexion.donation.plan')
-        Plan.check_erase_debits(party)
-        super().check_erase(party)
 
     def to_keep(self, party_id):
         pool = Pool()
@@ -243,12 +231,8 @@ class Erase(metaclass=PoolMeta):
         Party = pool.get('party.party')
         Donation = pool.get('connexion.donation')
         Receipt = pool.get('connexion.donation.receipt')
-        Plan = pool.get('connexion.donation.plan')
         Move = pool.get('account.move')
         Line = pool.get('account.move.line')
-        Payment = pool.get('account.payment')
-        Mandate = pool.get('account.payment.sepa.mandate')
-        Number = pool.get('bank.account.number')
         to_erase = super().to_erase(party_id)
         label = gettext('connexion_donation.msg_erased_description')
         with inactive_records():
@@ -272,7 +256,6 @@ class Erase(metaclass=PoolMeta):
                 # How it was e-mailed is not part of it.
                 (Receipt, [('party', '=', party_id)], True,
                     ['email_address', 'email_error'], [None, None]),
-                (Plan, [('party', '=', party_id)], True, [], []),
                 # The moves stay (10 years) and balanced; their labels, the
                 # donor's name when posted, become a neutral one.
                 (Move, [('id', 'in', move_ids)], False,
@@ -282,14 +265,5 @@ class Erase(metaclass=PoolMeta):
                         ('party', '=', party_id),
                         ], False,
                     ['description'], [label]),
-                # Direct debits and mandates stay for the SEPA dispute period
-                # (13 months) by their number and RUM; the free texts and the
-                # donor's own bank account numbers go.
-                (Payment, [('party', '=', party_id)], True,
-                    ['reference', 'sepa_return_reason_information'],
-                    [None, None]),
-                (Mandate, [('party', '=', party_id)], True, [], []),
-                (Number, [('id', 'in', Plan.own_account_numbers(party_id))],
-                    False, ['number', 'number_compact'], ['****', '****']),
                 ])
         return to_erase

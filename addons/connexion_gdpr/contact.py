@@ -45,28 +45,23 @@ class PartyDonation(metaclass=PoolMeta):
     def gdpr_category_sources(cls):
         return super().gdpr_category_sources() + [
             (30, 'donor', 'connexion.donation', 'party'),
-            (31, 'donor', 'connexion.donation.plan', 'party'),
             ]
 
     @classmethod
     def gdpr_retention_blockers(cls, party_ids, limit):
-        """Keep a donor whose plan still runs or whose gift awaits its tax
-        receipt, and anyone who gave since limit."""
+        """Keep a donor whose gift awaits its tax receipt, and anyone who
+        gave since limit."""
         pool = Pool()
-        Plan = pool.get('connexion.donation.plan')
         Donation = pool.get('connexion.donation')
         Receipt = pool.get('connexion.donation.receipt')
         result = super().gdpr_retention_blockers(party_ids, limit)
-        plan, donation = Plan.__table__(), Donation.__table__()
+        donation = Donation.__table__()
         receipt = Receipt.__table__()
         party = cls.__table__()
         cursor = Transaction().connection.cursor()
         for sub_ids in grouped_slice(party_ids):
             sub_ids = list(sub_ids)
             checks = [
-                ('msg_kept_running_plan', plan.select(plan.party,
-                        where=reduce_ids(plan.party, sub_ids)
-                        & plan.state.in_(['running', 'suspended']))),
                 ('msg_kept_unreceipted_gift', donation.join(party,
                         condition=donation.party == party.id).join(
                         receipt, 'LEFT',
@@ -103,6 +98,46 @@ class Donation(metaclass=PoolMeta):
         Party = Pool().get('party.party')
         Party.gdpr_record_contact([(d.party, d.date) for d in donations
                 if d.state == 'validated'])
+
+
+class PartyDonationSepa(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    @classmethod
+    def gdpr_category_sources(cls):
+        return super().gdpr_category_sources() + [
+            (31, 'donor', 'connexion.donation.plan', 'party'),
+            ]
+
+    @classmethod
+    def gdpr_retention_blockers(cls, party_ids, limit):
+        """Keep a donor whose direct debit plan still runs: that reason
+        first, before what the gifts say."""
+        Plan = Pool().get('connexion.donation.plan')
+        result = super().gdpr_retention_blockers(party_ids, limit)
+        plan = Plan.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(party_ids):
+            cursor.execute(*plan.select(plan.party,
+                    where=reduce_ids(plan.party, list(sub_ids))
+                    & plan.state.in_(['running', 'suspended'])))
+            for party_id, in cursor:
+                result[party_id] = gettext(
+                    'connexion_gdpr.msg_kept_running_plan')
+        return result
+
+
+class Mandate(metaclass=PoolMeta):
+    "A mandate signed is a contact from the donor (on its signature date)."
+    __name__ = 'account.payment.sepa.mandate'
+
+    @classmethod
+    def validate_mandate(cls, mandates):
+        super().validate_mandate(mandates)
+        Party = Pool().get('party.party')
+        today = Pool().get('ir.date').today()
+        Party.gdpr_record_contact([(m.party, m.signature_date or today)
+                for m in mandates if m.state == 'validated'])
 
 
 class PartyMembership(metaclass=PoolMeta):
@@ -142,19 +177,6 @@ class Membership(metaclass=PoolMeta):
         Party = Pool().get('party.party')
         Party.gdpr_record_contact([(m.party, m.date) for m in memberships
                 if m.state == 'validated'])
-
-
-class Mandate(metaclass=PoolMeta):
-    "A mandate signed is a contact from the donor (on its signature date)."
-    __name__ = 'account.payment.sepa.mandate'
-
-    @classmethod
-    def validate_mandate(cls, mandates):
-        super().validate_mandate(mandates)
-        Party = Pool().get('party.party')
-        today = Pool().get('ir.date').today()
-        Party.gdpr_record_contact([(m.party, m.signature_date or today)
-                for m in mandates if m.state == 'validated'])
 
 
 class PartyDreams(metaclass=PoolMeta):

@@ -56,10 +56,11 @@ class ConnexionGdprTestCase(
     "Test Connexion GDPR module"
     module = 'connexion_gdpr'
     # The donors' records (retention, last contact, receipts) are
-    # registered with connexion_donation, the members' with
-    # connexion_membership: activate them so that their models and views
-    # are checked too.
-    extras = ['connexion_donation', 'connexion_membership']
+    # registered with connexion_donation (and connexion_donation_sepa for
+    # the direct debits), the members' with connexion_membership: activate
+    # them so that their models and views are checked too.
+    extras = ['connexion_donation', 'connexion_donation_sepa',
+        'connexion_membership']
 
     @with_transaction()
     def test_erasure_leaves_no_personal_string(self):

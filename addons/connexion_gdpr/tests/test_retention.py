@@ -89,7 +89,7 @@ def mandate(company, party, signature_date, index=1, state='draft'):
     BankAccount = pool.get('bank.account')
     Mandate = pool.get('account.payment.sepa.mandate')
     Address = pool.get('party.address')
-    from connexion_donation.demo import fictional_iban
+    from connexion_donation_sepa.demo import fictional_iban
     bank_party, = Party.create([{'name': f"Banque {index}"}])
     bank, = Bank.create([{'party': bank_party.id}])
     account, = BankAccount.create([{'bank': bank.id,
@@ -110,8 +110,8 @@ def mandate(company, party, signature_date, index=1, state='draft'):
 class RetentionTestCase(ModuleTestCase):
     "Retention rules, categories and last contact"
     module = 'connexion_gdpr'
-    extras = ['connexion_donation', 'connexion_dreams',
-        'connexion_membership']
+    extras = ['connexion_donation', 'connexion_donation_sepa',
+        'connexion_dreams', 'connexion_membership']
 
     @with_transaction()
     def test_category_computed(self):

@@ -4,6 +4,7 @@ cancels the gift and, after too many failures, suspends the plan."""
 from email.message import EmailMessage
 
 from trytond.config import config as tconfig
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
@@ -37,10 +38,10 @@ class Donation(metaclass=PoolMeta):
             'plan', 'payment', 'prenotified', 'debit_failed'}
 
     @classmethod
-    def _receipt_unlocked_fields(cls):
+    def _outcome_fields(cls):
         """The bank may return the debit of a gift already receipted: the
         rejection is recorded on it (the staff handle the receipt)."""
-        return super()._receipt_unlocked_fields() | {'debit_failed'}
+        return super()._outcome_fields() | {'debit_failed'}
 
     @classmethod
     def copy(cls, donations, default=None):
@@ -56,7 +57,8 @@ class Donation(metaclass=PoolMeta):
         return Payment(company=self.company, journal=journal,
             kind='receivable', party=self.party, amount=self.amount,
             date=self.date, sepa_mandate=self.plan.mandate, origin=self,
-            reference=gettext('connexion_donation.msg_plan_debit_reference',
+            reference=gettext(
+                'connexion_donation_sepa.msg_plan_debit_reference',
                 date=self.date.strftime('%m/%Y')))
 
     @classmethod
@@ -86,10 +88,10 @@ class Donation(metaclass=PoolMeta):
             with Transaction().set_context(
                     language=mail_language(donation.party, donation.company)):
                 msg['Subject'] = gettext(
-                    'connexion_donation.msg_prenotification_subject',
+                    'connexion_donation_sepa.msg_prenotification_subject',
                     date=donation.date.strftime('%d/%m/%Y'))
                 msg.set_content(gettext(
-                        'connexion_donation.msg_prenotification_body',
+                        'connexion_donation_sepa.msg_prenotification_body',
                         donor=donation.party.rec_name,
                         amount=format_amount(donation.amount, symbol=False),
                         date=donation.date.strftime('%d/%m/%Y'),
@@ -116,9 +118,17 @@ class Donation(metaclass=PoolMeta):
         limit = config.failure_limit or 0
         cls.write(donations, {'debit_failed': True})
         # Cancelled by the gifts' own workflow (PostingWorkflowMixin), which
-        # reverses the move; a receipted gift stays (ReceiptedMixin).
+        # reverses the move; a gift whose workflow refuses it (covered by
+        # an issued tax receipt) stays, with the reason for the staff.
+        kept = {}
+        for donation in donations:
+            if donation.state != 'cancelled':
+                try:
+                    cls.check_cancel([donation])
+                except UserError as error:
+                    kept[donation] = error.message.rstrip('.')
         cancellable = [d for d in donations
-            if d.state != 'cancelled' and not d.receipted]
+            if d.state != 'cancelled' and d not in kept]
         with without_check_access():
             cls.cancel(cancellable)
         lines = []
@@ -132,25 +142,25 @@ class Donation(metaclass=PoolMeta):
                     suspended.append(plan)
             payment = donation.payment
             lines.append(gettext(
-                    'connexion_donation.msg_debit_failed_line',
+                    'connexion_donation_sepa.msg_debit_failed_line',
                     donation=donation.rec_name,
                     reason=(payment.sepa_return_reason_code or '-')
                     if payment else '-',
                     state=gettext(
-                        'connexion_donation.msg_debit_failed_cancelled')
-                    if donation in cancellable else gettext(
-                        'connexion_donation.msg_debit_failed_receipted')))
+                        'connexion_donation_sepa.msg_debit_failed_kept',
+                        why=kept[donation]) if donation in kept else gettext(
+                        'connexion_donation_sepa.msg_debit_failed_cancelled')))
         if suspended:
             Plan.suspend(suspended)
             lines.extend(gettext(
-                    'connexion_donation.msg_debit_failed_suspended',
+                    'connexion_donation_sepa.msg_debit_failed_suspended',
                     plan=p.rec_name, count=p.failures) for p in suspended)
         if lines and config.staff_email:
             msg = EmailMessage()
             msg['From'] = tconfig.get('email', 'from')
             msg['To'] = config.staff_email
             msg['Subject'] = gettext(
-                'connexion_donation.msg_debit_failed_subject',
+                'connexion_donation_sepa.msg_debit_failed_subject',
                 count=len(donations))
             msg.set_content('\n'.join(lines))
             send_message_transactional(msg)

@@ -23,7 +23,9 @@ from trytond.wizard import (
 from connexion_asso.exceptions import WorkflowDeleteError
 from connexion_asso.workflow import TransitionOnlyMixin
 
-from .donation import CompanyCurrencyMixin, DonorAmountMixin
+from connexion_donation.donation import (
+    CompanyCurrencyMixin, DonorAmountMixin)
+
 from .exceptions import DebitsHeldWarning
 
 PERIODICITIES = [
@@ -221,7 +223,7 @@ class Plan(
         return f"{self.party.rec_name} {self.amount} ({self.periodicity})"
 
     def workflow_message(self, name, **kwargs):
-        return gettext(f'connexion_donation.msg_plan_{name}',
+        return gettext(f'connexion_donation_sepa.msg_plan_{name}',
             plan=self.rec_name, **kwargs)
 
     @classmethod
@@ -252,7 +254,7 @@ class Plan(
         for plan in plans:
             if not plan.mandate.is_valid:
                 raise ValidationError(gettext(
-                        'connexion_donation.msg_plan_mandate_invalid',
+                        'connexion_donation_sepa.msg_plan_mandate_invalid',
                         plan=plan.rec_name, mandate=plan.mandate.rec_name))
 
     @classmethod
@@ -319,7 +321,7 @@ class Plan(
         journal = Config(1).sepa_journal
         if not journal:
             raise ValidationError(gettext(
-                    'connexion_donation.msg_plan_no_journal'))
+                    'connexion_donation_sepa.msg_plan_no_journal'))
         if plans is None:
             plans = cls.search([
                     ('state', '=', 'running'),
@@ -411,7 +413,7 @@ class Generate(Wizard):
     __string__ = "Generate Direct Debits"
 
     start = StateView('connexion.donation.plan.generate.start',
-        'connexion_donation.recurring_generate_start_view_form', [
+        'connexion_donation_sepa.recurring_generate_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Generate", 'generate', 'tryton-ok', default=True),
             ])
@@ -428,7 +430,7 @@ class Generate(Wizard):
             days=config.prenotification_days or 0)
         if self.start.date < earliest:
             raise ValidationError(gettext(
-                    'connexion_donation.msg_plan_notice_too_short',
+                    'connexion_donation_sepa.msg_plan_notice_too_short',
                     date=self.start.date.strftime('%d/%m/%Y'),
                     days=config.prenotification_days))
         plans = None
@@ -441,12 +443,12 @@ class Generate(Wizard):
             key = Warning.format('sepa_held', held)
             if Warning.check(key):
                 raise DebitsHeldWarning(key, gettext(
-                        'connexion_donation.msg_plan_held',
+                        'connexion_donation_sepa.msg_plan_held',
                         donors=', '.join(p.party.rec_name for p in held)))
         group = Plan.generate(self.start.date, plans=plans)
         if not group:
             raise ValidationError(gettext(
-                    'connexion_donation.msg_plan_nothing_due',
+                    'connexion_donation_sepa.msg_plan_nothing_due',
                     date=self.start.date.strftime('%d/%m/%Y')))
         self._group = group.id
         return 'open_'

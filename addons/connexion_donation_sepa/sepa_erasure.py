@@ -1,6 +1,6 @@
-"""The erasure of a donor (party.erase, see party.py) on the SEPA side: the
-plans end, the mandates are cancelled, the pain.008 files already sent lose
-the donor's name, address and IBAN; a debit not settled yet refuses it."""
+"""The erasure of a donor (party.erase) on the SEPA side: the plans end,
+the mandates are cancelled, the pain.008 files already sent lose the
+donor's name, address and IBAN; a debit not settled yet refuses it."""
 from lxml import etree
 
 from trytond.i18n import gettext
@@ -48,10 +48,10 @@ class Plan(metaclass=PoolMeta):
                     ], order=[('date', 'ASC'), ('id', 'ASC')])
         if payments:
             raise EraseError(gettext(
-                    'connexion_donation.msg_erase_pending_debits',
+                    'connexion_donation_sepa.msg_erase_pending_debits',
                     party=party.rec_name,
                     debits=', '.join(gettext(
-                            'connexion_donation.msg_erase_pending_debit',
+                            'connexion_donation_sepa.msg_erase_pending_debit',
                             amount=format_amount(p.amount, symbol=False),
                             date=format_date(p.date)
                             if p.date else '-',
@@ -105,3 +105,41 @@ class Plan(metaclass=PoolMeta):
             accounts = Account.search([('owners', '=', party_id)])
         return [n.id for a in accounts if len(a.owners) == 1
             for n in a.numbers]
+
+
+class Erase(metaclass=PoolMeta):
+    """Erasing a donor: what runs is ended first (the direct debits); the
+    debits and mandates stay for the SEPA dispute period without the free
+    texts and the donor's own bank account numbers."""
+    __name__ = 'party.erase'
+
+    def end_relationships(self, party):
+        Plan = Pool().get('connexion.donation.plan')
+        super().end_relationships(party)
+        Plan.end_for_erasure(party)
+
+    def check_erase(self, party):
+        Plan = Pool().get('connexion.donation.plan')
+        Plan.check_erase_debits(party)
+        super().check_erase(party)
+
+    def to_erase(self, party_id):
+        pool = Pool()
+        Plan = pool.get('connexion.donation.plan')
+        Payment = pool.get('account.payment')
+        Mandate = pool.get('account.payment.sepa.mandate')
+        Number = pool.get('bank.account.number')
+        to_erase = super().to_erase(party_id)
+        to_erase.extend([
+                (Plan, [('party', '=', party_id)], True, [], []),
+                # Direct debits and mandates stay for the SEPA dispute period
+                # (13 months) by their number and RUM; the free texts and the
+                # donor's own bank account numbers go.
+                (Payment, [('party', '=', party_id)], True,
+                    ['reference', 'sepa_return_reason_information'],
+                    [None, None]),
+                (Mandate, [('party', '=', party_id)], True, [], []),
+                (Number, [('id', 'in', Plan.own_account_numbers(party_id))],
+                    False, ['number', 'number_compact'], ['****', '****']),
+                ])
+        return to_erase

@@ -1,0 +1,136 @@
+import datetime as dt
+from decimal import Decimal
+
+from trytond.modules.company.tests import create_company, set_company
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+from connexion_asso.tests.cron_tests import CronTestMixin
+from connexion_asso.tests.party_tests import PartyFieldsMixin
+from connexion_asso.tests.smtp import outbox_mails
+from connexion_donation.exceptions import ReceiptedError
+from connexion_donation.tests.support import donor_address, legal_association
+
+
+class DonationSepaTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
+    "Test Connexion Donation SEPA module"
+    module = 'connexion_donation_sepa'
+
+    @with_transaction()
+    def test_failed_debits_follow_gift_workflow(self):
+        "A rejected debit cancels its gift through the gifts' own workflow, "
+        "which keeps a gift covered by an issued receipt; the plan counts "
+        "both failures and is suspended at the limit"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mandate = pool.get('account.payment.sepa.mandate')
+        Plan = pool.get('connexion.donation.plan')
+        Donation = pool.get('connexion.donation')
+        Receipt = pool.get('connexion.donation.receipt')
+        Config = pool.get('connexion.donation.configuration')
+        company = create_company()
+        with set_company(company):
+            legal_association()
+            Config.write([Config(1)], {'failure_limit': 2})
+            party, = Party.create([{'name': "Lucien Ferrand",
+                        'addresses': donor_address()}])
+            mandate, = Mandate.create([{'company': company.id,
+                        'party': party.id, 'identification': 'DON-0001'}])
+            plan, = Plan.create([{'company': company.id,
+                        'party': party.id, 'amount': Decimal(20),
+                        'currency': company.currency.id,
+                        'periodicity': 'monthly',
+                        'start_date': dt.date(2026, 1, 1),
+                        'mandate': mandate.id, 'state': 'running'}])
+            receipted, returned = Donation.create([{'company': company.id,
+                        'party': party.id, 'plan': plan.id,
+                        'currency': company.currency.id,
+                        'date': dt.date(2026, month, 5),
+                        'amount': Decimal(20),
+                        'payment_method': 'direct_debit',
+                        'state': 'validated'} for month in [1, 2]])
+            Receipt.issue([[receipted]], date=dt.date(2026, 1, 20))
+            # The gift's workflow itself refuses to cancel a receipted gift.
+            with self.assertRaises(ReceiptedError):
+                Donation.cancel([receipted])
+
+            Donation.debit_failed_([receipted, returned])
+
+            self.assertEqual(
+                [(d.state, d.debit_failed)
+                    for d in Donation.browse([receipted, returned])],
+                [('validated', True), ('cancelled', True)])
+            plan = Plan(plan.id)
+            self.assertEqual((plan.state, plan.failures), ('suspended', 2))
+
+
+    @with_transaction()
+    def test_prenotification_in_donor_language(self):
+        "SEPA pre-notifications are written in the donor's language, else "
+        "the association's, else French; never in the language of the "
+        "user or worker that sends them"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Lang = pool.get('ir.lang')
+        Mandate = pool.get('account.payment.sepa.mandate')
+        Plan = pool.get('connexion.donation.plan')
+        Donation = pool.get('connexion.donation')
+        french, = Lang.search([('code', '=', 'fr')])
+        english, = Lang.search([('code', '=', 'en')])
+        # As scripts/demo, which activates the modules with -l fr.
+        Lang.load_translations([french])
+        company = create_company()
+        with set_company(company):
+            legal_association()
+
+            def debit(name, lang):
+                party, = Party.create([{'name': name, 'lang': lang,
+                            'contact_mechanisms': [('create', [{
+                                            'type': 'email',
+                                            'value': f'{name}@exemple.test',
+                                            }])]}])
+                mandate, = Mandate.create([{'company': company.id,
+                            'party': party.id, 'identification': name}])
+                plan, = Plan.create([{'company': company.id,
+                            'party': party.id, 'amount': Decimal(20),
+                            'currency': company.currency.id,
+                            'periodicity': 'monthly',
+                            'start_date': dt.date(2026, 1, 1),
+                            'mandate': mandate.id, 'state': 'running'}])
+                donation, = Donation.create([{'company': company.id,
+                            'party': party.id, 'plan': plan.id,
+                            'currency': company.currency.id,
+                            'date': dt.date(2026, 2, 5),
+                            'amount': Decimal(20),
+                            'payment_method': 'direct_debit',
+                            'state': 'validated'}])
+                return donation
+            donations = [debit('francais', french.id),
+                debit('english', english.id), debit('sans', None)]
+            with Transaction().set_context(language='en'):
+                Donation.send_prenotifications(donations)
+            self.assertEqual(Transaction().language, 'en')
+        # Queued in the outbox with the stamp, sent after the commit.
+        sent = outbox_mails()
+        self.assertEqual(
+            [Donation(d.id).prenotified for d in donations],
+            [Pool().get('ir.date').today()] * 3)
+        mails = {m['To'].split('@')[0]: m for m in sent}
+        self.assertEqual(set(mails), {'francais', 'english', 'sans'})
+        for name in ['francais', 'sans']:
+            mail = mails[name]
+            self.assertEqual(mail['Subject'],
+                "Votre don sera prélevé le 05/02/2026")
+            body = mail.get_content()
+            self.assertIn(f"Bonjour {name},", body)
+            self.assertIn("Votre don de 20,00 € sera prélevé sur votre "
+                "compte le 05/02/2026.", body)
+            self.assertIn(f"Référence unique du mandat (RUM) : {name}",
+                body)
+        self.assertEqual(mails['english']['Subject'],
+            "Your donation will be debited on 05/02/2026")
+        self.assertIn("Dear english,", mails['english'].get_content())
+
+
+del ModuleTestCase
