@@ -73,6 +73,7 @@ def rules():
     from trytond.wsgi import app
     import connexion_portal  # noqa: F401 (registers the routes)
     import connexion_dreams  # noqa: F401
+    import connexion_governance  # noqa: F401
     import connexion_ideas  # noqa: F401
     import connexion_marketing  # noqa: F401
     import connexion_volunteer  # noqa: F401

@@ -1,11 +1,10 @@
-"""Idea box, votes, answers, FAQ and the decisions board of the association.
+"""The idea box of the association: anyone submits an idea, named or
+anonymous, on paper, by e-mail, on the portal or in a meeting; volunteers
+support it with their votes; the team's referent answers publicly. Also the
+FAQ, and their portal pages.
 
-This module also carries the governance of the association's projects
-(sponsors, team referents, phases, milestones, indicators, risks,
-communication plan, steering committees and decision log): it extends
-Tryton's ``project.work`` rather than creating a second project model, and it
-lives here so that ideas can be linked to decisions and project tasks without
-a new dependency in ``connexion_asso``.
+The idea box needs no project management: connexion_governance links an
+idea to the committee's decision and the project task that follow it.
 """
 # The portal pages register themselves on trytond's app.
 from . import portal_routes

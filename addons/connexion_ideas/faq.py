@@ -1,5 +1,6 @@
-"""Questions and answers about the association's projects, written in the
-back office and read on the portal."""
+"""Questions and answers about the association and its projects, written in
+the back office and read on the portal (connexion_governance links a topic
+to its project)."""
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
 
@@ -8,9 +9,6 @@ class Topic(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'connexion.faq.topic'
 
     name = fields.Char("Name", required=True)
-    project = fields.Many2One(
-        'project.work', "Project", ondelete='SET NULL',
-        domain=[('type', '=', 'project')])
     entries = fields.One2Many('connexion.faq.entry', 'topic', "Questions")
 
 

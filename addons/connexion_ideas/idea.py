@@ -84,12 +84,6 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         domain=[('id', '!=', Eval('id', -1))],
         states={'invisible': ~Eval('state').in_(['new', 'review', 'duplicate']),
             'readonly': Eval('state') == 'duplicate'})
-    decision = fields.Many2One(
-        'connexion.decision', "Decision", ondelete='SET NULL',
-        help="The decision taken following the idea.")
-    task = fields.Many2One(
-        'project.work', "Project Task", ondelete='SET NULL',
-        help="The project task that carries out the idea.")
     votes = fields.One2Many('connexion.idea.vote', 'idea', "Votes")
     vote_count = fields.Function(
         fields.Integer("Votes"), 'get_vote_count')
@@ -331,6 +325,12 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         cls.write(ideas, {'answer_date': Pool().get('ir.date').today()})
         for idea in ideas:
             idea.send_answer()
+
+    def portal_sections(self, page):
+        """The parts that other modules add to the idea's portal page, below
+        its answer: HTML fragments (page.fragment), extended with super()
+        (connexion_governance: the committee's decision)."""
+        return []
 
     @property
     def author_email(self):

@@ -1,5 +1,5 @@
 """The "gare centrale" of the volunteer portal: the idea box (submit, vote,
-read the answers), the project's milestones and decisions, and the FAQ.
+read the answers) and the FAQ (connexion_governance adds the project).
 
 Pages are served by the portal framework of connexion_portal (layout,
 session, CSRF). Routes run as root: an idea's author and a vote's voter are always
@@ -23,12 +23,9 @@ from .idea import OPEN_STATES
 TITLE_MAX = 200
 TEXT_MAX = 5000
 LIST_LIMIT = 100
-# The decisions the volunteers see.
-DECISION_STATES = ('validated', 'done')
 VIEWS = ('ouvertes', 'reponses', 'miennes')
 
 add_nav(40, '/idees', 'connexion_ideas.msg_portal_nav_ideas')
-add_nav(50, '/projet', 'connexion_ideas.msg_portal_nav_project')
 add_nav(60, '/faq', 'connexion_ideas.msg_portal_nav_faq')
 
 
@@ -46,15 +43,10 @@ def voted_ideas(page, ideas):
 def _render(page, template, **values):
     """The page of template (connexion_ideas/templates/) with what the idea
     cards need: the volunteer's party, the translated states."""
-    pool = page.pool
-    Idea = pool.get('connexion.idea')
-    Decision = pool.get('connexion.decision')
-    decision_states = portal.selection(Decision, 'state')
+    Idea = page.pool.get('connexion.idea')
     return page.render('connexion_ideas/templates/' + template,
         party=page.volunteer.party if page.volunteer else None,
         states=portal.selection(Idea, 'state'),
-        decision_states={k: v for k, v in decision_states.items()
-            if k in DECISION_STATES},
         open_states=OPEN_STATES, **values)
 
 
@@ -174,7 +166,8 @@ def idea_detail(request, page, idea_key):
     if not idea:
         return idea_not_found(page)
     return _render(page, 'portal_idea.html', idea=idea,
-        voted=voted_ideas(page, [idea]), suite=f'/idees/{idea.public_key}')
+        voted=voted_ideas(page, [idea]), suite=f'/idees/{idea.public_key}',
+        sections=idea.portal_sections(page))
 
 
 @route('/idees/<string:idea_key>/vote', methods=['POST'])
@@ -200,45 +193,6 @@ def vote(request, page, idea_key):
     Vote.create([{'idea': idea.id, 'party': party.id}])
     return page.redirect(suite,
         gettext('connexion_ideas.msg_portal_voted'))
-
-
-# The project: phases, milestones, decisions
-
-def projects(page):
-    "The main projects that have a governance to follow."
-    Work = page.pool.get('project.work')
-    return Work.search([
-            ('type', '=', 'project'),
-            ('parent', '=', None),
-            ['OR',
-                ('phases', '!=', None),
-                ('milestones', '!=', None),
-                ('decisions', '!=', None)],
-            ], order=[('name', 'ASC')], limit=10)
-
-
-def _project_parts(page, project, today):
-    "The project, its next steering committees and its decisions shown."
-    Decision = page.pool.get('connexion.decision')
-    Committee = page.pool.get('connexion.committee')
-    committees = Committee.search([
-            ('project', '=', project.id),
-            ('state', '=', 'planned'),
-            ('date', '>=', today),
-            ], order=[('date', 'ASC')], limit=3)
-    decisions = Decision.search([
-            ('project', '=', project.id),
-            ('state', 'in', list(DECISION_STATES)),
-            ], order=[('validation_date', 'DESC NULLS LAST'),
-                ('id', 'DESC')], limit=50)
-    return project, committees, decisions
-
-
-@route('/projet')
-def project(request, page):
-    today = page.pool.get('ir.date').today()
-    return _render(page, 'portal_project.html', today=today,
-        projects=[_project_parts(page, p, today) for p in projects(page)])
 
 
 # FAQ

@@ -4,8 +4,7 @@ import unittest
 from trytond import backend
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.model.modelsql import SQLConstraintError
-from trytond.modules.company.tests import (
-    CompanyTestMixin, create_company, set_company)
+from trytond.modules.company.tests import CompanyTestMixin
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, activate_module, with_transaction)
@@ -164,13 +163,11 @@ class ConnexionIdeasTestCase(
 
     @with_transaction()
     def test_volunteer_rights(self):
-        "A volunteer reads ideas, decisions and the published FAQ only"
+        "A volunteer reads ideas and the published FAQ only"
         pool = Pool()
         Idea = pool.get('connexion.idea')
         Topic = pool.get('connexion.faq.topic')
         Entry = pool.get('connexion.faq.entry')
-        Risk = pool.get('connexion.project.risk')
-        Decision = pool.get('connexion.decision')
         dreams, _, _, _, chloe = self._users()
         idea, = Idea.create([{'title': "Idée", 'text': "…",
                     'team': dreams.id, 'anonymous': True}])
@@ -183,13 +180,10 @@ class ConnexionIdeasTestCase(
             self.assertEqual(len(Idea.search([])), 1)
             self.assertEqual(
                 [e.question for e in Entry.search([])], ["Pourquoi ?"])
-            Decision.search([])
             with self.assertRaises(AccessError):
                 Idea.write([Idea(idea.id)], {'title': "Autre"})
             with self.assertRaises(AccessError):
                 Idea.create([{'title': "X", 'text': "…", 'anonymous': True}])
-            with self.assertRaises(AccessError):
-                Risk.search([])
 
     @with_transaction()
     def test_inbound_email_creates_idea(self):
@@ -217,33 +211,10 @@ class ConnexionIdeasTestCase(
         self.assertEqual(second.author, first.author)
         self.assertEqual(len(Idea.search([])), 2)
 
-    @with_transaction()
-    def test_project_template(self):
-        "The template creates the 4 chapters of the CRM checklist as tasks"
-        pool = Pool()
-        Wizard = pool.get('connexion.project.template', type='wizard')
-        Work = pool.get('project.work')
-        company = create_company()
-        with set_company(company):
-            session_id, _, _ = Wizard.create()
-            wizard = Wizard(session_id)
-            wizard.start.name = "CRM"
-            wizard.start.company = company
-            wizard.transition_create_()
-            project, = Work.search([('name', '=', "CRM")])
-            self.assertEqual(len(project.children), 4)
-            tasks = [t for c in project.children for t in c.children]
-            self.assertEqual(len(tasks), 19)
-            self.assertTrue(all(t.type == 'task' for t in tasks))
-            self.assertIn("Préparer la reprise des données",
-                [t.name for t in tasks])
-            self.assertEqual(len(project.phases), 6)
-
     @with_transaction(context={'language': 'fr'})
     def test_demo(self):
-        "The demo loads the Connexion project, its committees and 40 ideas"
+        "The demo loads 40 ideas in every state and the FAQ"
         pool = Pool()
-        Work = pool.get('project.work')
         Idea = pool.get('connexion.idea')
         Topic = pool.get('connexion.faq.topic')
         Lang = pool.get('ir.lang')
@@ -255,12 +226,6 @@ class ConnexionIdeasTestCase(
         summary = demo.load(pool)
         self.assertIn("40 idées créées", summary)
 
-        project, = Work.search([('name', '=', "Projet Connexion")])
-        self.assertEqual(len(project.phases), 6)
-        self.assertEqual(len(project.committees), 3)
-        self.assertEqual(len(project.decisions), 15)
-        self.assertTrue(project.sponsors)
-        self.assertEqual(len(project.referents), 4)
         ideas = Idea.search([])
         self.assertEqual(len(ideas), 40)
         self.assertEqual(
@@ -274,7 +239,6 @@ class ConnexionIdeasTestCase(
                 if i.state in {'done', 'rejected', 'duplicate'}))
         self.assertTrue(all(i.duplicate_of for i in ideas
                 if i.state == 'duplicate'))
-        self.assertTrue(any(i.decision for i in ideas))
         self.assertTrue(any(i.vote_count for i in ideas))
         self.assertEqual(
             sum(len(t.entries) for t in Topic.search([])), 9)
@@ -282,8 +246,6 @@ class ConnexionIdeasTestCase(
         # Idempotent: a second run adds nothing.
         self.assertIn("0 idées créées", demo.load(pool))
         self.assertEqual(Idea.search_count([]), 40)
-        self.assertEqual(
-            Work.search_count([('name', '=', "Projet Connexion")]), 1)
 
     @unittest.skipUnless(
         backend.name == 'postgresql', "concurrency needs PostgreSQL")

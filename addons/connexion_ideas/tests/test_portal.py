@@ -1,5 +1,4 @@
-"""The idea box, the project page and the FAQ of the volunteer portal, over
-real HTTP.
+"""The idea box and the FAQ of the volunteer portal, over real HTTP.
 
 These pages run on the server of the portal tests (``portal_server``, it
 activates connexion_ideas too): one database build serves both test modules."""
@@ -66,9 +65,9 @@ class IdeasPortalTest(unittest.TestCase):
         return idea_id
 
     def test_login_required(self):
-        "Every page of the idea box, the project and the FAQ needs a login"
+        "Every page of the idea box and the FAQ needs a login"
         client = Client(server())
-        for path in ['/idees', '/idees/nouvelle', '/projet', '/faq']:
+        for path in ['/idees', '/idees/nouvelle', '/faq']:
             status, headers, _ = client.get(path)
             self.assertEqual(status, 303, path)
             self.assertIn('/portal/connexion', headers['Location'])
@@ -297,8 +296,8 @@ class IdeasPortalTest(unittest.TestCase):
             for form in forms:
                 self.assertIn('name="csrf"', form)
 
-    def test_answers_project_and_faq(self):
-        "Volunteers read the answers, the milestones, decisions and the FAQ"
+    def test_answers_and_faq(self):
+        "Volunteers read the answers and the FAQ"
         david = self.client(DAVID)
         (title, answer), = query('SELECT title, answer FROM connexion_idea '
             "WHERE state = 'done' ORDER BY id LIMIT 1")
@@ -307,26 +306,6 @@ class IdeasPortalTest(unittest.TestCase):
         page = page.replace('\u202f', ' ').replace('\u00a0', ' ')
         self.assertIn(html.escape(title), page)
         self.assertIn(html.escape(answer)[:40], page)
-
-        status, _, page = david.get('/projet')
-        self.assertEqual(status, 200)
-        self.assertIn("Projet Connexion", page)
-        self.assertIn("Diagnostic", page)
-        self.assertIn("Restitution du diagnostic", page)
-        self.assertIn("Budget de migration plafonné", page)  # validated
-        # A milestone whose date has passed unreached is late, not to come.
-        (milestone, name), = query('SELECT id, name FROM '
-            'connexion_project_milestone ORDER BY id LIMIT 1')
-        query('UPDATE connexion_project_milestone SET planned_date = %s, '
-            'reached_date = NULL WHERE id = %s', '2020-01-15', milestone)
-        _, _, page = david.get('/projet')
-        item = next(i for i in page.split('<li>')
-            if html.escape(name) in i)
-        self.assertIn("En retard", item)
-        self.assertNotIn("À venir", item)
-        # Drafts and cancelled decisions are not published.
-        self.assertNotIn("Former les tutrices rêves en premier", page)
-        self.assertNotIn("Abandonner le tableur partagé", page)
 
         status, _, page = david.get('/faq')
         self.assertEqual(status, 200)
@@ -348,7 +327,7 @@ class IdeasPortalTest(unittest.TestCase):
 
 
 class IdeasBrowserTest(PhoneMixin, unittest.TestCase):
-    "On a 375 px phone, a volunteer sends an idea and reads the project"
+    "On a 375 px phone, a volunteer sends an idea and reads the FAQ"
 
     def test_pages_fit_a_phone(self):
         from selenium.webdriver.common.by import By
@@ -377,12 +356,10 @@ class IdeasBrowserTest(PhoneMixin, unittest.TestCase):
         self.assertIn("Un panneau d'affichage à l'accueil",
             driver.find_element(By.TAG_NAME, 'main').text)
         self.assert_fits_phone()
-        for link, heading in [("Le projet", "Le projet"),
-                ("Questions", "Questions fréquentes")]:
-            driver.find_element(By.LINK_TEXT, link).click()
-            self.wait.until(EC.text_to_be_present_in_element(
-                    (By.TAG_NAME, 'h1'), heading))
-            self.assert_fits_phone()
+        driver.find_element(By.LINK_TEXT, "Questions").click()
+        self.wait.until(EC.text_to_be_present_in_element(
+                (By.TAG_NAME, 'h1'), "Questions fréquentes"))
+        self.assert_fits_phone()
         question = driver.find_element(By.TAG_NAME, 'summary')
         question.click()
         self.assertTrue(driver.find_element(

@@ -27,7 +27,7 @@ class DatesMixin:
             if (record.start_date and record.end_date
                     and record.end_date < record.start_date):
                 raise ValidationError(gettext(
-                        'connexion_ideas.msg_dates_order',
+                        'connexion_governance.msg_dates_order',
                         record=record.rec_name))
 
 
@@ -83,7 +83,7 @@ class ProjectSponsor(ModelSQL):
         t = cls.__table__()
         cls._sql_constraints = [
             ('project_user_unique', Unique(t, t.project, t.user),
-                'connexion_ideas.msg_sponsor_unique'),
+                'connexion_governance.msg_sponsor_unique'),
             ]
 
 
@@ -103,7 +103,7 @@ class ProjectReferent(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints = [
             ('project_team_unique', Unique(t, t.project, t.team),
-                'connexion_ideas.msg_referent_team_unique'),
+                'connexion_governance.msg_referent_team_unique'),
             ]
 
     @fields.depends('team', 'user')
@@ -241,7 +241,7 @@ class CreateProject(Wizard):
 
     start = StateView(
         'connexion.project.template.start',
-        'connexion_ideas.project_template_start_view_form', [
+        'connexion_governance.project_template_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Create", 'create_', 'tryton-ok', default=True),
             ])

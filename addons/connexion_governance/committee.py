@@ -10,6 +10,9 @@ from trytond.transaction import Transaction
 
 from connexion_asso.workflow import TransitionOnlyMixin
 
+# The decisions published to the volunteers (portal).
+PUBLISHED_STATES = ('validated', 'done')
+
 
 class Committee(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'connexion.committee'
@@ -61,7 +64,7 @@ class Committee(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         for committee in committees:
             if not committee.minutes:
                 raise UserError(gettext(
-                        'connexion_ideas.msg_committee_minutes',
+                        'connexion_governance.msg_committee_minutes',
                         committee=committee.rec_name))
 
     @classmethod
@@ -188,7 +191,7 @@ class Decision(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             if (decision.sponsor_validation and user
                     and not decision.project.is_sponsor(user)):
                 raise AccessError(gettext(
-                        'connexion_ideas.msg_decision_sponsor',
+                        'connexion_governance.msg_decision_sponsor',
                         decision=decision.rec_name,
                         project=decision.project.rec_name))
         cls.write(decisions, {
