@@ -51,7 +51,8 @@ def receipt_values(receipts):
 
 class Automation(
         TemplateContentMixin, DeactivableMixin, ModelSQL, ModelView):
-    __name__ = 'connexion.gdpr.automation'
+    __name__ = 'connexion.marketing.automation'
+    __string__ = "Donor E-mail Automation"
 
     name = fields.Char("Name", required=True)
     kind = fields.Selection(KINDS, "Kind", required=True)
@@ -90,7 +91,8 @@ class Automation(
             },
         help="Each donor of the segment receives the appeal once a year.")
     campaigns = fields.One2Many(
-        'connexion.gdpr.campaign', 'automation', "Campaigns", readonly=True)
+        'connexion.marketing.campaign', 'automation', "Campaigns",
+        readonly=True)
 
     @classmethod
     def default_start_date(cls):
@@ -120,7 +122,7 @@ class Automation(
         too): sent by the worker once this is committed (the outbox reads
         the committed rows)."""
         pool = Pool()
-        Campaign = pool.get('connexion.gdpr.campaign')
+        Campaign = pool.get('connexion.marketing.campaign')
         if automations is None:
             automations = cls.search([])
         for automation in automations:
@@ -139,9 +141,9 @@ class Automation(
         covered, among the donors who consent; None if there is nobody.
         Tax receipts: the list of those queued in the receipt e-mail queue."""
         pool = Pool()
-        Campaign = pool.get('connexion.gdpr.campaign')
-        Item = pool.get('connexion.gdpr.automation.item')
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Campaign = pool.get('connexion.marketing.campaign')
+        Item = pool.get('connexion.marketing.automation.item')
+        Recipient = pool.get('connexion.marketing.campaign.recipient')
         date = date or pool.get('ir.date').today()
         if self.kind == 'receipt':
             return self._queue_receipts(date)
@@ -192,7 +194,7 @@ class Automation(
         issued since the start and never queued, of the donors who consent;
         return them."""
         pool = Pool()
-        Campaign = pool.get('connexion.gdpr.campaign')
+        Campaign = pool.get('connexion.marketing.campaign')
         Receipt = pool.get('connexion.donation.receipt')
         receipts = Receipt.search([
                 ('state', '=', 'issued'),
@@ -226,20 +228,21 @@ class Automation(
 
     def _due_reactivation(self, date):
         "[(party, key, origin)]: the lapsed donors, once a year each."
-        Campaign = Pool().get('connexion.gdpr.campaign')
+        Campaign = Pool().get('connexion.marketing.campaign')
         segment = Campaign(segment=self.segment)
         return [(p, f'party.party,{p}/{date.year}', f'party.party,{p}')
             for p in segment.donor_ids(date=date)]
 
 
 class AutomationItem(ModelSQL):
-    __name__ = 'connexion.gdpr.automation.item'
+    __name__ = 'connexion.marketing.automation.item'
+    __string__ = "Donor E-mail Automation Item"
 
     automation = fields.Many2One(
-        'connexion.gdpr.automation', "Automation", required=True,
+        'connexion.marketing.automation', "Automation", required=True,
         ondelete='CASCADE')
     recipient = fields.Many2One(
-        'connexion.gdpr.campaign.recipient', "Recipient", required=True,
+        'connexion.marketing.campaign.recipient', "Recipient", required=True,
         ondelete='CASCADE')
     key = fields.Char("Key", required=True)
     origin = fields.Reference("Origin", selection=[
@@ -287,10 +290,10 @@ class AutomationItem(ModelSQL):
 
 
 class Campaign(metaclass=PoolMeta):
-    __name__ = 'connexion.gdpr.campaign'
+    __name__ = 'connexion.marketing.campaign'
 
     automation = fields.Many2One(
-        'connexion.gdpr.automation', "Automation", readonly=True,
+        'connexion.marketing.automation', "Automation", readonly=True,
         ondelete='RESTRICT',
         states={'invisible': Eval('segment') != 'automation'})
 
@@ -317,7 +320,7 @@ class Campaign(metaclass=PoolMeta):
         if not self.automation:
             return values
         pool = Pool()
-        Item = pool.get('connexion.gdpr.automation.item')
+        Item = pool.get('connexion.marketing.automation.item')
         Donation = pool.get('connexion.donation')
         origins = Item.origins([r.id for r in rows])
         for row in rows:
@@ -343,7 +346,7 @@ class Receipt(metaclass=PoolMeta):
     __name__ = 'connexion.donation.receipt'
 
     email_automation = fields.Many2One(
-        'connexion.gdpr.automation', "E-mail Automation", readonly=True,
+        'connexion.marketing.automation', "E-mail Automation", readonly=True,
         ondelete='RESTRICT',
         help="The donor automation that queued the e-mail, with its text.")
 

@@ -43,7 +43,7 @@ def public_url(path):
 
 def _secret():
     pool = Pool()
-    Configuration = pool.get('connexion.gdpr.configuration')
+    Configuration = pool.get('connexion.marketing.configuration')
     return Configuration.get_secret()
 
 
@@ -126,7 +126,8 @@ class TemplateContentMixin:
 class Campaign(
         TemplateContentMixin, TransitionOnlyMixin, Workflow, ModelSQL,
         ModelView):
-    __name__ = 'connexion.gdpr.campaign'
+    __name__ = 'connexion.marketing.campaign'
+    __string__ = "E-mail Campaign"
 
     _states = {'readonly': Eval('state') != 'draft'}
     name = fields.Char("Name", required=True, states=_states)
@@ -192,7 +193,7 @@ class Campaign(
             },
         help="Total of the validated donations of the period.")
     recipients = fields.One2Many(
-        'connexion.gdpr.campaign.recipient', 'campaign', "Recipients",
+        'connexion.marketing.campaign.recipient', 'campaign', "Recipients",
         readonly=True)
     excluded = fields.Integer(
         "Excluded", readonly=True,
@@ -271,7 +272,7 @@ class Campaign(
     @classmethod
     def get_counts(cls, campaigns, names):
         pool = Pool()
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Recipient = pool.get('connexion.marketing.campaign.recipient')
         result = {n: {c.id: 0 for c in campaigns} for n in names}
         ids = [c.id for c in campaigns]
         domains = {
@@ -344,7 +345,7 @@ class Campaign(
     @Workflow.transition('draft')
     def draft(cls, campaigns):
         pool = Pool()
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Recipient = pool.get('connexion.marketing.campaign.recipient')
         Recipient.delete(Recipient.search(
                 [('campaign', 'in', [c.id for c in campaigns])]))
 
@@ -365,7 +366,7 @@ class Campaign(
         not anonymised, with the consent, an e-mail address that is not
         suppressed and not already used by another of them."""
         pool = Pool()
-        Suppression = pool.get('connexion.gdpr.suppression')
+        Suppression = pool.get('connexion.marketing.suppression')
         party = pool.get('party.party').__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*party.select(party.id,
@@ -386,7 +387,7 @@ class Campaign(
 
     def insert_recipients(self, emails):
         "Queue the recipients of {party id: e-mail}."
-        Recipient = Pool().get('connexion.gdpr.campaign.recipient')
+        Recipient = Pool().get('connexion.marketing.campaign.recipient')
         Recipient.insert([{'campaign': self.id, 'party': p, 'email': e}
                 for p, e in emails.items()])
 

@@ -17,7 +17,7 @@ DONOR_SEGMENTS = {'donors', 'lybunt', 'sybunt'}
 
 
 class Campaign(metaclass=PoolMeta):
-    __name__ = 'connexion.gdpr.campaign'
+    __name__ = 'connexion.marketing.campaign'
 
     donation_campaign = fields.Many2One(
         'connexion.donation.campaign', "Donation Campaign",

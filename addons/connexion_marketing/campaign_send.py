@@ -51,7 +51,7 @@ CHUNK = 100 * BATCH
 
 
 class Campaign(metaclass=PoolMeta):
-    __name__ = 'connexion.gdpr.campaign'
+    __name__ = 'connexion.marketing.campaign'
 
     @classmethod
     def __setup__(cls):
@@ -208,7 +208,7 @@ class Campaign(metaclass=PoolMeta):
         recipients are read in SQL: the ORM's per-record instances cost
         more than the sending here."""
         pool = Pool()
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Recipient = pool.get('connexion.marketing.campaign.recipient')
         Party = pool.get('party.party')
         cursor = Transaction().connection.cursor()
         recipient = Recipient.__table__()

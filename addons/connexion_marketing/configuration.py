@@ -4,7 +4,8 @@ from trytond.model import ModelSQL, fields
 
 
 class Configuration(ModelSQL):
-    __name__ = 'connexion.gdpr.configuration'
+    __name__ = 'connexion.marketing.configuration'
+    __string__ = "Campaign Configuration"
 
     secret = fields.Char("Secret", required=True)
 

@@ -8,7 +8,7 @@ too.
 
 def load(pool):
     try:
-        pool.get('connexion.gdpr.automation')
+        pool.get('connexion.marketing.automation')
     except KeyError:  # connexion_donation is not activated
         return "pas de donateurs (connexion_donation non activé)"
     return load_campaigns(pool)
@@ -70,9 +70,9 @@ def load_campaigns(pool):
     import random
     Party = pool.get('party.party')
     Donation = pool.get('connexion.donation')
-    Campaign = pool.get('connexion.gdpr.campaign')
-    Recipient = pool.get('connexion.gdpr.campaign.recipient')
-    Automation = pool.get('connexion.gdpr.automation')
+    Campaign = pool.get('connexion.marketing.campaign')
+    Recipient = pool.get('connexion.marketing.campaign.recipient')
+    Automation = pool.get('connexion.marketing.automation')
     Mechanism = pool.get('party.contact_mechanism')
     name = "Lettre d'information d'automne"
     if Campaign.search([('name', '=', name)]):

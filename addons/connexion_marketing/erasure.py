@@ -11,7 +11,7 @@ class PartyReplace(metaclass=PoolMeta):
     @classmethod
     def fields_to_replace(cls):
         return super().fields_to_replace() + [
-            ('connexion.gdpr.campaign.recipient', 'party'),
+            ('connexion.marketing.campaign.recipient', 'party'),
             ]
 
 
@@ -22,8 +22,8 @@ class PartyErase(metaclass=PoolMeta):
         "Done while the party's e-mail addresses are still known."
         pool = Pool()
         MarketingEmail = pool.get('marketing.email')
-        Suppression = pool.get('connexion.gdpr.suppression')
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Suppression = pool.get('connexion.marketing.suppression')
+        Recipient = pool.get('connexion.marketing.campaign.recipient')
         super().end_relationships(party)
         emails = party._gdpr_emails()
         if emails:
@@ -34,7 +34,7 @@ class PartyErase(metaclass=PoolMeta):
         Recipient.delete(Recipient.search([('party', '=', party.id)]))
 
     def to_erase(self, party_id):
-        Recipient = Pool().get('connexion.gdpr.campaign.recipient')
+        Recipient = Pool().get('connexion.marketing.campaign.recipient')
         to_erase = super().to_erase(party_id)
         # Deleted while the e-mails are known (end_relationships).
         to_erase.append(

@@ -8,7 +8,7 @@ class Cron(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         cls.method.selection.append(
-            ('connexion.gdpr.campaign|process',
+            ('connexion.marketing.campaign|process',
                 "Send Queued Campaign E-mails"))
 
 
@@ -20,4 +20,5 @@ class CronDonation(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         cls.method.selection.append(
-            ('connexion.gdpr.automation|run', "Send Donor E-mail Automations"))
+            ('connexion.marketing.automation|run',
+                "Send Donor E-mail Automations"))

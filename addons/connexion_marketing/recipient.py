@@ -12,10 +12,11 @@ from .campaign import BATCH
 
 
 class Recipient(ModelSQL, ModelView):
-    __name__ = 'connexion.gdpr.campaign.recipient'
+    __name__ = 'connexion.marketing.campaign.recipient'
+    __string__ = "Campaign Recipient"
 
     campaign = fields.Many2One(
-        'connexion.gdpr.campaign', "Campaign", required=True,
+        'connexion.marketing.campaign', "Campaign", required=True,
         ondelete='CASCADE')
     party = fields.Many2One(
         'party.party', "Party", required=True, ondelete='CASCADE')
@@ -138,7 +139,7 @@ class Recipient(ModelSQL, ModelView):
 
         Called for each bounce notice (e.g. by an inbound e-mail rule)."""
         pool = Pool()
-        Suppression = pool.get('connexion.gdpr.suppression')
+        Suppression = pool.get('connexion.marketing.suppression')
         email = email.strip().lower()
         recipients = cls.search([('email', 'ilike', email)])
         cls.write(recipients, {'state': 'bounced'})

@@ -42,7 +42,7 @@ def _recipient(pool, token):
     if ('connexion_marketing' not in pool._modules
             or not _TOKEN.fullmatch(token)):
         raise NotFound()
-    Recipient = pool.get('connexion.gdpr.campaign.recipient')
+    Recipient = pool.get('connexion.marketing.campaign.recipient')
     return Recipient.by_token(token)
 
 

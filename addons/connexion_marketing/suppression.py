@@ -10,7 +10,8 @@ from trytond.transaction import Transaction
 
 
 class Suppression(ModelSQL, ModelView):
-    __name__ = 'connexion.gdpr.suppression'
+    __name__ = 'connexion.marketing.suppression'
+    __string__ = "Blocked Address"
 
     email = fields.Char(
         "E-mail", help="Emptied when the person's data is erased: the hash "

@@ -31,7 +31,7 @@ def create_subscribers(count, prefix):
 
 
 def create_campaign(list_, name):
-    Campaign = Pool().get('connexion.gdpr.campaign')
+    Campaign = Pool().get('connexion.marketing.campaign')
     campaign, = Campaign.create([{
                 'name': name, 'subject': "Merci pour votre soutien",
                 'segment': 'list', 'list_': list_.id,
@@ -55,8 +55,8 @@ class ConnexionMarketingTestCase(
     def test_broken_template_refused(self):
         "A campaign or automation whose body is no valid template is refused"
         pool = Pool()
-        Campaign = pool.get('connexion.gdpr.campaign')
-        Automation = pool.get('connexion.gdpr.automation')
+        Campaign = pool.get('connexion.marketing.campaign')
+        Automation = pool.get('connexion.marketing.automation')
         list_, _ = create_subscribers(1, 'Casse')
         campaign = create_campaign(list_, "Lettre cassée")
         with self.assertRaises(ValidationError) as cm:
@@ -73,7 +73,7 @@ class ConnexionMarketingTestCase(
     def test_campaign_resumes_after_smtp_failure(self):
         "SMTP killed mid-campaign, then resumed: everyone gets one e-mail"
         pool = Pool()
-        Campaign = pool.get('connexion.gdpr.campaign')
+        Campaign = pool.get('connexion.marketing.campaign')
         list_, parties = create_subscribers(12, "Reprise")
         campaign = create_campaign(list_, "Appel de printemps")
         Campaign.queue([campaign])
@@ -136,8 +136,8 @@ class ConnexionMarketingTestCase(
     def test_campaign_excludes_unsubscribed_and_bounced(self):
         "An unsubscribed or bounced donor is not in the next campaign"
         pool = Pool()
-        Campaign = pool.get('connexion.gdpr.campaign')
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Campaign = pool.get('connexion.marketing.campaign')
+        Recipient = pool.get('connexion.marketing.campaign.recipient')
         list_, parties = create_subscribers(4, "Retrait")
         first = create_campaign(list_, "Première")
         Campaign.queue([first])
@@ -167,8 +167,8 @@ class ConnexionMarketingTestCase(
         "A bounced address stays blocked after erasure, even entered again"
         pool = Pool()
         Party = pool.get('party.party')
-        Campaign = pool.get('connexion.gdpr.campaign')
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Campaign = pool.get('connexion.marketing.campaign')
+        Recipient = pool.get('connexion.marketing.campaign.recipient')
         MarketingEmail = pool.get('marketing.email')
         list_, (bounced, other) = create_subscribers(2, "Rebond")
         email = bounced.contact_mechanisms[0].value
@@ -219,7 +219,7 @@ class ConnexionMarketingTestCase(
         Party = pool.get('party.party')
         Consent = pool.get('connexion.consent')
         Purpose = pool.get('connexion.consent.purpose')
-        Campaign = pool.get('connexion.gdpr.campaign')
+        Campaign = pool.get('connexion.marketing.campaign')
         purpose, = Purpose.search([('code', '=', 'fundraising')])
         today = dt.date.today()
         names = ["Given", "Withdrawn", "Expired", "Future", "Nothing",
@@ -274,7 +274,7 @@ class ConnexionMarketingTestCase(
         Party = pool.get('party.party')
         Team = pool.get('connexion.team')
         Volunteer = pool.get('connexion.volunteer')
-        Campaign = pool.get('connexion.gdpr.campaign')
+        Campaign = pool.get('connexion.marketing.campaign')
         team, other = Team.create([{'name': "Hôpitaux"}, {'name': "Rêves"}])
         ana, bea, carl = Party.create([{'name': n,
                     'contact_mechanisms': [('create', [{'type': 'email',

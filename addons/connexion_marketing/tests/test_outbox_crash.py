@@ -31,8 +31,8 @@ class CampaignCrashTest(CrashTestMixin, unittest.TestCase):
     def test_killed_campaign_sends_nobody_twice(self):
         "SIGKILL before, during and after hand-overs, resumed: each once"
         pool = Pool()
-        Campaign = pool.get('connexion.gdpr.campaign')
-        Recipient = pool.get('connexion.gdpr.campaign.recipient')
+        Campaign = pool.get('connexion.marketing.campaign')
+        Recipient = pool.get('connexion.marketing.campaign.recipient')
         list_, parties = create_subscribers(COUNT, "Panne")
         campaign = create_campaign(list_, "Appel d'hiver")
         Campaign.queue([campaign])
@@ -41,7 +41,7 @@ class CampaignCrashTest(CrashTestMixin, unittest.TestCase):
 
         def sender():
             return Sender(Transaction().database.name,
-                'connexion.gdpr.campaign', 'process', [campaign.id], {},
+                'connexion.marketing.campaign', 'process', [campaign.id], {},
                 self.sink.port, CONNECTIONS)
         # Held answering MAIL: handed over, not accepted. Held answering
         # the end of the message: accepted, the sender not told. Then a

@@ -45,7 +45,7 @@ class QueueSendingTest(unittest.TestCase):
     def test_campaign_sent_by_worker_once(self):
         "A campaign sent from the queue, chunk by chunk: each once"
         def send():
-            Campaign = Pool().get('connexion.gdpr.campaign')
+            Campaign = Pool().get('connexion.marketing.campaign')
             list_, parties = create_subscribers(COUNT, "File")
             campaign = create_campaign(list_, "Appel par la file")
             Campaign.queue([campaign])
@@ -55,11 +55,11 @@ class QueueSendingTest(unittest.TestCase):
         campaign_id, addresses = transaction(send)
 
         def resume():
-            Campaign = Pool().get('connexion.gdpr.campaign')
+            Campaign = Pool().get('connexion.marketing.campaign')
             Campaign.resume([Campaign(campaign_id)])
 
         def state():
-            campaign = Pool().get('connexion.gdpr.campaign')(campaign_id)
+            campaign = Pool().get('connexion.marketing.campaign')(campaign_id)
             return campaign.state, campaign.sent, campaign.pending
 
         sink = Sink()
