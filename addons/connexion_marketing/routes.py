@@ -1,8 +1,13 @@
 """Public pages reached from the campaign e-mails: tracking, one-click
-unsubscribe and the consent preference page (signed link, no login)."""
+unsubscribe and the consent preference page (signed link, no login).
+
+The two pages are Genshi templates of templates/ rendered in the portal's
+layout (``portal.Page``), escaped by default, in the person's language and
+translated through fr.po (their ir.action.report records are in
+portal.xml). What they record for the staff (the consents' proofs) is
+written in French, as the rest of the back office."""
 import hmac
 import re
-from html import escape
 
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import ValidationError
@@ -14,8 +19,9 @@ from trytond.tools import file_open
 from trytond.transaction import Transaction
 from trytond.wsgi import Base64Converter, app
 
+from connexion_asso.mail import mail_language
+from connexion_portal import portal
 from connexion_portal.portal_forms import record_id
-
 
 
 class DatabaseConverter(Base64Converter):
@@ -46,11 +52,12 @@ def _recipient(pool, token):
     return Recipient.by_token(token)
 
 
-def _page(title, body):
-    return Response(
-        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-        f'<title>{title}</title></head><body><h1>{title}</h1>{body}'
-        '</body></html>', 200, content_type='text/html; charset=utf-8')
+def _page(request, pool, party, template, **values):
+    """The page of template in the portal's layout (no menu, no session),
+    in party's language."""
+    page = portal.Page(request, pool)
+    with Transaction().set_context(language=mail_language(party)):
+        return page.render(template, nav=False, public=True, **values)
 
 
 @app.route('/connexion_marketing/<connexion_db:database_name>/o/<token>.gif')
@@ -85,18 +92,13 @@ def unsubscribe(request, pool, token):
     recipient = _recipient(pool, token)
     if not recipient:
         raise NotFound()
-    with Transaction().set_context(language='fr'):
-        title = gettext('connexion_marketing.msg_unsubscribe_title')
-        if request.method == 'POST':
+    if request.method == 'POST':
+        with Transaction().set_context(language='fr'):
             recipient.unsubscribe()
-            return _page(title, '<p>%s</p>' % gettext(
-                    'connexion_marketing.msg_unsubscribe_done'))
-        return _page(title,
-            '<form method="post"><p>%s</p><button type="submit">%s</button>'
-            '</form>' % (
-                gettext('connexion_marketing.msg_unsubscribe_question',
-                    purpose=recipient.campaign.purpose),
-                gettext('connexion_marketing.msg_unsubscribe_button')))
+    return _page(request, pool, recipient.party,
+        'connexion_marketing/templates/unsubscribe.html',
+        done=request.method == 'POST', subject=recipient.campaign.subject,
+        email=recipient.email)
 
 
 @app.route('/connexion_marketing/<connexion_db:database_name>/preferences/'
@@ -114,28 +116,20 @@ def preferences(request, pool, party_id, signature):
     party = Party(party_id)
     if party.gdpr_erased:
         raise NotFound()
-    with Transaction().set_context(language='fr'):
-        title = gettext('connexion_marketing.msg_preferences_title')
-        if request.method == 'POST':
-            party.set_subscriptions({record_id(k[5:]) for k in request.form
-                    if k.startswith('list-')} - {None})
-            party.set_consent_preferences(
-                {record_id(k[8:]) for k in request.form
-                    if k.startswith('purpose-')} - {None},
-                gettext('connexion_marketing.msg_preferences_proof',
-                    address=request.remote_addr or '?'))
-        purposes = ''.join(
-            f'<p><label><input type="checkbox" name="purpose-{purpose.id}"'
-            f'{" checked" if given else ""}> {escape(purpose.name)}</label>'
-            f'<br/><small>{escape(purpose.description or "")}</small></p>'
-            for purpose, given in party.consent_preferences())
-        rows = ''.join(
-            f'<p><label><input type="checkbox" name="list-{list_.id}"'
-            f'{" checked" if subscribed else ""}> {escape(list_.name)}'
-            '</label></p>' for list_, subscribed in party.subscriptions())
-        return _page(title,
-            f'<form method="post"><h2>%s</h2>{purposes}<h2>%s</h2>{rows}'
-            '<button type="submit">%s</button></form>' % (
-                gettext('connexion_marketing.msg_preferences_consents'),
-                gettext('connexion_marketing.msg_preferences_lists'),
-                gettext('connexion_marketing.msg_preferences_save')))
+    if request.method == 'POST':
+        with Transaction().set_context(language='fr'):
+            proof = gettext('connexion_marketing.msg_preferences_proof',
+                address=request.remote_addr or '?')
+        party.set_subscriptions({record_id(k[5:]) for k in request.form
+                if k.startswith('list-')} - {None})
+        party.set_consent_preferences(
+            {record_id(k[8:]) for k in request.form
+                if k.startswith('purpose-')} - {None}, proof)
+    with Transaction().set_context(language=mail_language(party)):
+        # The purposes' names in the person's language.
+        party = Party(party_id)
+        purposes = party.consent_preferences()
+        lists = party.subscriptions()
+    return _page(request, pool, party,
+        'connexion_marketing/templates/preferences.html',
+        saved=request.method == 'POST', purposes=purposes, lists=lists)
