@@ -2,13 +2,13 @@
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
-from trytond.exceptions import UserError
-from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from connexion_asso.workflow import TransitionOnlyMixin
+
+from .exceptions import CommitteeMinutesError, SponsorValidationError
 
 # The decisions published to the volunteers (portal).
 PUBLISHED_STATES = ('validated', 'done')
@@ -63,7 +63,7 @@ class Committee(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         "The minutes are required once the committee has met."
         for committee in committees:
             if not committee.minutes:
-                raise UserError(gettext(
+                raise CommitteeMinutesError(gettext(
                         'connexion_governance.msg_committee_minutes',
                         committee=committee.rec_name))
 
@@ -190,7 +190,7 @@ class Decision(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         for decision in decisions:
             if (decision.sponsor_validation and user
                     and not decision.project.is_sponsor(user)):
-                raise AccessError(gettext(
+                raise SponsorValidationError(gettext(
                         'connexion_governance.msg_decision_sponsor',
                         decision=decision.rec_name,
                         project=decision.project.rec_name))

@@ -7,11 +7,12 @@ import os
 from trytond.i18n import gettext
 from trytond.model import (
     ModelSQL, ModelView, Unique, fields, sequence_ordered)
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .exceptions import PeriodError
 
 GOVERNANCE_STATES = {'invisible': Eval('type') != 'project'}
 
@@ -26,7 +27,7 @@ class DatesMixin:
         for record in records:
             if (record.start_date and record.end_date
                     and record.end_date < record.start_date):
-                raise ValidationError(gettext(
+                raise PeriodError(gettext(
                         'connexion_governance.msg_dates_order',
                         record=record.rec_name))
 
