@@ -1,1 +1,3 @@
-"""Donors, donations posted to the accounts, and French tax receipts."""
+"""Donors and their gifts posted to the accounts (batches, funds and
+campaigns, SEPA direct debits, expense waivers, donor history); the tax
+receipts are connexion_tax_receipt's."""

@@ -1,4 +1,5 @@
-"""Fictional demo data: donors, a year of posted gifts, receipts issued.
+"""Fictional demo data: donors and three years of posted gifts (their
+receipts are issued by connexion_tax_receipt's demo).
 
 Every name here is invented (random combinations of common French first
 names and surnames). ``load`` is idempotent: nothing is created when the
@@ -34,8 +35,6 @@ COMPANIES = [
     "Transports Rivière", "Pharmacie des Tilleuls", "Garage du Centre",
     "Cabinet d'architectes Ligne Claire", "Fromagerie des Alpages",
     "Librairie La Page Blanche"]
-# Company donors print their legal form and SIREN on their receipts.
-COMPANY_FORMS = ["SARL", "SAS", "EURL", "SA"]
 DONORS = 492   # and the 8 companies: 500 donors
 DONATIONS = 2000
 YEARS = 3      # gifts from 1 January two years ago until today
@@ -85,8 +84,6 @@ def load(pool):
     Config = pool.get('connexion.donation.configuration')
     Campaign = pool.get('connexion.donation.campaign')
     Fund = pool.get('connexion.donation.fund')
-    Receipt = pool.get('connexion.donation.receipt')
-    Generate = pool.get('connexion.donation.receipt.generate', type='wizard')
 
     company = ensure_company(pool)
     set_dashboard(pool, 'COLLECTE', 'connexion_donation.act_fundraising_board')
@@ -127,8 +124,6 @@ def load(pool):
             donors.append({
                     'name': name,
                     'donor_type': 'individual',
-                    'receipt_preference': rng.choice(
-                        ['annual'] * 6 + ['gift'] * 3 + ['none']),
                     'addresses': [('create', [{
                                     'street': (f"{rng.randint(1, 120)} "
                                         f"{rng.choice(STREETS)}"),
@@ -140,11 +135,9 @@ def load(pool):
             donors.append({
                     'name': name,
                     'donor_type': 'company',
-                    'legal_form': COMPANY_FORMS[i % len(COMPANY_FORMS)],
                     'identifiers': [('create', [{
                                     'type': 'fr_siren',
                                     'code': fictional_siren(i)}])],
-                    'receipt_preference': 'annual',
                     'addresses': [('create', [{
                                     'street': (f"{rng.randint(1, 120)} "
                                         f"{rng.choice(STREETS)}"),
@@ -200,12 +193,5 @@ def load(pool):
         donations = Donation.create(values)
         # Posted in one call: the moves are saved and posted in bulk.
         Donation.validate_donation(donations)
-
-        receipts = []
-        for year in range(today.year - YEARS + 1, today.year):
-            annual, per_gift = Generate.groups(year)
-            issue_date = min(today, dt.date(year + 1, 1, 20))
-            receipts += Receipt.issue(annual, kind='annual', date=issue_date)
-            receipts += Receipt.issue(per_gift, kind='gift', date=issue_date)
     return (f"{len(donors)} donateurs, {len(donations)} dons comptabilisés "
-        f"sur {YEARS} ans, {len(receipts)} reçus fiscaux")
+        f"sur {YEARS} ans")

@@ -12,8 +12,6 @@ from trytond.transaction import Transaction
 
 from connexion_asso.workflow import PostingWorkflowMixin, TransitionOnlyMixin
 
-from .exceptions import ReceiptedError
-
 PAYMENT_METHODS = [
     (None, ""),
     ('cash', "Cash"),
@@ -74,41 +72,23 @@ class DonorAmountMixin:
 
 
 class ReceiptedMixin:
-    """A gift or a fee listed by an issued tax receipt is frozen (but for
-    _receipt_unlocked_fields) and cancelled only once its receipt is."""
+    """The hook of a record a tax receipt may cover (a gift, a fee): a
+    receipted record is frozen but for _receipt_unlocked_fields and is
+    cancelled only once its receipt is. Nothing is receipted here:
+    connexion_tax_receipt fills receipted and enforces the lock; other
+    modules read receipted and unlock their own fields (the bank's return
+    of a SEPA debit)."""
     __slots__ = ()
 
     @classmethod
     def _receipt_unlocked_fields(cls):
         "What may still change on a record covered by an issued receipt."
-        return {'receipt', 'notes'}
+        return {'notes'}
 
     @property
     def receipted(self):
-        return bool(self.receipt and self.receipt.state == 'issued')
-
-    @classmethod
-    def _transition_fields(cls):
-        "Receipts list the record."
-        return super()._transition_fields() | {'receipt'}
-
-    @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        super().check_modification(
-            mode, records, values=values, external=external)
-        if mode == 'write' and set(values) - cls._receipt_unlocked_fields():
-            for record in records:
-                if record.receipted:
-                    raise ReceiptedError(record.workflow_message(
-                            'locked', receipt=record.receipt.number))
-
-    @classmethod
-    def check_cancel(cls, records):
-        super().check_cancel(records)
-        for record in records:
-            if record.receipted:
-                raise ReceiptedError(record.workflow_message(
-                        'cancel_receipted', receipt=record.receipt.number))
+        "Covered by an issued tax receipt (connexion_tax_receipt)."
+        return False
 
 
 class Donation(
@@ -186,9 +166,6 @@ class Donation(
         domain=[('company', '=', Eval('company', -1))],
         states=_states)
     notes = fields.Text("Notes")
-    receipt = fields.Many2One(
-        'connexion.donation.receipt', "Tax Receipt", readonly=True,
-        ondelete='RESTRICT')
 
     del _states
 
@@ -208,11 +185,6 @@ class Donation(
                     'invisible': ((Eval('state') != 'cancelled')
                         | Bool(Eval('move'))),
                     'depends': ['state', 'move'],
-                    },
-                'issue_receipt': {
-                    'invisible': ((Eval('state') != 'validated')
-                        | Bool(Eval('receipt'))),
-                    'depends': ['state', 'receipt'],
                     },
                 })
 
@@ -371,13 +343,6 @@ class Donation(
     @Workflow.transition('draft')
     def draft(cls, donations):
         pass
-
-    @classmethod
-    @ModelView.button
-    def issue_receipt(cls, donations):
-        "One receipt per gift (donors who asked for a receipt per gift)."
-        Receipt = Pool().get('connexion.donation.receipt')
-        Receipt.issue([[d] for d in donations], kind='gift')
 
 
 class Batch(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):

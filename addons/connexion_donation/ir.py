@@ -8,8 +8,6 @@ class Cron(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         cls.method.selection.extend([
-                ('connexion.donation.receipt|send_queued',
-                    "Send Queued Tax Receipts"),
                 ('connexion.donation|create_from_expenses_cron',
                     "Create Expense Waiver Donations"),
                 ])

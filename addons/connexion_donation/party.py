@@ -1,6 +1,6 @@
-"""Donor settings and history on the party: which receipt form and how
-often, what they gave (totals, first and last gift, per year) and whether
-they lapsed (LYBUNT / SYBUNT, the usual fundraising segments)."""
+"""Donor settings and history on the party: the kind of donor, what they
+gave (totals, first and last gift, per year) and whether they lapsed
+(LYBUNT / SYBUNT, the usual fundraising segments)."""
 import datetime as dt
 
 from sql import Cast, Literal
@@ -11,7 +11,6 @@ from sql.functions import Extract
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, inactive_records
 
@@ -37,21 +36,8 @@ class Party(metaclass=PoolMeta):
             ('company', "Company"),
             ], "Donor Type",
         help="Individuals get a CERFA 11580 receipt, companies a CERFA 16216.")
-    legal_form = fields.Char(
-        "Legal Form",
-        states={'invisible': Eval('donor_type') != 'company'},
-        help="Of a company donor (SA, SARL, SAS, EURL...): printed on its "
-        "tax receipt with its SIREN (identifiers).")
-    receipt_preference = fields.Selection([
-            ('gift', "Per Gift"),
-            ('annual', "Annual"),
-            ('none', "None"),
-            ], "Tax Receipts", help="When the donor wants a tax receipt.")
     donations = fields.One2Many(
         'connexion.donation', 'party', "Donations", readonly=True)
-    tax_receipts = fields.One2Many(
-        'connexion.donation.receipt', 'party', "Tax Receipts", readonly=True,
-        help="The receipts issued to the donor, cancelled ones included.")
     donation_total = fields.Function(fields.Numeric(
             "Total Given", digits=(16, 2),
             help="Validated gifts, all years."), 'get_donor_stats')
@@ -76,10 +62,6 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def default_donor_type(cls):
         return 'individual'
-
-    @classmethod
-    def default_receipt_preference(cls):
-        return 'annual'
 
     @classmethod
     def _donor_years(cls, donation):
@@ -204,33 +186,28 @@ class Replace(metaclass=PoolMeta):
     def fields_to_replace(cls):
         return super().fields_to_replace() + [
             ('connexion.donation', 'party'),
-            ('connexion.donation.receipt', 'party'),
             ]
 
 
 class Erase(metaclass=PoolMeta):
-    """Erasing a donor: the gifts, receipts and their moves stay as the law
-    requires, without the free texts that name the person."""
+    """Erasing a donor: the gifts and their moves stay as the law requires,
+    without the free texts that name the person (connexion_tax_receipt
+    keeps the receipts)."""
     __name__ = 'party.erase'
 
     def to_keep(self, party_id):
         pool = Pool()
         Donation = pool.get('connexion.donation')
-        Receipt = pool.get('connexion.donation.receipt')
         Line = pool.get('account.move.line')
         accounting = gettext('connexion_donation.msg_kept_accounting')
         return super().to_keep(party_id) + [
             (Donation, [('party', '=', party_id)], accounting),
-            (Receipt, [('party', '=', party_id)],
-                gettext('connexion_donation.msg_kept_receipts')),
             (Line, [('party', '=', party_id)], accounting),
             ]
 
     def to_erase(self, party_id):
         pool = Pool()
-        Party = pool.get('party.party')
         Donation = pool.get('connexion.donation')
-        Receipt = pool.get('connexion.donation.receipt')
         Move = pool.get('account.move')
         Line = pool.get('account.move.line')
         to_erase = super().to_erase(party_id)
@@ -240,10 +217,6 @@ class Erase(metaclass=PoolMeta):
         move_ids = [m.id for r in records for m in [r.move, r.cancel_move]
             if m]
         to_erase.extend([
-                # No receipt is issued to an erased person any more (the
-                # yearly generation skips 'none').
-                (Party, [('id', '=', party_id)], False,
-                    ['receipt_preference'], ['none']),
                 # Gifts and fees are accounting documents (10 years, Code de
                 # commerce L123-22): amounts, dates, nature, the goods given
                 # (printed on the receipt) and the cheque number (bank
@@ -251,11 +224,6 @@ class Erase(metaclass=PoolMeta):
                 (Donation, [('party', '=', party_id)], True,
                     ['check_bank', 'tribute_name', 'notes'],
                     [None, None, None]),
-                # The issued receipt keeps the document's data, donor name
-                # and address included (6 years, LPF L102 B): see to_keep.
-                # How it was e-mailed is not part of it.
-                (Receipt, [('party', '=', party_id)], True,
-                    ['email_address', 'email_error'], [None, None]),
                 # The moves stay (10 years) and balanced; their labels, the
                 # donor's name when posted, become a neutral one.
                 (Move, [('id', 'in', move_ids)], False,

@@ -49,31 +49,16 @@ class PartyDonation(metaclass=PoolMeta):
 
     @classmethod
     def gdpr_retention_blockers(cls, party_ids, limit):
-        """Keep a donor whose gift awaits its tax receipt, and anyone who
-        gave since limit."""
+        """Keep anyone who gave since limit (PartyTaxReceipt: a donor whose
+        gift awaits its tax receipt)."""
         pool = Pool()
         Donation = pool.get('connexion.donation')
-        Receipt = pool.get('connexion.donation.receipt')
         result = super().gdpr_retention_blockers(party_ids, limit)
         donation = Donation.__table__()
-        receipt = Receipt.__table__()
-        party = cls.__table__()
         cursor = Transaction().connection.cursor()
         for sub_ids in grouped_slice(party_ids):
             sub_ids = list(sub_ids)
             checks = [
-                ('msg_kept_unreceipted_gift', donation.join(party,
-                        condition=donation.party == party.id).join(
-                        receipt, 'LEFT',
-                        condition=donation.receipt == receipt.id).select(
-                        donation.party,
-                        where=reduce_ids(donation.party, sub_ids)
-                        & (donation.state == 'validated')
-                        & (donation.amount > 0)
-                        & ((donation.receipt == Null)
-                            | (receipt.state != 'issued'))
-                        & ((party.receipt_preference == Null)
-                            | (party.receipt_preference != 'none')))),
                 ('msg_kept_recent_activity', donation.select(
                         donation.party,
                         where=reduce_ids(donation.party, sub_ids)
@@ -85,6 +70,38 @@ class PartyDonation(metaclass=PoolMeta):
                 for party_id, in cursor:
                     result.setdefault(
                         party_id, gettext('connexion_gdpr.' + message))
+        return result
+
+
+class PartyTaxReceipt(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    @classmethod
+    def gdpr_retention_blockers(cls, party_ids, limit):
+        "Keep a donor whose gift awaits its tax receipt."
+        pool = Pool()
+        Donation = pool.get('connexion.donation')
+        Receipt = pool.get('connexion.donation.receipt')
+        result = super().gdpr_retention_blockers(party_ids, limit)
+        donation, receipt = Donation.__table__(), Receipt.__table__()
+        party = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(party_ids):
+            cursor.execute(*donation.join(party,
+                    condition=donation.party == party.id).join(
+                    receipt, 'LEFT',
+                    condition=donation.receipt == receipt.id).select(
+                    donation.party,
+                    where=reduce_ids(donation.party, list(sub_ids))
+                    & (donation.state == 'validated')
+                    & (donation.amount > 0)
+                    & ((donation.receipt == Null)
+                        | (receipt.state != 'issued'))
+                    & ((party.receipt_preference == Null)
+                        | (party.receipt_preference != 'none'))))
+            for party_id, in cursor:
+                result.setdefault(party_id,
+                    gettext('connexion_gdpr.msg_kept_unreceipted_gift'))
         return result
 
 

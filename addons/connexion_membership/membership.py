@@ -194,11 +194,6 @@ class Membership(
         "Reminded After End", readonly=True,
         help="When the member was reminded after the end.")
     notes = fields.Text("Notes")
-    receipt = fields.Many2One(
-        'connexion.donation.receipt', "Tax Receipt", readonly=True,
-        ondelete='RESTRICT',
-        help="The tax receipt that includes the fee (fees without "
-        "counterpart only).")
     del _states
 
     @classmethod

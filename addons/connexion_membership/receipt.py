@@ -1,5 +1,5 @@
 """A membership fee without counterpart is receipted like a gift (BOI-IR-
-RICI-250-10): the receipts of connexion_donation list the fees too."""
+RICI-250-10): the receipts of connexion_tax_receipt list the fees too."""
 from sql import Literal, Null
 
 from trytond.i18n import gettext
@@ -7,6 +7,19 @@ from trytond.model import Index, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+
+from connexion_tax_receipt.donation import ReceiptedMixin
+
+
+class Membership(ReceiptedMixin, metaclass=PoolMeta):
+    "A receipted fee is locked as a receipted gift is."
+    __name__ = 'connexion.membership'
+
+    receipt = fields.Many2One(
+        'connexion.donation.receipt', "Tax Receipt", readonly=True,
+        ondelete='RESTRICT',
+        help="The tax receipt that includes the fee (fees without "
+        "counterpart only).")
 
 
 class Receipt(metaclass=PoolMeta):

@@ -55,11 +55,13 @@ class ConnexionGdprTestCase(
         CronTestMixin, PartyFieldsMixin, ModuleTestCase):
     "Test Connexion GDPR module"
     module = 'connexion_gdpr'
-    # The donors' records (retention, last contact, receipts) are
-    # registered with connexion_donation (and connexion_donation_sepa for
-    # the direct debits), the members' with connexion_membership: activate
-    # them so that their models and views are checked too.
+    # The donors' records (retention, last contact) are registered with
+    # connexion_donation (and connexion_donation_sepa for the direct
+    # debits), their receipts with connexion_tax_receipt, the members'
+    # with connexion_membership: activate them so that their models and
+    # views are checked too.
     extras = ['connexion_donation', 'connexion_donation_sepa',
+        'connexion_tax_receipt',
         'connexion_membership']
 
     @with_transaction()
@@ -116,7 +118,7 @@ class ConnexionGdprTestCase(
         from trytond.modules.company.tests import (
             create_company, set_company)
 
-        from connexion_donation.tests.support import legal_association
+        from connexion_tax_receipt.tests.support import legal_association
 
         from ..exceptions import ErasedPartyError
         pool = Pool()

@@ -11,7 +11,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from connexion_donation.tests.support import legal_association
+from connexion_tax_receipt.tests.support import legal_association
 
 
 
@@ -111,7 +111,7 @@ class RetentionTestCase(ModuleTestCase):
     "Retention rules, categories and last contact"
     module = 'connexion_gdpr'
     extras = ['connexion_donation', 'connexion_donation_sepa',
-        'connexion_dreams', 'connexion_membership']
+        'connexion_dreams', 'connexion_tax_receipt', 'connexion_membership']
 
     @with_transaction()
     def test_category_computed(self):

@@ -14,8 +14,8 @@ from trytond.tests.test_tryton import (
 
 from connexion_asso.tests.smtp import Sink, close_database_pool, smtp_server
 from connexion_asso.tests.worker import in_transaction, run_queue
-from connexion_donation import receipt_email
-from connexion_donation.tests.support import (
+from connexion_tax_receipt import receipt_email
+from connexion_tax_receipt.tests.support import (
     annual_receipts, legal_association)
 
 from .. import campaign_send
@@ -39,7 +39,7 @@ class QueueSendingTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['connexion_marketing', 'connexion_donation'])
+        activate_module(['connexion_marketing', 'connexion_tax_receipt'])
         cls.addClassCleanup(close_database_pool)
 
     def test_campaign_sent_by_worker_once(self):

@@ -9,9 +9,9 @@ from trytond.transaction import Transaction
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 from connexion_asso.tests.smtp import outbox_mails
-from connexion_donation.tests.support import donor_address, legal_association
-from connexion_donation.tests.test_module import (
-    COMMON_MENTIONS, DONOR_MENTIONS, pdftotext)
+from connexion_tax_receipt.tests.support import (
+    COMMON_MENTIONS, DONOR_MENTIONS, donor_address, legal_association,
+    pdftotext)
 
 
 class MembershipTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):

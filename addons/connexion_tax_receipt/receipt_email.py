@@ -95,10 +95,10 @@ class Receipt(metaclass=PoolMeta):
         association = Association.get_singleton()
         name = association.name if association else ''
         subject = gettext(
-            'connexion_donation.msg_receipt_email_subject',
+            'connexion_tax_receipt.msg_receipt_email_subject',
             number=self.number, association=name)
         text = gettext(
-            'connexion_donation.msg_receipt_email_body',
+            'connexion_tax_receipt.msg_receipt_email_body',
             name=self.donor_name, number=self.number, association=name)
         return subject, text, None
 
@@ -130,7 +130,7 @@ class Receipt(metaclass=PoolMeta):
         The one place receipts are rendered, sent and marked e-mailed: the
         outbox records each one's state, date and error on connections of
         its own, this transaction writes nothing."""
-        sender = (config.get('connexion_donation', 'email_from')
+        sender = (config.get('connexion_tax_receipt', 'email_from')
             or config.get('email', 'from'))
         table = cls.__table__()
         where = None
@@ -138,7 +138,7 @@ class Receipt(metaclass=PoolMeta):
             where = table.id.in_([r.id for r in receipts] or [-1])
         outbox = Outbox(table, 'email_state', 'email_date',
             lock='receipts', error_column='email_error',
-            refused=gettext('connexion_donation.msg_receipt_email_refused'))
+            refused=gettext('connexion_tax_receipt.msg_receipt_email_refused'))
 
         def render(ids):
             return [(r.id, r.email_address, r._email_bytes(sender))
@@ -178,11 +178,11 @@ class SendEmail(Wizard):
     __name__ = 'connexion.donation.receipt.send_email'
 
     start = StateView('connexion.donation.receipt.send_email.start',
-        'connexion_donation.receipt_send_email_start_view_form', [
+        'connexion_tax_receipt.receipt_send_email_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Send", 'send', 'tryton-ok', default=True),
             ])
-    send = StateAction('connexion_donation.act_receipt_form')
+    send = StateAction('connexion_tax_receipt.act_receipt_form')
 
     def do_send(self, action):
         pool = Pool()
@@ -197,7 +197,7 @@ class SendEmail(Wizard):
                     ])
         if not receipts:
             raise ValidationError(gettext(
-                    'connexion_donation.msg_receipt_email_none'))
+                    'connexion_tax_receipt.msg_receipt_email_none'))
         queued, without = Receipt.queue_email(receipts)
         # Sent by the worker (ir.queue) once this is committed; the cron
         # resumes what an SMTP failure or a crash stopped.
@@ -206,6 +206,6 @@ class SendEmail(Wizard):
         action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [r.id for r in receipts])])
         action['name'] = gettext(
-            'connexion_donation.msg_receipt_email_result',
+            'connexion_tax_receipt.msg_receipt_email_result',
             queued=len(queued), without=len(without))
         return action, {}

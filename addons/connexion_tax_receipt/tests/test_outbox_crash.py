@@ -25,7 +25,7 @@ class ReceiptCrashTest(CrashTestMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        activate_module('connexion_donation')
+        activate_module('connexion_tax_receipt')
 
     @with_transaction()
     def test_killed_receipt_sending_sends_nobody_twice(self):

@@ -127,11 +127,11 @@ class Receipt(metaclass=PoolMeta):
             return
         if row['state'] != 'validated':
             raise ValidationError(gettext(
-                    'connexion_donation.msg_receipt_not_validated',
+                    'connexion_tax_receipt.msg_receipt_not_validated',
                     donation=Model(row['id']).rec_name))
         if row['receipt_state'] == 'issued':
             raise ValidationError(gettext(
-                    'connexion_donation.msg_donation_receipted',
+                    'connexion_tax_receipt.msg_donation_receipted',
                     receipt=row['receipt_number'],
                     donation=Model(row['id']).rec_name))
 
@@ -190,12 +190,12 @@ class Receipt(metaclass=PoolMeta):
         if not association or not (
                 association.general_interest or association.public_utility):
             raise ReceiptRefusedError(gettext(
-                    'connexion_donation.msg_receipt_no_quality'))
+                    'connexion_tax_receipt.msg_receipt_no_quality'))
         if association.public_utility and not (
                 association.public_utility_decree_date
                 and (association.public_utility_journal or '').strip()):
             raise ReceiptRefusedError(gettext(
-                    'connexion_donation.msg_receipt_public_utility_decree'))
+                    'connexion_tax_receipt.msg_receipt_public_utility_decree'))
         return association
 
     @classmethod
@@ -218,12 +218,12 @@ class Receipt(metaclass=PoolMeta):
             for n in donor['address_missing']]
         if donor_type == 'company':
             if not donor['siren']:
-                missing.append(gettext('connexion_donation.msg_siren'))
+                missing.append(gettext('connexion_tax_receipt.msg_siren'))
             if not donor['legal_form']:
                 missing.append(Party.__names__('legal_form')['field'])
         if missing:
             raise ReceiptRefusedError(gettext(
-                    'connexion_donation.msg_receipt_donor_incomplete',
+                    'connexion_tax_receipt.msg_receipt_donor_incomplete',
                     donor=donor['name'], missing=', '.join(missing)))
 
     @staticmethod
@@ -298,7 +298,7 @@ class Receipt(metaclass=PoolMeta):
                 if (row['party'], row['company'], row['currency']) != (
                         first['party'], first['company'], first['currency']):
                     raise ValidationError(gettext(
-                            'connexion_donation.msg_receipt_one_donor'))
+                            'connexion_tax_receipt.msg_receipt_one_donor'))
             by_company[first['company']].append(group)
         donors = cls._donors({rows[g[0]]['party'] for g in groups})
         for group in groups:

@@ -170,7 +170,7 @@ class Receipt(metaclass=PoolMeta):
     def render_pdf(cls, ids, processes=None):
         """One PDF for the receipts, one page (or more) each, in the order
         of ids; read in bulk, drawn by `processes` processes (default: the
-        [connexion_donation] receipt_processes setting, else 1). A receipt
+        [connexion_tax_receipt] receipt_processes setting, else 1). A receipt
         prints what was stored at its issue: a reprint is the same
         document, whatever the settings became."""
         pool = Pool()
@@ -179,7 +179,7 @@ class Receipt(metaclass=PoolMeta):
         Line = pool.get('connexion.donation.receipt.line')
         if processes is None:
             processes = config.getint(
-                'connexion_donation', 'receipt_processes', default=1)
+                'connexion_tax_receipt', 'receipt_processes', default=1)
         ids = list(map(int, ids))
         association = Association.get_singleton()
         rows = {r['id']: r for r in cls.read(ids, [

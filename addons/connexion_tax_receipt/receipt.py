@@ -15,7 +15,7 @@ from trytond.tools import grouped_slice
 
 from connexion_asso.workflow import TransitionOnlyMixin
 
-from .donation import FORMS, NATURES, PAYMENT_METHODS
+from connexion_donation.donation import FORMS, NATURES, PAYMENT_METHODS
 from .exceptions import ReceiptCancelError, ReceiptFrozenError
 
 # Records browsed (or read with function fields) at once: each instance
@@ -109,7 +109,7 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints += [
             ('number_unique', Unique(t, t.company, t.number),
-                'connexion_donation.msg_receipt_number_unique'),
+                'connexion_tax_receipt.msg_receipt_number_unique'),
             ]
         cls._sql_indexes.add(
             Index(t, (t.company, Index.Equality()),
@@ -147,11 +147,11 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
             mode, receipts, values=values, external=external)
         if mode == 'delete':
             raise ReceiptFrozenError(gettext(
-                    'connexion_donation.msg_receipt_delete',
+                    'connexion_tax_receipt.msg_receipt_delete',
                     receipt=receipts[0].number))
         if mode == 'write' and set(values) & FROZEN:
             raise ReceiptFrozenError(gettext(
-                    'connexion_donation.msg_receipt_frozen',
+                    'connexion_tax_receipt.msg_receipt_frozen',
                     receipt=receipts[0].number))
 
     @classmethod
@@ -159,7 +159,7 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         if not receipts:
             return []
         raise ReceiptFrozenError(gettext(
-                'connexion_donation.msg_receipt_copy'))
+                'connexion_tax_receipt.msg_receipt_copy'))
 
     @classmethod
     def _receipted_models(cls):
@@ -188,7 +188,7 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         for receipt in receipts:
             if not (receipt.cancel_reason or '').strip():
                 raise ReceiptCancelError(gettext(
-                        'connexion_donation.msg_receipt_cancel_reason',
+                        'connexion_tax_receipt.msg_receipt_cancel_reason',
                         receipt=receipt.number))
         cls.write(receipts, {'cancel_date': Date.today()})
         for model_name in cls._receipted_models():
@@ -259,7 +259,7 @@ class ReceiptLine(ModelSQL, ModelView):
             mode, lines, values=values, external=external)
         if mode in {'write', 'delete'}:
             raise ReceiptFrozenError(gettext(
-                    'connexion_donation.msg_receipt_frozen',
+                    'connexion_tax_receipt.msg_receipt_frozen',
                     receipt=lines[0].receipt.number))
 
 

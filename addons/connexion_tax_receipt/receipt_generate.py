@@ -48,18 +48,18 @@ class Generate(Wizard):
     __name__ = 'connexion.donation.receipt.generate'
 
     start = StateView('connexion.donation.receipt.generate.start',
-        'connexion_donation.receipt_generate_start_view_form', [
+        'connexion_tax_receipt.receipt_generate_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Generate", 'generate', 'tryton-ok', default=True),
             ])
     generate = StateTransition()
     done = StateView('connexion.donation.receipt.generate.done',
-        'connexion_donation.receipt_generate_done_view_form', [
+        'connexion_tax_receipt.receipt_generate_done_view_form', [
             Button("Close", 'end', 'tryton-close'),
             Button("Open the Receipts", 'open_', 'tryton-forward',
                 default=True),
             ])
-    open_ = StateAction('connexion_donation.act_receipt_form')
+    open_ = StateAction('connexion_tax_receipt.act_receipt_form')
 
     @classmethod
     def groups(cls, year):
@@ -129,7 +129,7 @@ class Generate(Wizard):
         receipts = annual_receipts + gift_receipts
         self.done.receipts = receipts
         self.done.summary = gettext(
-            'connexion_donation.msg_receipt_generate_done',
+            'connexion_tax_receipt.msg_receipt_generate_done',
             year=self.start.year,
             receipts=len(receipts), annual=len(annual_receipts),
             gift=len(gift_receipts),
