@@ -10,6 +10,9 @@ from trytond.pyson import Eval
 
 from connexion_tax_receipt.donation import ReceiptedMixin
 
+# The CERFA box « Autres » of a membership fee without counterpart.
+MEMBERSHIP_FORM = "Autres : cotisation sans contrepartie"
+
 
 class Membership(ReceiptedMixin, metaclass=PoolMeta):
     "A receipted fee is locked as a receipted gift is."
@@ -80,6 +83,23 @@ class Receipt(metaclass=PoolMeta):
     def _covered(self):
         return super()._covered() + [
             (m.__name__, m.id) for m in self.memberships]
+
+
+    @classmethod
+    def _printed_forms(cls, forms):
+        "A fee is printed in the box « Autres » as a fee without counterpart."
+        forms, printed = super()._printed_forms(forms)
+        if 'membership' in forms:
+            forms = (forms - {'membership'}) | {'other'}
+            printed = [(k, MEMBERSHIP_FORM if k == 'other' else v)
+                for k, v in printed]
+        return forms, printed
+
+    @classmethod
+    def _printed_nature(cls, line):
+        if line['form'] == 'membership':
+            return "Cotisation"
+        return super()._printed_nature(line)
 
 
 class ReceiptLine(metaclass=PoolMeta):

@@ -28,8 +28,6 @@ PRINTED_FORMS = [
     ('manual', "Déclaration de don manuel"),
     ('other', "Autres"),
     ]
-# A membership fee without counterpart is printed as "Autres: cotisation".
-MEMBERSHIP_FORM = "Autres : cotisation sans contrepartie"
 PRINTED_NATURES = [
     ('cash', "Numéraire"),
     ('securities', "Titres de sociétés cotés"),
@@ -85,8 +83,21 @@ class Receipt(metaclass=PoolMeta):
         return [l.in_kind_description for l in self.lines
             if l.nature == 'in_kind' and l.in_kind_description]
 
-    @staticmethod
-    def pdf_values(row, lines, siren, linked=None):
+    @classmethod
+    def _printed_forms(cls, forms):
+        """(the forms checked, [(form, wording)]) of the CERFA box « forme
+        du don » for the forms of the lines: extended by the modules whose
+        receipted records have forms of their own (membership fees)."""
+        return forms, PRINTED_FORMS
+
+    @classmethod
+    def _printed_nature(cls, line):
+        """The nature of a line (a dict) in the list of an annual receipt:
+        extended like _printed_forms."""
+        return dict(PRINTED_NATURES)[line['nature']]
+
+    @classmethod
+    def pdf_values(cls, row, lines, siren, linked=None):
         """What the PDF prints for a receipt read as a dict (with its stored
         printed values), its lines (dicts, in order) and the receipts it
         replaces or is replaced by ({id: dict}), as plain values (see
@@ -94,12 +105,8 @@ class Receipt(metaclass=PoolMeta):
         linked = linked or {}
         lang = french()
         company = row['donor_type'] == 'company'
-        forms = {l['form'] for l in lines}
-        printed_forms = PRINTED_FORMS
-        if 'membership' in forms:
-            forms = (forms - {'membership'}) | {'other'}
-            printed_forms = [(k, MEMBERSHIP_FORM if k == 'other' else v)
-                for k, v in PRINTED_FORMS]
+        forms, printed_forms = cls._printed_forms(
+            {l['form'] for l in lines})
         natures = {l['nature'] for l in lines}
         methods = {l['payment_method'] for l in lines}
 
@@ -149,8 +156,7 @@ class Receipt(metaclass=PoolMeta):
             'date_start': format_date(row['date_start']),
             'date_end': format_date(row['date_end']),
             'lines': [[format_date(l['date'], lang),
-                    "Cotisation" if l['form'] == 'membership'
-                    else dict(PRINTED_NATURES)[l['nature']],
+                    cls._printed_nature(l),
                     PRINTED_METHODS.get(l['payment_method']) or '–',
                     format_amount(l['amount'], lang=lang)]
                 for l in lines] if row['kind'] == 'annual' else [],

@@ -295,6 +295,27 @@ class ReceiptPrintingTestCase(unittest.TestCase):
         self.assertEqual(values['date_start'], "04/03/2025")
 
     @with_transaction()
+    def test_receipt_prints_no_fee_by_itself(self):
+        "The wording of the forms and natures comes from hooks that "
+        "connexion_membership extends: without it, nothing on a receipt "
+        "speaks of a membership fee, whatever its lines say"
+        Receipt = Pool().get('connexion.donation.receipt')
+        day = dt.date(2025, 3, 4)
+        row = {'donor_type': 'individual', 'kind': 'annual',
+            'number': '2026-00001', 'donor_name': "Anne Martin",
+            'donor_address': "1 rue des Lilas", 'amount': Decimal(30),
+            'date_start': day, 'date_end': day,
+            'issue_date': dt.date(2026, 1, 15)}
+        lines = [{'date': day, 'form': 'membership', 'nature': 'cash',
+                'payment_method': 'check', 'amount': Decimal(30),
+                'in_kind_description': None}]
+        values = Receipt.pdf_values(row, lines, None)
+        self.assertEqual(values['lines'],
+            [["04/03/2025", "Numéraire", "Chèque", "30,00\u00a0€"]])
+        self.assertIn("☐ Autres", values['forms'])
+        self.assertNotIn("otisation", repr(values))
+
+    @with_transaction()
     def test_receipt_kinds_mandatory_mentions(self):
         "Every kind of receipt prints every mandatory mention (extracted "
         "from the PDF by pdftotext)"
