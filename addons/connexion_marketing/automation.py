@@ -8,7 +8,7 @@ an e-mail covers (a gift, a donor for a year) is recorded under a key unique
 per automation, so nothing is sent twice, even by two runs at the same time
 (the second one fails on the unique constraint).
 
-Tax receipts are the exception: they go through connexion_donation's receipt
+Tax receipts are the exception: they go through connexion_tax_receipt's
 e-mail queue, the only sender of receipts (it renders, attaches the PDF,
 sends and marks them e-mailed), so a receipt is e-mailed once whether the
 automation or the finance team's wizard queued it first. The automation
@@ -190,7 +190,7 @@ class Automation(
             for p, i in cursor]
 
     def _queue_receipts(self, date):
-        """Queue in connexion_donation's receipt e-mail queue the receipts
+        """Queue in connexion_tax_receipt's receipt e-mail queue the receipts
         issued since the start and never queued, of the donors who consent;
         return them."""
         pool = Pool()
