@@ -14,7 +14,6 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow,
     dualmethod, fields)
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.sendmail import send_message_transactional
@@ -23,7 +22,8 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from connexion_asso.workflow import TransitionOnlyMixin
 
-from .exceptions import IdeaAnonymityError
+from .exceptions import (
+    IdeaAnonymityError, IdeaAnswerError, IdeaAuthorError, VoteError)
 
 CHANNELS = [
     ('portal', "Portal"),
@@ -266,7 +266,7 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         ModelAccess.check(cls.__name__, 'create')
         for values in vlist:
             if values.get('anonymous') and values.get('author'):
-                raise ValidationError(gettext(
+                raise IdeaAuthorError(gettext(
                         'connexion_ideas.msg_idea_anonymous_author',
                         idea=values.get('title', '')))
         named = [v for i, v in enumerate(vlist) if i not in anonymous]
@@ -292,7 +292,7 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         super().validate_fields(ideas, field_names)
         for idea in ideas:
             if idea.anonymous and idea.author:
-                raise ValidationError(gettext(
+                raise IdeaAuthorError(gettext(
                         'connexion_ideas.msg_idea_anonymous_author',
                         idea=idea.rec_name))
 
@@ -321,7 +321,7 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         by e-mail when the idea is named."""
         for idea in ideas:
             if not (idea.answer or '').strip():
-                raise ValidationError(gettext(message, idea=idea.rec_name))
+                raise IdeaAnswerError(gettext(message, idea=idea.rec_name))
         cls.write(ideas, {'answer_date': Pool().get('ir.date').today()})
         for idea in ideas:
             idea.send_answer()
@@ -405,7 +405,7 @@ class Idea(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     def mark_duplicate(cls, ideas):
         for idea in ideas:
             if not idea.duplicate_of:
-                raise ValidationError(gettext(
+                raise IdeaAnswerError(gettext(
                         'connexion_ideas.msg_idea_duplicate_of',
                         idea=idea.rec_name))
         cls._answer(ideas, 'connexion_ideas.msg_idea_answer_reject')
@@ -465,11 +465,11 @@ class Vote(ModelSQL, ModelView):
         super().validate_fields(votes, field_names)
         for vote in votes:
             if vote.idea.state not in OPEN_STATES:
-                raise ValidationError(gettext(
+                raise VoteError(gettext(
                         'connexion_ideas.msg_vote_closed',
                         idea=vote.idea.rec_name))
             if vote.idea.author == vote.party:
-                raise ValidationError(gettext(
+                raise VoteError(gettext(
                         'connexion_ideas.msg_vote_own_idea',
                         idea=vote.idea.rec_name))
 

@@ -10,7 +10,7 @@ from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, activate_module, with_transaction)
 from trytond.transaction import Transaction
 from connexion_asso.tests.cron_tests import CronTestMixin
-from ..exceptions import IdeaAnonymityError
+from ..exceptions import IdeaAnonymityError, VoteError
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 RAW_EMAIL = (
@@ -136,7 +136,7 @@ class ConnexionIdeasTestCase(
         idea, = Idea.create([{'title': "Un potager", 'text': "…",
                     'author': author.id}])
         Vote.create([{'idea': idea.id, 'party': other.id}])
-        with self.assertRaisesRegex(ValidationError, "Un potager"):
+        with self.assertRaisesRegex(VoteError, "Un potager"):
             Vote.create([{'idea': idea.id, 'party': author.id}])
 
     @with_transaction()
