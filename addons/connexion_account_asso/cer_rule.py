@@ -4,8 +4,9 @@ longest prefix wins); accounts no rule matches go to an unallocated heading
 so that nothing silently disappears."""
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
-from trytond.model.exceptions import ValidationError
 from trytond.transaction import Transaction
+
+from .exceptions import CERRuleError
 
 # Headings a rule may give; their side is checked against the prefix.
 USES = ['mission', 'fundraising_public', 'fundraising_other', 'operating',
@@ -124,7 +125,7 @@ class Rule(ModelSQL, ModelView):
         "A prefix of expenses gets a destination, of resources an origin."
         side = side_of(self.prefix) if self.prefix.isdigit() else None
         if side is None or self.heading not in SIDES[side][0]:
-            raise ValidationError(gettext(
+            raise CERRuleError(gettext(
                     'connexion_account_asso.msg_cer_rule_side',
                     prefix=self.prefix,
                     heading=self.heading_string or self.heading))

@@ -12,10 +12,11 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .exceptions import ValuationError
 
 DEBIT_CODE, CREDIT_CODE = '864', '875'
 
@@ -66,7 +67,7 @@ class ValuationPosting(ModelSQL, ModelView):
         if today <= date:
             # Hours are still being given and validated: the entry of an
             # unfinished year would be final and incomplete.
-            raise ValidationError(gettext(
+            raise ValuationError(gettext(
                     'connexion_account_asso.msg_valuation_year_not_ended',
                     year=year, date=Lang.get().strftime(
                         date + dt.timedelta(days=1))))
@@ -82,7 +83,7 @@ class ValuationPosting(ModelSQL, ModelView):
                     ('start_date', '<=', date), ('end_date', '>=', date),
                     ], limit=1)
             if not fiscalyear or fiscalyear[0].state != 'open':
-                raise ValidationError(gettext(
+                raise ValuationError(gettext(
                         'connexion_account_asso.msg_valuation_posted_year',
                         year=year, company=company.rec_name))
         hours, amount = Valuation.totals(year)
@@ -92,11 +93,11 @@ class ValuationPosting(ModelSQL, ModelView):
             hours -= previous.hours
             amount -= previous.amount
             if not amount:
-                raise ValidationError(gettext(
+                raise ValuationError(gettext(
                         'connexion_account_asso.msg_valuation_unchanged',
                         year=year))
         elif not amount:
-            raise ValidationError(gettext(
+            raise ValuationError(gettext(
                     'connexion_account_asso.msg_valuation_nothing', year=year))
 
         def accounts():
@@ -108,7 +109,7 @@ class ValuationPosting(ModelSQL, ModelView):
                         ])}
         found = accounts()
         if len(found) < 2:
-            raise ValidationError(gettext(
+            raise ValuationError(gettext(
                     'connexion_account_asso.msg_valuation_no_account',
                     company=company.rec_name))
         period = Period.find(company, date=date)
@@ -152,7 +153,7 @@ class ValuationPosting(ModelSQL, ModelView):
     @classmethod
     def delete(cls, postings):
         "The posted entry is the proof: it is cancelled in accounting."
-        raise ValidationError(gettext(
+        raise ValuationError(gettext(
                 'connexion_account_asso.msg_valuation_delete'))
 
 
