@@ -7,11 +7,12 @@ from collections import defaultdict
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
-from trytond.model.exceptions import ValidationError
 from trytond.model.modelstorage import is_leaf
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
+
+from .exceptions import ChildBirthDateError
 
 STATUSES = [
     ('followed', "Followed"),
@@ -137,7 +138,7 @@ class Child(ModelSQL, ModelView):
             today = Pool().get('ir.date').today()
             for child in children:
                 if child.birth_date > today:
-                    raise ValidationError(gettext(
+                    raise ChildBirthDateError(gettext(
                             'connexion_dreams.msg_child_birth_date_future',
                             child=child.rec_name))
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -17,7 +16,8 @@ from trytond.transaction import Transaction
 
 from connexion_asso.workflow import TransitionOnlyMixin, VolunteerWriteMixin
 
-from .exceptions import DreamClosedError
+from .exceptions import (
+    DreamClosedError, DreamDatesError, DreamTeamError, SecondDreamError)
 from .wish import CATEGORIES
 
 STATES = [
@@ -354,7 +354,7 @@ class Dream(
         for dream in dreams:
             if (dream.realisation_date or dream.dream_date) and (
                     not dream.medical_approval_date):
-                raise ValidationError(gettext(
+                raise DreamDatesError(gettext(
                         'connexion_dreams.msg_dream_no_medical_approval',
                         dream=dream.rec_name))
             previous = None
@@ -363,7 +363,7 @@ class Dream(
                 if not date:
                     continue
                 if previous and date < previous[1]:
-                    raise ValidationError(gettext(
+                    raise DreamDatesError(gettext(
                             'connexion_dreams.msg_dream_dates_order',
                             dream=dream.rec_name,
                             field=cls.fields_get([name])[name]['string'],
@@ -372,7 +372,7 @@ class Dream(
                 previous = (name, date)
             if (dream.dream_date
                     and dream.dream_date < dream.medical_approval_date):
-                raise ValidationError(gettext(
+                raise DreamDatesError(gettext(
                         'connexion_dreams.msg_dream_date_before_approval',
                         dream=dream.rec_name))
 
@@ -393,7 +393,7 @@ class Dream(
                 continue
             if not dream.second_dream or not dream.second_dream_reason:
                 other, = others
-                raise ValidationError(gettext(
+                raise SecondDreamError(gettext(
                         'connexion_dreams.msg_dream_second_dream',
                         child=dream.child.rec_name,
                         state=other.state_string))
@@ -407,7 +407,7 @@ class Dream(
             return
         for dream in dreams:
             if len(dream.volunteers) > 2:
-                raise ValidationError(gettext(
+                raise DreamTeamError(gettext(
                         'connexion_dreams.msg_dream_pair',
                         dream=dream.rec_name))
             people = list(dream.volunteers)

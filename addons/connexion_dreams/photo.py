@@ -1,7 +1,8 @@
 """The photos of a dream, kept only with the image-rights consent."""
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.model.exceptions import ValidationError
+
+from .exceptions import ImageRightsError
 
 
 class Photo(ModelSQL, ModelView):
@@ -20,6 +21,6 @@ class Photo(ModelSQL, ModelView):
         for photo in photos:
             child = photo.dream.child
             if not child.has_consent('image_rights'):
-                raise ValidationError(gettext(
+                raise ImageRightsError(gettext(
                         'connexion_dreams.msg_photo_no_consent',
                         child=child.rec_name))

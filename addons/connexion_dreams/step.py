@@ -1,16 +1,15 @@
 """The steps of a dream: one button each, from the referral to the
 closing; each step is checked, dates itself, plans the next one and tells
 what it still needs. The design opens the dream's analytic account."""
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .child import age_on
 from .dream import STEP_DATES, STEP_DELAYS
+from .exceptions import DreamStepError, EligibilityError
 
 # The step that follows each open state, and its button.
 NEXT_STEPS = {
@@ -141,7 +140,7 @@ class Dream(metaclass=PoolMeta):
         return gettext(f'connexion_dreams.msg_dream_page_{page or "top"}')
 
     @classmethod
-    def _require(cls, dreams, state, exception=UserError):
+    def _require(cls, dreams, state, exception=DreamStepError):
         "Refuse the step to state, saying what is missing and where."
         for dream in dreams:
             for field, message, page in cls._missing(dream, state):
@@ -260,10 +259,10 @@ class Dream(metaclass=PoolMeta):
         Configuration = pool.get('connexion.dream.configuration')
         config = Configuration(1)
         for dream in dreams:
-            cls._require([dream], 'eligible', ValidationError)
+            cls._require([dream], 'eligible', EligibilityError)
             age = age_on(dream.child.birth_date, dream.referral_date)
             if not (config.min_age <= age <= config.max_age):
-                raise ValidationError(gettext(
+                raise EligibilityError(gettext(
                         'connexion_dreams.msg_dream_age',
                         child=dream.child.rec_name, age=age,
                         min_age=config.min_age, max_age=config.max_age))

@@ -8,11 +8,12 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from connexion_asso.workflow import TransitionOnlyMixin, VolunteerWriteMixin
+
+from .exceptions import VisitReportError
 
 WEEKDAYS = [
     ('0', "Monday"),
@@ -234,7 +235,7 @@ class Visit(
         "The visit took place: who came and a short report."
         for visit in visits:
             if not visit.attendees or not visit.report:
-                raise ValidationError(gettext(
+                raise VisitReportError(gettext(
                         'connexion_dreams.msg_visit_report_required',
                         visit=visit.rec_name))
 

@@ -1,7 +1,8 @@
 """The wishes a child names (up to three) and the one chosen."""
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
-from trytond.model.exceptions import ValidationError
+
+from .exceptions import WishesError
 
 CATEGORIES = [
     ('be', "To Be"),
@@ -44,6 +45,6 @@ class Wish(ModelSQL, ModelView):
         super().validate_fields(wishes, field_names)
         for dream in {w.dream for w in wishes}:
             if len(dream.wishes) > 3:
-                raise ValidationError(gettext(
+                raise WishesError(gettext(
                         'connexion_dreams.msg_dream_three_wishes',
                         dream=dream.rec_name))

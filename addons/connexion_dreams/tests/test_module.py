@@ -11,6 +11,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..child import age_on
+from ..exceptions import VisitReportError
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
@@ -554,7 +555,7 @@ class ConnexionDreamsTestCase(
             self.assertEqual(Schedule.plan_visits([schedule], weeks=8), [])
             visit = visits[0]
             self.assertEqual(set(visit.volunteers), {a, b})
-            with refused(self, ValidationError):
+            with refused(self, VisitReportError):
                 Visit.do([visit])
             Visit.write([visit], {
                     'attendees': [('add', [a.id])],
