@@ -15,13 +15,14 @@ from sql.functions import Extract, ToChar
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from connexion_asso.sums import DecimalSumsMixin
 from connexion_asso.workflow import TransitionOnlyMixin
+
+from .exceptions import HoursError
 
 # Hours on a single line above this are a typing error (e.g. 80 for 8.0).
 MAX_HOURS_PER_LINE = 24
@@ -109,7 +110,7 @@ class PastDatedMixin:
             today = Pool().get('ir.date').today()
             for record in records:
                 if record.date > today:
-                    raise ValidationError(gettext(cls._future_message,
+                    raise HoursError(gettext(cls._future_message,
                             date=record.date.strftime('%d/%m/%Y')))
 
 
@@ -229,7 +230,7 @@ class Hours(
                     ('shift.mission', '=', mission.id),
                     ('state', '=', 'accepted'),
                     ], limit=1):
-            raise ValidationError(gettext(
+            raise HoursError(gettext(
                     'connexion_volunteer.msg_hours_not_signed_up',
                     mission=mission.rec_name))
         line, = cls.create([{
@@ -258,7 +259,7 @@ class Hours(
                         level.id if level else None, [])
                     if start <= line.date), None)
             if rate is None:
-                raise ValidationError(gettext(
+                raise HoursError(gettext(
                         'connexion_volunteer.msg_hours_no_rate',
                         volunteer=line.volunteer.rec_name,
                         date=line.date.strftime('%d/%m/%Y')))
@@ -284,7 +285,7 @@ class Hours(
     def delete(cls, lines):
         for line in lines:
             if line.state == 'validated':
-                raise ValidationError(gettext(
+                raise HoursError(gettext(
                         'connexion_volunteer.msg_hours_delete_validated',
                         line=line.rec_name))
         super().delete(lines)

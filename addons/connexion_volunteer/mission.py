@@ -9,13 +9,14 @@ from sql import For
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from connexion_asso.exceptions import portal_message
 from connexion_asso.workflow import TransitionOnlyMixin
+
+from .exceptions import MissionScheduleError, SignupError
 
 
 class Mission(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
@@ -124,7 +125,7 @@ class Mission(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         to_create = []
         for mission in missions:
             if not mission.first_start or not mission.first_end:
-                raise ValidationError(gettext(
+                raise MissionScheduleError(gettext(
                         'connexion_volunteer.msg_mission_no_schedule',
                         mission=mission.rec_name))
             existing = {s.start for s in mission.shifts}
@@ -377,7 +378,7 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         if self.state in {'declined', 'cancelled'}:
             return
         if volunteer.status not in {'onboarding', 'active'}:
-            raise ValidationError(gettext(
+            raise SignupError(gettext(
                     portal_message('connexion_volunteer.msg_signup_inactive'),
                     volunteer=volunteer.rec_name))
         if mission.minors:
@@ -385,7 +386,7 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
                 [volunteer], self.shift.start.date())
         missing = set(mission.skills) - set(volunteer.skills)
         if missing:
-            raise ValidationError(gettext(
+            raise SignupError(gettext(
                     portal_message('connexion_volunteer.msg_signup_skills'),
                     volunteer=volunteer.rec_name,
                     skills=", ".join(s.rec_name for s in missing)))
@@ -398,7 +399,7 @@ class Signup(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         mission = shift.mission
         if (mission.state != 'open' or not mission.self_signup
                 or shift.start < dt.datetime.now()):
-            raise ValidationError(gettext(
+            raise SignupError(gettext(
                     portal_message('connexion_volunteer.msg_signup_closed'),
                     mission=mission.rec_name))
         # Refuse before writing anything (nothing half-done).

@@ -10,7 +10,6 @@ import secrets
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -18,6 +17,9 @@ from trytond.transaction import Transaction
 from connexion_asso.exceptions import portal_message
 from connexion_asso.mail import mail_language
 from connexion_asso.workflow import TransitionOnlyMixin
+
+from .exceptions import (
+    MinorsClearanceError, OnboardingError, VolunteerStatusError)
 
 STATUSES = [
     ('candidate', "Candidate"),
@@ -197,7 +199,7 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         for volunteer in volunteers:
             missing = volunteer.missing_onboarding(today)
             if missing:
-                raise ValidationError(gettext(
+                raise OnboardingError(gettext(
                         'connexion_volunteer'
                         '.msg_volunteer_onboarding_incomplete',
                         volunteer=volunteer.rec_name,
@@ -253,7 +255,7 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
     def _check_reason(cls, volunteers):
         for volunteer in volunteers:
             if not volunteer.status_reason:
-                raise ValidationError(gettext(
+                raise VolunteerStatusError(gettext(
                         'connexion_volunteer.msg_volunteer_status_reason',
                         volunteer=volunteer.rec_name))
 
@@ -308,7 +310,7 @@ class Volunteer(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         "Raise a French error for the first volunteer who may not meet minors."
         for volunteer in volunteers:
             if not volunteer.may_meet_minors(date):
-                raise ValidationError(gettext(
+                raise MinorsClearanceError(gettext(
                         portal_message(
                             'connexion_volunteer'
                             '.msg_volunteer_no_criminal_record'),

@@ -10,13 +10,13 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from connexion_asso.workflow import TransitionOnlyMixin
 
+from .exceptions import ExpenseError
 from .hours import PastDatedMixin
 
 
@@ -153,18 +153,18 @@ class Expense(
         Signup = pool.get('connexion.mission.signup')
         if amount is None:
             if not distance:
-                raise ValidationError(gettext(
+                raise ExpenseError(gettext(
                         'connexion_volunteer.msg_expense_no_amount'))
             amount = cls.mileage_amount(distance)
             if amount is None:
-                raise ValidationError(gettext(
+                raise ExpenseError(gettext(
                         'connexion_volunteer.msg_expense_no_mileage_rate'))
         if mission and not Signup.search([
                     ('volunteer', '=', volunteer.id),
                     ('shift.mission', '=', mission.id),
                     ('state', '=', 'accepted'),
                     ], limit=1):
-            raise ValidationError(gettext(
+            raise ExpenseError(gettext(
                     'connexion_volunteer.msg_expense_not_signed_up',
                     mission=mission.rec_name))
         renunciation = None
@@ -188,7 +188,7 @@ class Expense(
         "Only expenses with their supporting documents can be accepted."
         for expense in expenses:
             if not expense.receipts:
-                raise ValidationError(gettext(
+                raise ExpenseError(gettext(
                         'connexion_volunteer.msg_expense_no_receipts',
                         expense=expense.rec_name))
 
@@ -211,7 +211,7 @@ class Expense(
         "The renunciation must be express and written: it is the proof."
         for expense in expenses:
             if not (expense.renunciation or '').strip():
-                raise ValidationError(gettext(
+                raise ExpenseError(gettext(
                         'connexion_volunteer.msg_expense_no_renunciation',
                         expense=expense.rec_name))
         cls.write(expenses, {
@@ -241,7 +241,7 @@ class Expense(
     def delete(cls, expenses):
         for expense in expenses:
             if expense.state not in {'draft', 'refused'}:
-                raise ValidationError(gettext(
+                raise ExpenseError(gettext(
                         'connexion_volunteer.msg_expense_delete',
                         expense=expense.rec_name))
         super().delete(expenses)
