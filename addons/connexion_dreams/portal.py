@@ -13,9 +13,11 @@ from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 
-from connexion_portal import portal
-from connexion_portal.portal import (
-    Event, execute, format_date, format_datetime, local, parse_datetime)
+from connexion_portal.dates import format_date, format_datetime, local
+from connexion_portal.queries import execute, parse_datetime
+from connexion_portal.registry import (
+    Event, add_calendar_source, add_home_section)
+from connexion_portal.template import render_fragment, selection
 
 from .dream import OPEN_STATES
 
@@ -125,13 +127,13 @@ def home_section(page):
     if not visits and not dreams:
         return ''
     Dream = page.pool.get('connexion.dream')
-    return portal.render_fragment('connexion_dreams/templates/portal_home.html',
-        visits=visits, dreams=dreams, states=portal.selection(Dream, 'state'),
+    return render_fragment('connexion_dreams/templates/portal_home.html',
+        visits=visits, dreams=dreams, states=selection(Dream, 'state'),
         format_date=format_date, format_datetime=format_datetime,
         local=local)
 
 
-portal.add_home_section(20, home_section)
+add_home_section(20, home_section)
 
 
 # The calendar feed
@@ -187,5 +189,5 @@ def dream_events(pool, volunteer_id, since):
     return events
 
 
-portal.add_calendar_source(20, visit_events)
-portal.add_calendar_source(30, dream_events)
+add_calendar_source(20, visit_events)
+add_calendar_source(30, dream_events)

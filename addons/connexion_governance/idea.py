@@ -3,7 +3,7 @@ idea and the project task that carries it out."""
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 
-from connexion_portal import portal
+from connexion_portal.template import selection
 
 from .committee import PUBLISHED_STATES
 
@@ -26,5 +26,5 @@ class Idea(metaclass=PoolMeta):
             sections.append(page.fragment(
                     'connexion_governance/templates/portal_idea_decision.html',
                     decision=self.decision,
-                    decision_states=portal.selection(Decision, 'state')))
+                    decision_states=selection(Decision, 'state')))
         return sections

@@ -6,8 +6,9 @@ Pages are served by the portal framework of connexion_portal (layout,
 session, CSRF); routes run as root and show only what is published to
 volunteers.
 """
-from connexion_portal.portal import (
-    add_home_section, add_nav, route, selection)
+from connexion_portal.portal import route
+from connexion_portal.registry import add_home_section, add_nav
+from connexion_portal.template import selection
 
 from .committee import PUBLISHED_STATES
 

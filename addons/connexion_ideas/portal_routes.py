@@ -14,9 +14,11 @@ from trytond.i18n import gettext
 from trytond.transaction import Transaction
 
 from connexion_portal import portal_forms
-from connexion_portal import portal
-from connexion_portal.portal import Form, add_home_section, add_nav, route
+from connexion_portal.portal import route
+from connexion_portal.portal_forms import Form
 from connexion_portal.portal_routes import _safe_next, no_profile
+from connexion_portal.registry import add_home_section, add_nav
+from connexion_portal.template import selection
 
 from .idea import OPEN_STATES
 
@@ -46,7 +48,7 @@ def _render(page, template, **values):
     Idea = page.pool.get('connexion.idea')
     return page.render('connexion_ideas/templates/' + template,
         party=page.volunteer.party if page.volunteer else None,
-        states=portal.selection(Idea, 'state'),
+        states=selection(Idea, 'state'),
         open_states=OPEN_STATES, **values)
 
 

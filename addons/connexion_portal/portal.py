@@ -1,14 +1,25 @@
-"""The volunteer portal's shared machinery: layout, session, CSRF.
+"""The volunteer portal's pages: session, CSRF, answers, errors.
 
 The portal is a handful of plain HTML pages served by trytond routes (like
 marketing_email), for volunteers on a phone who are not at ease with
 computers: one column, big buttons, French, no JavaScript.
 
-Pages are Genshi templates (escaped by default) in each module's
-``templates/`` folder, each registered as an ``ir.action.report`` of its
-module (see ``portal.xml``) so that Tryton extracts their strings and
-translates them through the module's ``fr.po``. A page includes the one
-layout (header, menu, messages, footer) and the form controls::
+The framework is cut by concern:
+
+- ``portal`` (here): ``route`` declares a page; its ``Page`` holds the
+  session and renders the answers (``render``, ``fragment``, ``redirect``,
+  ``error``); the error pages.
+- ``template``: Genshi templates translated by ``fr.po``, the one layout,
+  French typography (``french_spaces``), ``selection`` labels.
+- ``portal_forms``: reading form and URL values strictly, and ``Form``
+  (a form shown again as typed, each error next to its field).
+- ``registry``: what other modules add: menu entries, home sections,
+  profiles, login checks, calendar sources (``Event``).
+- ``ics``: the iCalendar text of the calendar feed.
+- ``dates``: long French dates and times, Paris time.
+- ``queries``: plain SQL cached per process (``execute``).
+
+A page includes the one layout and the form controls::
 
     <html xmlns:py="http://genshi.edgewall.org/"
         xmlns:xi="http://www.w3.org/2001/XInclude" lang="${language}">
@@ -28,13 +39,15 @@ layout (header, menu, messages, footer) and the form controls::
 Another module adds a page in a file imported by its ``__init__.py`` (as
 marketing_email imports its routes)::
 
-    from connexion_portal import portal
+    from connexion_portal import registry
+    from connexion_portal.portal import route
+    from connexion_portal.portal_forms import Form
 
-    @portal.route('/idees', methods=['GET', 'POST'])
+    @route('/idees', methods=['GET', 'POST'])
     def ideas(request, page):
-        form = portal.Form()
+        form = Form()
         if request.method == 'POST':      # CSRF already checked
-            form = portal.Form(request.form)
+            form = Form(request.form)
             if not form.get('titre').strip():
                 form.error('titre', gettext('my_module.msg_title'))
             else:
@@ -42,21 +55,15 @@ marketing_email imports its routes)::
         return page.render('my_module/templates/portal_ideas.html',
             form=form, status=400 if form.errors else 200)
 
-    portal.add_nav(40, '/idees', 'my_module.msg_portal_nav_ideas')
-    portal.add_home_section(40, lambda page: page.fragment(...))
-    portal.add_calendar_source(40, my_events)   # the volunteer's iCalendar
+    registry.add_nav(40, '/idees', 'my_module.msg_portal_nav_ideas')
+    registry.add_home_section(40, lambda page: page.fragment(...))
+    registry.add_calendar_source(40, my_events)  # the volunteer's iCalendar
 
 connexion_volunteer joins the volunteer to the session (``add_profile``)
 and refuses a volunteer who left (``add_login_check``).
 
-After an error a form comes back as typed with each error next to its field
-(``Form``; the controls of ``templates/portal_fields.html``). Texts from
-Python (errors, messages after a redirect, refusals) are ``ir.message``
-records; state labels come from the models' translated selections
-(``selection``).
-
-Every page goes through ``french_spaces`` (non-breaking spaces before
-« ? ! : ; »): write ordinary spaces.
+Texts from Python (errors, messages after a redirect, refusals) are
+``ir.message`` records.
 
 ``page`` (a ``Page``) holds the pool, the web user, the volunteer (both
 None on public pages; the volunteer joined by connexion_volunteer; their
@@ -71,16 +78,10 @@ import hashlib
 import hmac
 import html
 import logging
-import os
 import re
 import secrets
-import sys
 import urllib.parse
-from typing import Callable, NamedTuple, Optional, Union
 
-from genshi.core import END, START, TEXT, Markup
-from genshi.filters import Translator
-from genshi.template import TemplateLoader
 from werkzeug.exceptions import (
     HTTPException, NotFound, RequestEntityTooLarge)
 
@@ -93,12 +94,16 @@ from trytond.exceptions import UserError, UserWarning
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, with_pool, with_transaction
-from trytond.tools import file_open, find_path
+from trytond.tools import file_open
 from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
 from connexion_asso import formatting, public
-from .portal_forms import MAX_ID, has_nul
+from .dates import format_date, format_datetime, local
+from .portal_forms import DATE_EXAMPLE, DATE_PATTERN, MAX_ID, Form, has_nul
+from .queries import execute, parse_datetime
+from .registry import NAV, activated, module_of, profiles
+from .template import french_spaces, render_fragment, render_template
 
 logger = logging.getLogger(__name__)
 
@@ -107,407 +112,6 @@ SESSION_COOKIE = 'connexion_portal'
 CSRF_COOKIE = 'connexion_portal_csrf'
 FLASH_COOKIE = 'connexion_portal_flash'
 CSS_URL = '/connexion/portal.css'
-
-# (sequence, path, label) of the menu; (sequence, func) of the home page
-# and of the calendar feed.
-NAV = []
-HOME_SECTIONS = []
-CALENDAR_SOURCES = []
-
-
-# French typography: a non-breaking space before « ? ! ; » (narrow, U+202F)
-# and « : » (U+00A0), so that a phone never starts a line with them.
-_BEFORE_PUNCTUATION = re.compile(r'[ \t\n]+([?!;:»])')
-_AFTER_QUOTE = re.compile(r'«[ \t\n]+')
-_TAG = re.compile(r'(<[^>]*>)')
-_SHOWN_ATTRIBUTE = re.compile(
-    r'(\s(?:placeholder|title|aria-label|alt)=")([^"]*)(")')
-_RAW_ELEMENTS = ('textarea', 'style', 'script', 'pre')
-
-
-def _french_spaces(text):
-    text = _BEFORE_PUNCTUATION.sub(
-        lambda m: ('\u00a0' if m.group(1) in ':»' else '\u202f')
-        + m.group(1), text)
-    return _AFTER_QUOTE.sub('«\u00a0', text)
-
-
-def french_spaces(page):
-    """The HTML page with French non-breaking spaces in its text and shown
-    attributes, never inside a tag's other attributes (URLs, typed values)
-    nor a textarea (what the volunteer typed is sent back as typed)."""
-    parts = _TAG.split(page)
-    raw = None
-    for i, part in enumerate(parts):
-        if i % 2:  # a tag
-            name = part[1:].split(None, 1)[0].rstrip('>').lower() \
-                if len(part) > 2 else ''
-            if raw:
-                if name == '/' + raw:
-                    raw = None
-                continue
-            if name in _RAW_ELEMENTS:
-                raw = name
-            parts[i] = _SHOWN_ATTRIBUTE.sub(
-                lambda m: m.group(1) + _french_spaces(m.group(2))
-                + m.group(3), part)
-        elif not raw:
-            parts[i] = _french_spaces(part)
-    return ''.join(parts)
-
-
-# Templates: Genshi, escaped by default, one layout for every page
-# (templates/portal_layout.html, included by each page). Each template is
-# an ir.action.report of its module (portal.xml), so that Tryton extracts
-# its strings and translates them through the module's fr.po, as it does
-# for web_user's e-mails.
-
-LAYOUT = 'connexion_portal/templates/portal_layout.html'
-_RAW_ELEMENTS_TAGS = frozenset(_RAW_ELEMENTS)
-_NEWLINES = re.compile(r'\s*\n\s*')
-# Absolute path → 'module/templates/name.html' of the loaded templates.
-_TEMPLATE_NAMES = {}
-# The reports of the loaded templates.
-_REPORT_NAMES = []
-
-
-class Translations:
-    """gettext of a template's strings: its report's ir.translation in the
-    transaction's language (trytond's report TranslateFactory, with the
-    pool of the request's database).
-
-    Genshi runs the i18n:msg of an included template (the layout's footer,
-    a macro) with the gettext of the page that includes it: a text the
-    report does not translate is looked up in the other templates'."""
-
-    def __init__(self, report_name):
-        self.report_name = report_name
-
-    def gettext(self, text):
-        Translation = Pool().get('ir.translation')
-        for name in [self.report_name] + _REPORT_NAMES:
-            translation = Translation.get_report(name, text)
-            if translation != text:
-                return translation
-        return text
-
-    def ngettext(self, singular, plural, n):
-        return Pool().get('ir.translation').get_report(
-            self.report_name, singular, plural, n)
-
-
-def _template_file(name):
-    "A template of a module, 'connexion_ideas/templates/x.html'."
-    try:
-        path = find_path(name)
-    except (ImportError, ValueError) as exception:
-        raise IOError(str(exception))
-    fileobj = open(path, 'rb')
-    mtime = os.path.getmtime(path)
-    _TEMPLATE_NAMES[path] = name
-    # The absolute path as its name: the includes it holds are names from
-    # the modules' root, never relative to it.
-    return path, path, fileobj, lambda: os.path.getmtime(path) == mtime
-
-
-def _translated(template):
-    "Translate the template's strings with those of its report."
-    name = _TEMPLATE_NAMES.get(template.filepath, template.filename)
-    with Transaction().set_context(active_test=False):
-        reports = Pool().get('ir.action.report').search(
-            [('report', '=', name)], limit=1)
-    if reports:
-        report_name = reports[0].report_name
-        if report_name not in _REPORT_NAMES:
-            _REPORT_NAMES.append(report_name)
-        Translator(Translations(report_name)).setup(template)
-
-
-# auto_reload: an included template (the layout) is rendered by itself, with
-# its own translations, instead of being inlined in the page.
-_loader = TemplateLoader([_template_file], callback=_translated,
-    auto_reload=True)
-
-
-def _compact(stream):
-    """The template's line breaks and indentation left out of the page
-    (text areas and preformatted text kept as they are), and text escaped
-    quotes included, as html.escape does."""
-    raw = 0
-    for kind, data, pos in stream:
-        if kind is START and data[0].localname in _RAW_ELEMENTS_TAGS:
-            raw += 1
-        elif kind is END and data.localname in _RAW_ELEMENTS_TAGS:
-            raw -= 1
-        elif kind is TEXT and not isinstance(data, Markup):
-            if not raw and '\n' in data:
-                data = _NEWLINES.sub(' ', data)
-                if not data.strip():
-                    continue
-            data = Markup(html.escape(data))
-        yield kind, data, pos
-
-
-def render_fragment(name, **values):
-    "A part of a page from the template name, without the layout."
-    return Markup(render_template(name, doctype=None, **values))
-
-
-def selection(Model, name):
-    "The labels of the selection field name, in the page's language."
-    return dict(Model.fields_get([name])[name]['selection'])
-
-
-def render_template(name, doctype='html5', **values):
-    "The HTML of the template name ('module/templates/x.html') with values."
-    template = _loader.load(name)
-    stream = template.generate(**values).filter(_compact)
-    return stream.render('html', doctype=doctype, encoding=None)
-
-
-# Forms: shown again as typed after an error, each error next to its field
-# (GOV.UK's pattern: label, hint, error, control; aria-describedby and
-# aria-invalid for screen readers; a summary with links at the top).
-
-TYPED_MAX = 10000
-DATE_EXAMPLE = dt.date(2026, 3, 14)
-DATE_PATTERN = (r'\s*([0-9]{1,2}(/|\.|-)[0-9]{1,2}(/|\.|-)[0-9]{4}'
-    r'|[0-9]{4}-[0-9]{2}-[0-9]{2})\s*')
-
-
-class Form:
-    """What a portal form was sent with and what is wrong with it.
-
-    values: the request's form (None when the form is shown empty); files:
-    the request's files (a browser cannot fill a file input again)."""
-
-    def __init__(self, values=None, files=None):
-        self.values = values
-        self.files = files
-        self.errors = {}
-
-    @property
-    def sent(self):
-        return self.values is not None
-
-    def get(self, name, default=''):
-        "What was typed in the field (bounded), else default."
-        value = self.values.get(name) if self.values is not None else None
-        return default if value is None else value[:TYPED_MAX]
-
-    def checked(self, name, default=False):
-        "Whether the checkbox was ticked (default when not sent)."
-        return self.get(name) == 'on' if self.sent else default
-
-    def error(self, name, message):
-        """Record message next to the field name ('' for the whole form);
-        the first error of a field is the one shown."""
-        self.errors.setdefault(name, message)
-
-    def file_sent(self, name):
-        upload = self.files.get(name) if self.files else None
-        return bool(upload and (upload.filename or upload.content_length))
-
-    def attributes(self, name, attrs=None, hint=False, note=False):
-        """The attributes of the field's control (py:attrs): attrs, then
-        aria-describedby (its hint, error and note) and aria-invalid."""
-        described = [f'{name}-aide'] if hint else []
-        if name in self.errors:
-            described.append(f'{name}-erreur')
-        if note:
-            described.append(f'{name}-note')
-        attributes = {k.rstrip('_').replace('_', '-'): v
-            for k, v in (attrs or {}).items()}
-        attributes['aria-describedby'] = ' '.join(described) or None
-        attributes['aria-invalid'] = 'true' if name in self.errors else None
-        return attributes
-
-    def selected(self, name, value, default=''):
-        "Whether value is the option chosen in the select name."
-        return str(value) == str(self.get(name, default))
-
-
-# Module that registered each menu entry, home section or page: shown or
-# served only on the databases where that module is activated.
-_OWNER = {}
-
-
-def module_of(name):
-    "'connexion_ideas.portal_routes' or 'trytond.modules.x.y' → module."
-    parts = name.split('.')
-    if parts[:2] == ['trytond', 'modules'] and len(parts) > 2:
-        return parts[2]
-    return parts[0]
-
-
-def _caller_module():
-    return module_of(sys._getframe(2).f_globals.get('__name__', ''))
-
-
-def activated(pool, key):
-    "Whether the module that registered key is activated in the database."
-    module = _OWNER.get(key)
-    return module is None or module in pool._modules
-
-
-def add_nav(sequence, path, message, module=None):
-    """Add a menu entry (path under the portal, e.g. '/idees') labelled by
-    the ir.message message ('module.msg_x')."""
-    entry = (sequence, path, message)
-    _OWNER[('nav', path)] = module or _caller_module()
-    if entry not in NAV:
-        NAV.append(entry)
-        NAV.sort()
-
-
-def add_home_section(sequence, func, module=None):
-    "func(page) returns an HTML fragment shown on the home page, or ''."
-    entry = (sequence, func)
-    _OWNER[('home', func)] = module or _caller_module()
-    if entry not in HOME_SECTIONS:
-        HOME_SECTIONS.append(entry)
-        HOME_SECTIONS.sort(key=lambda e: e[0])
-
-
-def home_sections(page):
-    "The HTML of the home sections of the database's activated modules."
-    return [func(page) or '' for _, func in HOME_SECTIONS
-        if activated(page.pool, ('home', func))]
-
-
-# The web user's profile on the portal (connexion_volunteer's volunteer),
-# joined to the session query that every page runs; the checks at login.
-PROFILES = []
-LOGIN_CHECKS = []
-
-
-class Profile(NamedTuple):
-    """join(pool, query, user) returns (query LEFT JOINed to the profile's
-    table on user, the web user's table; the columns to read); load(page,
-    values) sets the page's attributes from the columns' values, in the
-    order join gave them, and returns the ir.message id that ends the
-    session (a profile shut out of the portal), or None."""
-    name: str
-    join: Callable
-    load: Callable
-
-
-def add_profile(name, join, load, module=None):
-    "Join a profile of the web user (see Profile) to the session query."
-    profile = Profile(name, join, load)
-    _OWNER[('profile', name)] = module or _caller_module()
-    if profile not in PROFILES:
-        PROFILES.append(profile)
-
-
-def profiles(pool):
-    "The Profiles of the database's activated modules."
-    return [p for p in PROFILES if activated(pool, ('profile', p.name))]
-
-
-def add_login_check(func, module=None):
-    """func(pool, web_user) returns the ir.message id refusing the web user
-    the portal (checked at login, after the password), or None."""
-    _OWNER[('login', func)] = module or _caller_module()
-    if func not in LOGIN_CHECKS:
-        LOGIN_CHECKS.append(func)
-
-
-def login_refusal(pool, user):
-    "The ir.message id refusing the web user at login, or None."
-    for func in LOGIN_CHECKS:
-        if activated(pool, ('login', func)):
-            refusal = func(pool, user)
-            if refusal:
-                return refusal
-
-
-class Event(NamedTuple):
-    """One event of a volunteer's calendar feed.
-
-    uid: stable key of the record ('visit-12'), the same on every read so
-    that calendar applications update the event instead of adding one.
-    start, end: naive UTC datetimes, or dates for an all-day event (end
-    excluded). Text is read by the volunteer's calendar application, often
-    synced to a third-party cloud: no health data, no full child name."""
-    uid: str
-    summary: str
-    start: Union[dt.datetime, dt.date]
-    end: Union[dt.datetime, dt.date]
-    location: Optional[str] = None
-    stamp: Optional[dt.datetime] = None
-
-
-def add_calendar_source(sequence, func, module=None):
-    """func(pool, volunteer_id, since) returns the volunteer's Events that
-    end after since (a naive UTC datetime), for the iCalendar feed."""
-    entry = (sequence, func)
-    _OWNER[('calendar', func)] = module or _caller_module()
-    if entry not in CALENDAR_SOURCES:
-        CALENDAR_SOURCES.append(entry)
-        CALENDAR_SOURCES.sort(key=lambda e: e[0])
-
-
-def calendar_events(pool, volunteer_id, since):
-    "The Events of the database's activated modules, by start."
-    events = []
-    for _, func in CALENDAR_SOURCES:
-        if activated(pool, ('calendar', func)):
-            events.extend(func(pool, volunteer_id, since))
-
-    def key(event):
-        start = event.start
-        if not isinstance(start, dt.datetime):
-            start = dt.datetime.combine(start, dt.time())
-        return start, event.uid
-    return sorted(events, key=key)
-
-
-def _ics_text(value):
-    "Escape a TEXT value (RFC 5545 3.3.11)."
-    return (str(value).replace('\\', '\\\\').replace(';', '\\;')
-        .replace(',', '\\,').replace('\r\n', '\\n').replace('\n', '\\n'))
-
-
-def _ics_fold(line):
-    "Lines of at most 75 octets, continued after CRLF + space (3.1)."
-    data = line.encode('utf-8')
-    if len(data) <= 75:
-        return line
-    parts, start, limit = [], 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:
-            end -= 1  # never cut a UTF-8 character
-        parts.append(data[start:end].decode('utf-8'))
-        start, limit = end, 74
-    return '\r\n '.join(parts)
-
-
-def _ics_time(value):
-    if isinstance(value, dt.datetime):
-        return ':' + value.strftime('%Y%m%dT%H%M%SZ')
-    return ';VALUE=DATE:' + value.strftime('%Y%m%d')
-
-
-def icalendar(events, name, domain):
-    "The text of an iCalendar (RFC 5545) of the events."
-    now = dt.datetime.utcnow().replace(microsecond=0)
-    lines = ['BEGIN:VCALENDAR', 'VERSION:2.0',
-        'PRODID:-//Connexion//Portail benevoles//FR', 'CALSCALE:GREGORIAN',
-        'METHOD:PUBLISH', 'X-WR-CALNAME:' + _ics_text(name)]
-    for event in events:
-        lines += ['BEGIN:VEVENT',
-            f'UID:{event.uid}@{domain}',
-            'DTSTAMP' + _ics_time(event.stamp or now),
-            'DTSTART' + _ics_time(event.start),
-            'DTEND' + _ics_time(event.end),
-            'SUMMARY:' + _ics_text(event.summary)]
-        if event.location:
-            lines.append('LOCATION:' + _ics_text(event.location))
-        lines.append('END:VEVENT')
-    lines.append('END:VCALENDAR')
-    return ''.join(_ics_fold(line) + '\r\n' for line in lines)
 
 
 _association_name = Cache('connexion_portal.association_name', duration=300)
@@ -526,75 +130,6 @@ def association_name(pool):
 def timeout():
     "Seconds of inactivity (no form sent) after which one logs in again."
     return config.getint('session', 'portal_timeout', default=4 * 60 * 60)
-
-
-def format_date(date):
-    """« samedi 14 mars 2026 »: the day and month names of ir.lang (its
-    names are labels, « Samedi », « Mars »: French running text writes them
-    in lower case)."""
-    lang = Pool().get('ir.lang').get()
-    text = '%s %s %s' % (
-        lang.strftime(date, '%A'), date.day, lang.strftime(date, '%B %Y'))
-    return text.lower() if lang.code.startswith('fr') else text
-
-
-def format_datetime(start, end=None):
-    "« samedi 14 mars 2026, 9 h 00 – 12 h 30 »"
-    def time(value):
-        return gettext('connexion_portal.msg_portal_time',
-            hour=value.hour, minute='%02d' % value.minute)
-    text = '%s, %s' % (format_date(start.date()), time(start))
-    if end:
-        text += ' – %s' % time(end)
-    return text
-
-
-def parse_datetime(value):
-    "SQLite gives datetimes and dates back as strings from plain SQL."
-    if isinstance(value, str):
-        if len(value) == 10:
-            return dt.date.fromisoformat(value)
-        return dt.datetime.fromisoformat(value)
-    return value
-
-
-def local(datetime):
-    "Server datetimes are naive UTC; volunteers read Paris time."
-    from zoneinfo import ZoneInfo
-    return datetime.replace(tzinfo=dt.timezone.utc).astimezone(
-        ZoneInfo('Europe/Paris')).replace(tzinfo=None)
-
-
-class Param:
-    "A value given at run time to a query whose SQL text is cached."
-    __slots__ = ('name',)
-
-    def __init__(self, name):
-        self.name = name
-
-
-_QUERIES = {}
-
-
-def execute(pool, key, build, /, **values):
-    """Run the python-sql query build(pool, **values) and return the cursor.
-
-    The SQL text is written once per process and key: python-sql costs more
-    CPU than PostgreSQL's answer on the portal's busiest pages. So build
-    must use values only as query parameters (compared, not computed on),
-    and give the same query for every value."""
-    cached = _QUERIES.get(key)
-    if cached is None:
-        query = build(pool, **{name: Param(name) for name in values})
-        sql, params = tuple(query)
-        params = tuple((p.name, None) if isinstance(p, Param) else (None, p)
-            for p in params)
-        cached = _QUERIES[key] = (sql, params)
-    sql, params = cached
-    cursor = Transaction().connection.cursor()
-    cursor.execute(sql, tuple(values[name] if name else value
-            for name, value in params))
-    return cursor
 
 
 _SESSION_KEY = re.compile(r'[0-9a-fA-F]{16,256}')

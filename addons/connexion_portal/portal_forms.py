@@ -10,6 +10,9 @@ says what is expected, in French, with a 4xx. NUL characters, which
 PostgreSQL refuses in text, never get this far: the route wrapper answers
 400 to a form that carries one (``has_nul``).
 
+After an error a form comes back as typed with each error next to its field
+(``Form``, read by the controls of ``templates/portal_fields.html``).
+
 Uploaded receipts are checked by their content (``file_kind``), never by
 the name or type the browser announces.
 """
@@ -114,6 +117,68 @@ def has_nul(request):
         if '\x00' in key or '\x00' in (upload.filename or ''):
             return True
     return False
+
+
+# Forms: shown again as typed after an error, each error next to its field
+# (GOV.UK's pattern: label, hint, error, control; aria-describedby and
+# aria-invalid for screen readers; a summary with links at the top).
+
+TYPED_MAX = 10000
+DATE_EXAMPLE = dt.date(2026, 3, 14)
+DATE_PATTERN = (r'\s*([0-9]{1,2}(/|\.|-)[0-9]{1,2}(/|\.|-)[0-9]{4}'
+    r'|[0-9]{4}-[0-9]{2}-[0-9]{2})\s*')
+
+
+class Form:
+    """What a portal form was sent with and what is wrong with it.
+
+    values: the request's form (None when the form is shown empty); files:
+    the request's files (a browser cannot fill a file input again)."""
+
+    def __init__(self, values=None, files=None):
+        self.values = values
+        self.files = files
+        self.errors = {}
+
+    @property
+    def sent(self):
+        return self.values is not None
+
+    def get(self, name, default=''):
+        "What was typed in the field (bounded), else default."
+        value = self.values.get(name) if self.values is not None else None
+        return default if value is None else value[:TYPED_MAX]
+
+    def checked(self, name, default=False):
+        "Whether the checkbox was ticked (default when not sent)."
+        return self.get(name) == 'on' if self.sent else default
+
+    def error(self, name, message):
+        """Record message next to the field name ('' for the whole form);
+        the first error of a field is the one shown."""
+        self.errors.setdefault(name, message)
+
+    def file_sent(self, name):
+        upload = self.files.get(name) if self.files else None
+        return bool(upload and (upload.filename or upload.content_length))
+
+    def attributes(self, name, attrs=None, hint=False, note=False):
+        """The attributes of the field's control (py:attrs): attrs, then
+        aria-describedby (its hint, error and note) and aria-invalid."""
+        described = [f'{name}-aide'] if hint else []
+        if name in self.errors:
+            described.append(f'{name}-erreur')
+        if note:
+            described.append(f'{name}-note')
+        attributes = {k.rstrip('_').replace('_', '-'): v
+            for k, v in (attrs or {}).items()}
+        attributes['aria-describedby'] = ' '.join(described) or None
+        attributes['aria-invalid'] = 'true' if name in self.errors else None
+        return attributes
+
+    def selected(self, name, value, default=''):
+        "Whether value is the option chosen in the select name."
+        return str(value) == str(self.get(name, default))
 
 
 # Uploaded receipts: photos and PDF only, recognised by their first bytes.

@@ -13,8 +13,9 @@ from genshi.core import Markup
 
 from trytond.i18n import gettext
 
-from .portal import (
-    SESSION_COOKIE, Form, add_nav, home_sections, login_refusal, route)
+from .portal import SESSION_COOKIE, route
+from .portal_forms import Form
+from .registry import add_nav, home_sections, login_refusal
 
 add_nav(10, '/', 'connexion_portal.msg_portal_nav_home')
 

@@ -22,10 +22,14 @@ from trytond.wsgi import app
 
 from connexion_asso import formatting, public
 from connexion_portal import portal_forms
-from connexion_portal.portal import (
-    PREFIX, Event, Form, add_calendar_source, add_home_section,
-    add_login_check, add_nav, add_profile, calendar_events, execute,
-    icalendar, parse_datetime, route, selection)
+from connexion_portal.ics import icalendar
+from connexion_portal.portal import PREFIX, route
+from connexion_portal.portal_forms import Form
+from connexion_portal.queries import execute, parse_datetime
+from connexion_portal.registry import (
+    Event, add_calendar_source, add_home_section, add_login_check, add_nav,
+    add_profile, calendar_events)
+from connexion_portal.template import selection
 from connexion_portal.portal_routes import no_profile
 
 # How far ahead the open missions are shown.

@@ -20,31 +20,31 @@ class ConnexionPortalTestCase(CronTestMixin, ModuleTestCase):
     def test_portal_session_without_profile_module(self):
         """The portal's session query leaves out the profiles of modules the
         database does not activate (connexion_volunteer's volunteer)"""
-        from connexion_portal import portal
+        from connexion_portal import portal, queries, registry
         pool = Pool()
 
         def join(pool, query, user):
             table = pool.get('connexion.elsewhere').__table__()
             return query.join(table, 'LEFT',
                 condition=table.id == user.id), [table.id]
-        portal.add_profile('elsewhere', join, lambda page, values: None,
+        registry.add_profile('elsewhere', join, lambda page, values: None,
             module='connexion_elsewhere')
         try:
             self.assertNotIn('elsewhere',
-                [p.name for p in portal.profiles(pool)])
-            cursor = portal.execute(pool, 'test.session',
+                [p.name for p in registry.profiles(pool)])
+            cursor = queries.execute(pool, 'test.session',
                 portal.Page._session_query, key='0' * 32)
             self.assertIsNone(cursor.fetchone())
         finally:
-            portal.PROFILES[:] = [
-                p for p in portal.PROFILES if p.name != 'elsewhere']
-            del portal._OWNER[('profile', 'elsewhere')]
-            portal._QUERIES.pop('test.session', None)
+            registry.PROFILES[:] = [
+                p for p in registry.PROFILES if p.name != 'elsewhere']
+            del registry._OWNER[('profile', 'elsewhere')]
+            queries._QUERIES.pop('test.session', None)
 
     @with_transaction()
     def test_portal_long_dates(self):
         "The portal's long dates take ir.lang's day and month names"
-        from connexion_portal.portal import format_date, format_datetime
+        from connexion_portal.dates import format_date, format_datetime
         Lang = Pool().get('ir.lang')
         french, = Lang.search([('code', '=', 'fr')])
         Lang.load_translations([french])
@@ -63,7 +63,7 @@ class ConnexionPortalTestCase(CronTestMixin, ModuleTestCase):
     def test_french_spaces(self):
         """Non-breaking spaces before French punctuation in the text and the
         shown attributes, never in URLs, typed values or text areas"""
-        from connexion_portal.portal import french_spaces
+        from connexion_portal.template import french_spaces
         page = ('<p>Prêt ? Oui ! « Bien » : fini</p>'
             '<a href="/x?a=1 ;b" title="Aide ?">lien</a>'
             '<input value="a ; b"><textarea>tel quel ?</textarea>')
