@@ -4,13 +4,14 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
 from connexion_asso.workflow import PostingWorkflowMixin, TransitionOnlyMixin
+
+from .exceptions import BatchError, DonationError, PostingError
 
 PAYMENT_METHODS = [
     (None, ""),
@@ -67,7 +68,7 @@ class DonorAmountMixin:
         if field_names & {'amount'} or not field_names:
             for record in records:
                 if record.amount is not None and record.amount <= 0:
-                    raise ValidationError(
+                    raise DonationError(
                         record.workflow_message('amount_positive'))
 
 
@@ -286,12 +287,12 @@ class Donation(
         debit, credit, debit_name, credit_name = accounts
         for account, name in [(debit, debit_name), (credit, credit_name)]:
             if not account:
-                raise ValidationError(gettext(
+                raise PostingError(gettext(
                         'connexion_donation.msg_missing_account',
                         field=Config.fields_get([name])[name]['string'],
                         donation=self.rec_name))
         if not config.journal:
-            raise ValidationError(gettext(
+            raise PostingError(gettext(
                     'connexion_donation.msg_missing_journal'))
         with Transaction().set_context(date=self.date):
             amount = Currency.compute(
@@ -323,11 +324,11 @@ class Donation(
     def check_validate(self):
         super().check_validate()
         if self.nature in MONEY_NATURES and not self.payment_method:
-            raise ValidationError(gettext(
+            raise DonationError(gettext(
                     'connexion_donation.msg_payment_method_required',
                     donation=self.rec_name))
         if self.payment_method == 'check' and not self.check_number:
-            raise ValidationError(gettext(
+            raise DonationError(gettext(
                     'connexion_donation.msg_check_number_required',
                     donation=self.rec_name))
 
@@ -432,19 +433,19 @@ class Batch(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         Donation = Pool().get('connexion.donation')
         for batch in batches:
             if batch.total != batch.expected_amount:
-                raise ValidationError(gettext(
+                raise BatchError(gettext(
                         'connexion_donation.msg_batch_total',
                         batch=batch.rec_name, total=batch.total,
                         expected=batch.expected_amount))
             if (batch.expected_count is not None
                     and batch.count != batch.expected_count):
-                raise ValidationError(gettext(
+                raise BatchError(gettext(
                         'connexion_donation.msg_batch_count',
                         batch=batch.rec_name, count=batch.count,
                         expected=batch.expected_count))
             for donation in batch.donations:
                 if donation.payment_method != batch.payment_method:
-                    raise ValidationError(gettext(
+                    raise BatchError(gettext(
                             'connexion_donation.msg_batch_method',
                             batch=batch.rec_name, donation=donation.rec_name))
         Donation.validate_donation([d for b in batches for d in b.donations

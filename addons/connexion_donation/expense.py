@@ -16,14 +16,14 @@ from decimal import Decimal
 from connexion_account_asso.chart import template_account
 from trytond.i18n import gettext
 from trytond.model import ModelView, Unique, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .configuration import account_field
-from .exceptions import ExpenseWaiverDeleteError
+from .exceptions import (
+    ExpenseWaiverDeleteError, ExpenseWaiverError, PostingError)
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class Donation(metaclass=PoolMeta):
         if expense and (self.amount != expense.amount
                 or self.party != expense.volunteer.party
                 or self.nature != 'expense_waiver'):
-            raise ValidationError(gettext(
+            raise ExpenseWaiverError(gettext(
                     'connexion_donation.msg_expense_waiver_mismatch',
                     donation=self.rec_name, expense=expense.rec_name))
 
@@ -137,13 +137,13 @@ class Donation(metaclass=PoolMeta):
         config = Config(1)
         charge = self.expense_account or config.account_expense_charge
         if not charge:
-            raise ValidationError(gettext(
+            raise PostingError(gettext(
                     'connexion_donation.msg_missing_account',
                     field=Config.fields_get(['account_expense_charge'])[
                         'account_expense_charge']['string'],
                     donation=self.rec_name))
         if not (charge.code or '').startswith('6'):
-            raise ValidationError(gettext(
+            raise ExpenseWaiverError(gettext(
                     'connexion_donation.msg_expense_waiver_charge_class',
                     donation=self.rec_name, account=charge.rec_name))
         waiver_debit = next(l for l in move.lines if l.debit)
@@ -200,7 +200,7 @@ class Donation(metaclass=PoolMeta):
                         "Waived expense %s lacks its receipts or its "
                         "renunciation: no gift created", expense.id)
                     continue
-                raise ValidationError(gettext(
+                raise ExpenseWaiverError(gettext(
                         'connexion_donation.msg_expense_waiver_incomplete',
                         expense=expense.rec_name))
             values.append(expense._donation_values(company, charge))

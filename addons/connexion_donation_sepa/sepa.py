@@ -12,7 +12,6 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
@@ -26,7 +25,7 @@ from connexion_asso.workflow import TransitionOnlyMixin
 from connexion_donation.donation import (
     CompanyCurrencyMixin, DonorAmountMixin)
 
-from .exceptions import DebitsHeldWarning
+from .exceptions import DebitsHeldWarning, PlanError
 
 PERIODICITIES = [
     ('monthly', "Monthly"),
@@ -253,7 +252,7 @@ class Plan(
     def _check_mandate(cls, plans):
         for plan in plans:
             if not plan.mandate.is_valid:
-                raise ValidationError(gettext(
+                raise PlanError(gettext(
                         'connexion_donation_sepa.msg_plan_mandate_invalid',
                         plan=plan.rec_name, mandate=plan.mandate.rec_name))
 
@@ -320,7 +319,7 @@ class Plan(
         Donation = pool.get('connexion.donation')
         journal = Config(1).sepa_journal
         if not journal:
-            raise ValidationError(gettext(
+            raise PlanError(gettext(
                     'connexion_donation_sepa.msg_plan_no_journal'))
         if plans is None:
             plans = cls.search([
@@ -429,7 +428,7 @@ class Generate(Wizard):
         earliest = Date.today() + dt.timedelta(
             days=config.prenotification_days or 0)
         if self.start.date < earliest:
-            raise ValidationError(gettext(
+            raise PlanError(gettext(
                     'connexion_donation_sepa.msg_plan_notice_too_short',
                     date=self.start.date.strftime('%d/%m/%Y'),
                     days=config.prenotification_days))
@@ -447,7 +446,7 @@ class Generate(Wizard):
                         donors=', '.join(p.party.rec_name for p in held)))
         group = Plan.generate(self.start.date, plans=plans)
         if not group:
-            raise ValidationError(gettext(
+            raise PlanError(gettext(
                     'connexion_donation_sepa.msg_plan_nothing_due',
                     date=self.start.date.strftime('%d/%m/%Y')))
         self._group = group.id

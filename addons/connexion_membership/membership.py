@@ -8,7 +8,6 @@ from trytond.config import config as tconfig
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
-from trytond.model.exceptions import ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
@@ -23,6 +22,9 @@ from connexion_asso.workflow import PostingWorkflowMixin
 from connexion_donation.configuration import account_field
 from connexion_donation.donation import (
     PAYMENT_METHODS, CompanyCurrencyMixin, Donation, ReceiptedMixin)
+
+from .exceptions import (
+    MembershipPaymentError, MembershipTypeError, WithdrawalError)
 
 STATUSES = [
     (None, ""),
@@ -128,11 +130,11 @@ class MembershipType(DeactivableMixin, ModelSQL, ModelView):
         super().validate_fields(types, field_names)
         for type_ in types:
             if type_.fee is not None and type_.fee < 0:
-                raise ValidationError(gettext(
+                raise MembershipTypeError(gettext(
                         'connexion_membership.msg_membership_fee_positive',
                         type=type_.rec_name))
             if type_.period == 'rolling' and (type_.duration or 0) <= 0:
-                raise ValidationError(gettext(
+                raise MembershipTypeError(gettext(
                         'connexion_membership.msg_membership_duration',
                         type=type_.rec_name))
 
@@ -347,7 +349,7 @@ class Membership(
     def check_validate(self):
         super().check_validate()
         if not self.payment_method:
-            raise ValidationError(gettext(
+            raise MembershipPaymentError(gettext(
                     'connexion_membership.msg_membership_payment_method',
                     membership=self.rec_name))
 
@@ -457,7 +459,7 @@ class Withdraw(Wizard):
         Membership = Pool().get('connexion.membership')
         memberships = [m for m in self.records if m.state == 'validated']
         if not self.start.reason.strip():
-            raise ValidationError(gettext(
+            raise WithdrawalError(gettext(
                     'connexion_membership.msg_membership_withdrawal_reason'))
         Membership.write(memberships, {
                 'withdrawal_date': self.start.date,

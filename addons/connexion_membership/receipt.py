@@ -4,11 +4,11 @@ from sql import Literal, Null
 
 from trytond.i18n import gettext
 from trytond.model import Index, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
 from connexion_tax_receipt.donation import ReceiptedMixin
+from connexion_tax_receipt.exceptions import ReceiptRefusedError
 
 # The CERFA box « Autres » of a membership fee without counterpart.
 MEMBERSHIP_FORM = "Autres : cotisation sans contrepartie"
@@ -67,16 +67,16 @@ class Receipt(metaclass=PoolMeta):
             return
         membership = Pool().get(model_name)(row['id'])
         if row['state'] != 'validated':
-            raise ValidationError(gettext(
+            raise ReceiptRefusedError(gettext(
                     'connexion_membership.msg_membership_not_validated',
                     membership=membership.rec_name))
         if row['receipt_state'] == 'issued':
-            raise ValidationError(gettext(
+            raise ReceiptRefusedError(gettext(
                     'connexion_membership.msg_membership_receipted',
                     receipt=row['receipt_number'],
                     membership=membership.rec_name))
         if row.get('with_counterpart'):
-            raise ValidationError(gettext(
+            raise ReceiptRefusedError(gettext(
                     'connexion_membership.msg_membership_counterpart',
                     membership=membership.rec_name))
 

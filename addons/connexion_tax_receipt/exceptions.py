@@ -20,3 +20,7 @@ class ReceiptFrozenError(UserError):
 class ReceiptedError(UserError):
     """A gift or a fee covered by an issued tax receipt stays as receipted
     until the receipt is cancelled."""
+
+
+class ReceiptEmailError(ValidationError):
+    "Receipts are e-mailed only to donors who chose e-mail and have one."

@@ -13,7 +13,6 @@ from email.utils import formataddr, formatdate
 from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, PYSONEncoder
 from trytond.tools.email_ import set_from_header
@@ -21,6 +20,8 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from connexion_asso.outbox import Outbox, as_bytes, message_id
+
+from .exceptions import ReceiptEmailError
 
 # Receipts rendered at a time, while the outbox sends the previous ones.
 BATCH = 20
@@ -196,7 +197,7 @@ class SendEmail(Wizard):
                     ('state', '=', 'issued'),
                     ])
         if not receipts:
-            raise ValidationError(gettext(
+            raise ReceiptEmailError(gettext(
                     'connexion_tax_receipt.msg_receipt_email_none'))
         queued, without = Receipt.queue_email(receipts)
         # Sent by the worker (ir.queue) once this is committed; the cron

@@ -13,7 +13,6 @@ from sql.functions import CurrentTimestamp
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelView
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
@@ -126,11 +125,11 @@ class Receipt(metaclass=PoolMeta):
         if model_name != 'connexion.donation':
             return
         if row['state'] != 'validated':
-            raise ValidationError(gettext(
+            raise ReceiptRefusedError(gettext(
                     'connexion_tax_receipt.msg_receipt_not_validated',
                     donation=Model(row['id']).rec_name))
         if row['receipt_state'] == 'issued':
-            raise ValidationError(gettext(
+            raise ReceiptRefusedError(gettext(
                     'connexion_tax_receipt.msg_donation_receipted',
                     receipt=row['receipt_number'],
                     donation=Model(row['id']).rec_name))
@@ -297,7 +296,7 @@ class Receipt(metaclass=PoolMeta):
                 cls._check_receiptable(key[0], row)
                 if (row['party'], row['company'], row['currency']) != (
                         first['party'], first['company'], first['currency']):
-                    raise ValidationError(gettext(
+                    raise ReceiptRefusedError(gettext(
                             'connexion_tax_receipt.msg_receipt_one_donor'))
             by_company[first['company']].append(group)
         donors = cls._donors({rows[g[0]]['party'] for g in groups})
