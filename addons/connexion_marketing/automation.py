@@ -247,7 +247,6 @@ class AutomationItem(ModelSQL):
     key = fields.Char("Key", required=True)
     origin = fields.Reference("Origin", selection=[
             ('connexion.donation', "Donation"),
-            ('connexion.donation.receipt', "Tax Receipt"),
             ('party.party', "Party"),
             ], required=True)
 
@@ -341,6 +340,18 @@ class Campaign(metaclass=PoolMeta):
                 value['date'] = format_date(max(d.date for d in donations))
                 value['year'] = value['date'][-4:]
         return values
+
+
+class AutomationItemReceipt(metaclass=PoolMeta):
+    "A receipt is an origin only where connexion_tax_receipt is activated."
+    __name__ = 'connexion.marketing.automation.item'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.origin.selection.append(
+            ('connexion.donation.receipt', "Tax Receipt"))
+
 
 class Receipt(metaclass=PoolMeta):
     __name__ = 'connexion.donation.receipt'
