@@ -5,8 +5,9 @@ from stdnum.fr import siren as stdnum_siren
 
 from trytond.i18n import gettext
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pyson import Eval
+
+from .exceptions import AssociationIdentifierError
 
 RNA_PATTERN = re.compile(r'^W\d{9}$')
 
@@ -82,10 +83,10 @@ class Association(ModelSingleton, ModelSQL, ModelView):
         super().validate_fields(records, field_names)
         for record in records:
             if record.rna and not RNA_PATTERN.match(record.rna):
-                raise ValidationError(gettext(
+                raise AssociationIdentifierError(gettext(
                         'connexion_asso.msg_invalid_rna', rna=record.rna))
             if record.siren and not stdnum_siren.is_valid(record.siren):
-                raise ValidationError(gettext(
+                raise AssociationIdentifierError(gettext(
                         'connexion_asso.msg_invalid_siren',
                         siren=record.siren))
 

@@ -1,6 +1,6 @@
 "Business errors of connexion_asso."
 from trytond.exceptions import UserError
-from trytond.model.exceptions import AccessError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.transaction import Transaction
 
 
@@ -27,3 +27,11 @@ class ConsentHistoryError(UserError):
 
 class ConsentPurposeError(UserError):
     "A consent is recorded for a purpose that exists."
+
+
+class AssociationIdentifierError(ValidationError):
+    "The RNA and SIREN numbers are checked: receipts and the FEC print them."
+
+
+class TeamMemberDatesError(ValidationError):
+    "A team membership ends after it starts."

@@ -4,8 +4,9 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields)
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
+
+from .exceptions import TeamMemberDatesError
 
 FUNCTIONS = [
     ('member', "Member"),
@@ -136,7 +137,7 @@ class TeamMember(ModelSQL, ModelView):
         for member in members:
             if (member.from_date and member.to_date
                     and member.to_date < member.from_date):
-                raise ValidationError(gettext(
+                raise TeamMemberDatesError(gettext(
                         'connexion_asso.msg_team_member_dates',
                         team=member.team.rec_name,
                         user=member.user.rec_name))

@@ -9,3 +9,7 @@ class ErasedPartyError(ValidationError):
 
 class EraseConfirmError(UserError):
     "Erasing a person cannot be undone: the user ticks that they know it."
+
+
+class RetentionRuleError(ValidationError):
+    "A retention rule keeps data for a positive number of years."

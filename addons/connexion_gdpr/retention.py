@@ -18,12 +18,13 @@ from connexion_asso.workflow import TransitionOnlyMixin
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .exceptions import RetentionRuleError
 from .party import CATEGORIES
 
 
@@ -50,7 +51,7 @@ class RetentionRule(DeactivableMixin, ModelSQL, ModelView):
         super().validate_fields(rules, field_names)
         for rule in rules:
             if rule.years is not None and rule.years < 1:
-                raise ValidationError(gettext(
+                raise RetentionRuleError(gettext(
                         'connexion_gdpr.msg_retention_years',
                         rule=rule.rec_name))
 

@@ -9,11 +9,11 @@ old tool, so no move is posted for them here.
 from decimal import Decimal
 
 from trytond.i18n import gettext
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from connexion_asso.duplicate import PartyIndex
+from connexion_donation.exceptions import DonationError
 
 from . import cleaning
 from .bulk import create as bulk_create
@@ -176,7 +176,7 @@ class DonationImporter(DonorImporter):
             amount = values['amount']
             if amount is not None and (
                     amount <= 0 or amount.quantize(exponent) != amount):
-                raise ValidationError(gettext(
+                raise DonationError(gettext(
                         'connexion_donation.msg_donation_amount_positive',
                         donation=f"{values['date']} {amount}"))
             vlist.append({

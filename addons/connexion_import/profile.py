@@ -5,10 +5,10 @@ reused for every later file of that source.
 """
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 
 from .cleaning import code_key
+from .exceptions import ProfileError
 
 ENTITIES = [
     ('party', "Contacts and Donors"),
@@ -123,13 +123,13 @@ class Profile(ModelSQL, ModelView):
             # Only the entities of connexion_donation may lack their
             # importer (registered when that module is activated).
             if profile.entity not in Run.importers():
-                raise ValidationError(gettext(
+                raise ProfileError(gettext(
                         'connexion_import.msg_donation_not_activated',
                         profile=profile.rec_name))
             allowed = {t for t, _ in Run.targets(profile.entity)}
             for column in profile.columns:
                 if column.target not in allowed:
-                    raise ValidationError(gettext(
+                    raise ProfileError(gettext(
                             'connexion_import.msg_profile_target',
                             profile=profile.rec_name,
                             column=column.column))

@@ -12,7 +12,6 @@ from sql import Literal, Null
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -22,6 +21,8 @@ from connexion_asso.public import absolute_url
 from connexion_asso.formatting import format_duration
 from connexion_asso.workflow import TransitionOnlyMixin
 from connexion_gdpr.party import CATEGORIES
+
+from .exceptions import CampaignContentError
 
 # Records created or sent per batch: Tryton checks the whole id list of a
 # browse for each record, so batches stay small.
@@ -68,7 +69,7 @@ def consenting_party_ids(purpose_code, date=None):
     date = date or pool.get('ir.date').today()
     purpose = Purpose.get_by_code(purpose_code)
     if not purpose:
-        raise ValidationError(gettext(
+        raise CampaignContentError(gettext(
                 'connexion_marketing.msg_campaign_purpose_unknown',
                 purpose=purpose_code))
     table = Consent.__table__()
@@ -117,7 +118,7 @@ class TemplateContentMixin:
             try:
                 MarkupTemplate(record.content)
             except GenshiTemplateError as exception:
-                raise ValidationError(gettext(
+                raise CampaignContentError(gettext(
                         'connexion_marketing.msg_campaign_invalid_content',
                         campaign=record.rec_name,
                         exception=exception)) from exception
