@@ -6,6 +6,7 @@ import unittest
 
 import polib
 
+from connexion_asso.tests.database import DatabaseTestCase
 from connexion_asso.tests.server import connexion_modules
 from tests.support import ROOT, backend
 
@@ -21,15 +22,11 @@ MODULES = sorted(
 
 @unittest.skipIf(backend() != 'sqlite',
     "the strings do not depend on the database backend")
-class FrenchTranslationTest(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        # One database with every module (the one the views' test uses):
-        # each module's export from it holds the same strings as from a
-        # database of that module alone (compared when this was written).
-        from trytond.tests.test_tryton import activate_module
-        activate_module(connexion_modules())
+class FrenchTranslationTest(DatabaseTestCase):
+    # One database with every module (the one the views' test uses): each
+    # module's export from it holds the same strings as from a database of
+    # that module alone (compared when this was written).
+    modules = connexion_modules()
 
     def test_every_string_is_translated(self):
         "The users are French: no label, help, selection, message untranslated"

@@ -9,6 +9,8 @@ import unittest
 
 from lxml import etree
 
+from connexion_asso.tests.database import DatabaseTestCase
+
 from tests.support import backend, connexion_modules
 
 
@@ -43,12 +45,8 @@ def sao_widgets():
 
 @unittest.skipIf(backend() != 'sqlite',
     "the views do not depend on the database backend")
-class ViewWidgetTest(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        from trytond.tests.test_tryton import activate_module
-        activate_module(connexion_modules())
+class ViewWidgetTest(DatabaseTestCase):
+    modules = connexion_modules()
 
     def test_every_field_has_a_sao_widget(self):
         "Each list and form field of the Connexion views has a sao widget"

@@ -17,7 +17,7 @@ import time
 
 from trytond.config import config
 
-from connexion_asso.tests.smtp import close_database_pool, free_port
+from connexion_asso.tests.smtp import free_port
 
 MAIL, DATA = 1, 2
 
@@ -157,11 +157,6 @@ def kill_when(sink, sender, condition, timeout=120):
 class CrashTestMixin:
     """The sink of each test (PostgreSQL only: the outbox's own connections
     are what is tested), the kills and the checks of what was received."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.addClassCleanup(close_database_pool)
 
     def setUp(self):
         import tempfile

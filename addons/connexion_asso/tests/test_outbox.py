@@ -1,15 +1,15 @@
 """The outbox of the e-mails decided one by one (reminders,
 pre-notifications): kept with the decision, sent after the commit through
 the crash-safe outbox, never lost by an SMTP failure, never sent twice."""
-import unittest
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 from trytond.config import config
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 
-from .smtp import Sink, close_database_pool, free_port, smtp_server
+from .database import DatabaseTestCase
+from .smtp import Sink, free_port, smtp_server
 from .worker import as_task
 
 
@@ -25,12 +25,8 @@ def reminder(to, subject):
     return message
 
 
-class OutboxTest(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        activate_module('connexion_asso')
-        cls.addClassCleanup(close_database_pool)
+class OutboxTest(DatabaseTestCase):
+    modules = ['connexion_asso']
 
     @with_transaction()
     def test_kept_until_the_server_takes_it(self):

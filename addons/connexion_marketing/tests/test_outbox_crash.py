@@ -5,12 +5,11 @@ in flight on a connection at the kill, sent again with the same Message-ID.
 On PostgreSQL, with a real sending process and aiosmtpd on loopback (the
 outbox's connections record on connections of their own, which SQLite's
 single connection cannot show)."""
-import unittest
-
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from connexion_asso.tests.database import DatabaseTestCase
 from connexion_asso.tests.outbox_crash import (
     DATA, MAIL, CrashTestMixin, Sender)
 
@@ -20,12 +19,8 @@ CONNECTIONS = 4
 COUNT = 600
 
 
-class CampaignCrashTest(CrashTestMixin, unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module(['connexion_marketing', 'connexion_donation'])
+class CampaignCrashTest(CrashTestMixin, DatabaseTestCase):
+    modules = ['connexion_marketing', 'connexion_donation']
 
     @with_transaction()
     def test_killed_campaign_sends_nobody_twice(self):

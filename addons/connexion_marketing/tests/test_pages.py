@@ -4,17 +4,16 @@ the person's language, and what the staff or an attacker typed (a campaign's
 subject, an address, the name of a list or of a consent purpose) shown as
 text, never as markup."""
 import html
-import unittest
 from urllib.parse import urlsplit
 
 from werkzeug.test import Client
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
-    CONTEXT, DB_NAME, USER, activate_module)
+    CONTEXT, DB_NAME, USER)
 from trytond.wsgi import app
 
-from connexion_asso.tests.smtp import close_database_pool
+from connexion_asso.tests.database import DatabaseTestCase
 from connexion_asso.tests.worker import in_transaction
 
 from ..campaign import preferences_url, public_url
@@ -56,12 +55,12 @@ def create_recipient(name, lang_code):
         urlsplit(preferences_url(party.id)).path)
 
 
-class CampaignPagesTest(unittest.TestCase):
+class CampaignPagesTest(DatabaseTestCase):
+    modules = ['connexion_marketing']
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['connexion_marketing'])
-        cls.addClassCleanup(close_database_pool)
+        super().setUpClass()
 
         def french():
             Lang = Pool().get('ir.lang')

@@ -2,7 +2,6 @@
 wizard only queue, the tasks run as trytond-worker runs them (pulled from
 ir.queue, each in a transaction of its own, one chunk per task queuing the
 next), each message leaves once and a second run sends nothing."""
-import unittest
 from collections import Counter
 from email.utils import parseaddr
 from unittest.mock import patch
@@ -10,9 +9,10 @@ from unittest.mock import patch
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
-    CONTEXT, DB_NAME, USER, activate_module)
+    CONTEXT, DB_NAME, USER)
 
-from connexion_asso.tests.smtp import Sink, close_database_pool, smtp_server
+from connexion_asso.tests.database import DatabaseTestCase
+from connexion_asso.tests.smtp import Sink, smtp_server
 from connexion_asso.tests.worker import in_transaction, run_queue
 from connexion_tax_receipt import receipt_email
 from connexion_tax_receipt.tests.support import (
@@ -35,12 +35,8 @@ def received(sink, addresses):
         for a in [parseaddr(m['To'])[1]] if a in addresses)
 
 
-class QueueSendingTest(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        activate_module(['connexion_marketing', 'connexion_tax_receipt'])
-        cls.addClassCleanup(close_database_pool)
+class QueueSendingTest(DatabaseTestCase):
+    modules = ['connexion_marketing', 'connexion_tax_receipt']
 
     def test_campaign_sent_by_worker_once(self):
         "A campaign sent from the queue, chunk by chunk: each once"

@@ -4,13 +4,12 @@ flight at the kill, sent again with the same Message-ID.
 
 On PostgreSQL, with a real sending process and aiosmtpd on loopback (see
 connexion_asso/tests/outbox_crash.py)."""
-import unittest
-
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from connexion_asso.tests.database import DatabaseTestCase
 from connexion_asso.tests.outbox_crash import (
     DATA, MAIL, CrashTestMixin, Sender)
 
@@ -20,12 +19,8 @@ CONNECTIONS = 2
 COUNT = 40
 
 
-class ReceiptCrashTest(CrashTestMixin, unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('connexion_tax_receipt')
+class ReceiptCrashTest(CrashTestMixin, DatabaseTestCase):
+    modules = ['connexion_tax_receipt']
 
     @with_transaction()
     def test_killed_receipt_sending_sends_nobody_twice(self):

@@ -3,12 +3,13 @@ of each kind of receipt (extracted from the PDF), the reduction rates in
 force on the dates of the gifts, a reprint identical to the first print.
 Run on the database of the module's tests."""
 import datetime as dt
-import unittest
 from decimal import Decimal
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
+
+from connexion_asso.tests.database import DatabaseTestCase
 
 from ..words import amount_to_words
 from .support import (
@@ -54,13 +55,9 @@ KIND_MENTIONS = {
     }
 
 
-class ReceiptPrintingTestCase(unittest.TestCase):
+class ReceiptPrintingTestCase(DatabaseTestCase):
     "What the receipts print"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('connexion_tax_receipt')
+    modules = ['connexion_tax_receipt']
 
     def test_amount_to_words(self):
         "Amounts are written in words as French accountants do"
