@@ -88,14 +88,3 @@ def outbox_mails(domain=None):
     Message = Pool().get('connexion.outbox.message')
     return [message_from_bytes(m.content, policy=email.policy.default)
         for m in Message.search(domain or [], order=[('id', 'ASC')])]
-
-
-def close_database_pool():
-    """Close trytond's connections to the test database. A sending commits
-    in the middle of a test, and trytond's cache commits beside it on more
-    connections of the pool, left idle on the test database: the next
-    restore from a template (a scenario) could not drop it."""
-    from trytond import backend
-    from trytond.tests.test_tryton import DB_NAME
-    if backend.name == 'postgresql':
-        backend.Database(DB_NAME).close()
