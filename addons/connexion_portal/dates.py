@@ -3,6 +3,8 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.pool import Pool
+from trytond.tools.timezone import get_tzinfo
+from trytond.transaction import Transaction
 
 
 def format_date(date):
@@ -27,7 +29,12 @@ def format_datetime(start, end=None):
 
 
 def local(datetime):
-    "Server datetimes are naive UTC; volunteers read Paris time."
-    from zoneinfo import ZoneInfo
+    """Server datetimes are naive UTC; people read the association's time:
+    its company's timezone (Paris when none is set)."""
+    Company = Pool().get('company.company')
+    company_id = Transaction().context.get('company')
+    companies = ([Company(company_id)] if company_id
+        else Company.search([], order=[('id', 'ASC')], limit=1))
+    timezone = (companies and companies[0].timezone) or 'Europe/Paris'
     return datetime.replace(tzinfo=dt.timezone.utc).astimezone(
-        ZoneInfo('Europe/Paris')).replace(tzinfo=None)
+        get_tzinfo(timezone)).replace(tzinfo=None)

@@ -60,6 +60,23 @@ class ConnexionPortalTestCase(CronTestMixin, ModuleTestCase):
             self.assertEqual(format_date(saturday).replace('\u00a0', ' '),
                 "Saturday 14 March 2026")
 
+    @with_transaction()
+    def test_local_time_of_company(self):
+        "The portal writes times in the association's timezone, not Paris's"
+        from trytond.modules.company.tests import create_company, set_company
+
+        from connexion_portal.dates import local
+        company = create_company()
+        company.timezone = 'America/Cayenne'
+        company.save()
+        noon_utc = dt.datetime(2026, 1, 15, 12, 0)
+        with set_company(company):
+            self.assertEqual(local(noon_utc), dt.datetime(2026, 1, 15, 9, 0))
+        company.timezone = None
+        company.save()
+        with set_company(company):
+            self.assertEqual(local(noon_utc), dt.datetime(2026, 1, 15, 13, 0))
+
     def test_french_spaces(self):
         """Non-breaking spaces before French punctuation in the text and the
         shown attributes, never in URLs, typed values or text areas"""
