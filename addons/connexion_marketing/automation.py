@@ -8,45 +8,27 @@ an e-mail covers (a gift, a donor for a year) is recorded under a key unique
 per automation, so nothing is sent twice, even by two runs at the same time
 (the second one fails on the unique constraint).
 
-Tax receipts are the exception: they go through connexion_tax_receipt's
-e-mail queue, the only sender of receipts (it renders, attaches the PDF,
-sends and marks them e-mailed), so a receipt is e-mailed once whether the
-automation or the finance team's wizard queued it first. The automation
-only picks the consenting donors and gives the text."""
+Tax receipts are the exception, added where connexion_tax_receipt is
+activated (automation_receipt.py)."""
 import datetime as dt
 from collections import defaultdict
-
-from genshi.template import MarkupTemplate
 
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction
 
 from connexion_asso.formatting import format_amount, format_date
-from connexion_asso.outbox import TO_SEND
 
 from .campaign import TemplateContentMixin
 
 KINDS = [
     ('thank_you', "Thanks for a Gift"),
-    ('receipt', "Tax Receipt by E-mail"),
     ('reactivation', "Reactivation of Lapsed Donors"),
     ]
 # The values the content of an automation may print, besides the campaign's.
 NAMES = ['amount', 'date', 'receipt_number', 'year']
-
-
-def receipt_values(receipts):
-    "What the text of an automation may print of the receipts it sends."
-    return {
-        'receipt_number': ", ".join(r.number for r in receipts),
-        'year': ", ".join(sorted({str(r.date_end.year) for r in receipts})),
-        'amount': format_amount(sum(r.amount for r in receipts)),
-        'date': format_date(max(r.issue_date for r in receipts)),
-        }
 
 
 class Automation(
@@ -121,32 +103,30 @@ class Automation(
         sending of whatever is pending (the campaigns a failure interrupted
         too): sent by the worker once this is committed (the outbox reads
         the committed rows)."""
-        pool = Pool()
-        Campaign = pool.get('connexion.marketing.campaign')
         if automations is None:
             automations = cls.search([])
         for automation in automations:
             automation.queue_due()
+        cls.send_pending(automations)
+
+    @classmethod
+    def send_pending(cls, automations):
+        """Queue the sending of what the automations left pending: the
+        campaigns being sent (extended by the kinds that send otherwise)."""
+        Campaign = Pool().get('connexion.marketing.campaign')
         sending = Campaign.search([('state', '=', 'sending')])
         if sending:
             Campaign.__queue__.process(sending)
-        if any(a.kind == 'receipt' for a in automations):
-            Receipt = pool.get('connexion.donation.receipt')
-            queued = Receipt.search([('email_state', 'in', TO_SEND)])
-            if queued:
-                Receipt.__queue__.send_queued(queued)
 
     def queue_due(self, date=None):
         """The campaign (started, not sent) of what is due and not yet
         covered, among the donors who consent; None if there is nobody.
-        Tax receipts: the list of those queued in the receipt e-mail queue."""
+        A kind that does not send through campaigns extends it."""
         pool = Pool()
         Campaign = pool.get('connexion.marketing.campaign')
         Item = pool.get('connexion.marketing.automation.item')
         Recipient = pool.get('connexion.marketing.campaign.recipient')
         date = date or pool.get('ir.date').today()
-        if self.kind == 'receipt':
-            return self._queue_receipts(date)
         item = Item.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*item.select(item.key,
@@ -188,43 +168,6 @@ class Automation(
                 & (donation.date >= since) & (donation.date <= date)))
         return [(p, f'connexion.donation,{i}', f'connexion.donation,{i}')
             for p, i in cursor]
-
-    def _queue_receipts(self, date):
-        """Queue in connexion_tax_receipt's receipt e-mail queue the receipts
-        issued since the start and never queued, of the donors who consent;
-        return them."""
-        pool = Pool()
-        Campaign = pool.get('connexion.marketing.campaign')
-        Receipt = pool.get('connexion.donation.receipt')
-        receipts = Receipt.search([
-                ('state', '=', 'issued'),
-                ('email_state', '=', None),
-                ('issue_date', '>=', self.start_date),
-                ('issue_date', '<=', date),
-                ])
-        if not receipts:
-            return []
-        filter_ = Campaign(purpose=self.purpose, segment='automation')
-        emails = filter_.eligible_emails({r.party.id for r in receipts})
-        receipts = [r for r in receipts if r.party.id in emails]
-        if receipts:
-            Receipt.write(receipts, {'email_automation': self.id})
-        queued, _ = Receipt.queue_email(receipts,
-            addresses={r.id: emails[r.party.id] for r in receipts})
-        return queued
-
-    def receipt_content(self, receipt):
-        "(subject, HTML) of the e-mail of a receipt queued by the automation."
-        from .campaign import preferences_url
-        values = dict.fromkeys(
-            ['name', 'preferences_url', 'unsubscribe_url'] + NAMES)
-        values.update(receipt_values([receipt]))
-        values['name'] = receipt.donor_name
-        # The preferences page is where the donor withdraws consent.
-        values['preferences_url'] = values['unsubscribe_url'] = (
-            preferences_url(receipt.party.id))
-        html = MarkupTemplate(self.content).generate(**values).render()
-        return self.subject, html
 
     def _due_reactivation(self, date):
         "[(party, key, origin)]: the lapsed donors, once a year each."
@@ -340,36 +283,3 @@ class Campaign(metaclass=PoolMeta):
                 value['date'] = format_date(max(d.date for d in donations))
                 value['year'] = value['date'][-4:]
         return values
-
-
-class AutomationItemReceipt(metaclass=PoolMeta):
-    "A receipt is an origin only where connexion_tax_receipt is activated."
-    __name__ = 'connexion.marketing.automation.item'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.origin.selection.append(
-            ('connexion.donation.receipt', "Tax Receipt"))
-
-
-class Receipt(metaclass=PoolMeta):
-    __name__ = 'connexion.donation.receipt'
-
-    email_automation = fields.Many2One(
-        'connexion.marketing.automation', "E-mail Automation", readonly=True,
-        ondelete='RESTRICT',
-        help="The donor automation that queued the e-mail, with its text.")
-
-    def email_message(self, sender, pdf):
-        message = super().email_message(sender, pdf)
-        if self.email_automation and self.email_automation.from_:
-            del message['From']
-            set_from_header(message, sender, self.email_automation.from_)
-        return message
-
-    def _email_content(self):
-        subject, text, html = super()._email_content()
-        if self.email_automation:
-            subject, html = self.email_automation.receipt_content(self)
-        return subject, text, html

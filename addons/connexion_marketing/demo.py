@@ -116,7 +116,11 @@ def load_campaigns(pool):
     Recipient.save(recipients)
     Campaign.done([campaign])
     automations = 0
+    # The tax receipt kind exists only with connexion_tax_receipt.
+    kinds = dict(Automation.kind.selection)
     for values in AUTOMATIONS:
+        if values['kind'] not in kinds:
+            continue
         if Automation.search([('name', '=', values['name']),
                     ('active', 'in', [True, False])], limit=1):
             continue

@@ -12,6 +12,8 @@ from connexion_asso.tests.smtp import Sink, smtp_server
 from connexion_asso.tests.worker import as_task
 from connexion_gdpr.tests.tools import find_strings
 
+from .. import demo
+
 
 def create_subscribers(count, prefix):
     "Parties subscribed to a new mailing list; returns (list, parties)."
@@ -68,6 +70,28 @@ class ConnexionMarketingTestCase(
                         'start_date': dt.date(2026, 1, 1),
                         'content': '<p>${name</p>'}])
         self.assertIn("Merci cassé", cm.exception.message)
+
+    @with_transaction()
+    def test_receipt_kind_needs_tax_receipt(self):
+        "Without connexion_tax_receipt, no automation e-mails tax receipts"
+        pool = Pool()
+        Module = pool.get('ir.module')
+        Automation = pool.get('connexion.marketing.automation')
+        self.assertFalse(Module.search([
+                    ('name', '=', 'connexion_tax_receipt'),
+                    ('state', '=', 'activated')]))
+        self.assertEqual([k for k, _ in Automation.kind.selection],
+            ['thank_you', 'reactivation'])
+        # The demo leaves out the automation of a kind not activated.
+        demo.load(pool)
+        self.assertEqual(
+            sorted(a.kind for a in Automation.search(
+                    [('active', 'in', [True, False])])),
+            ['reactivation', 'thank_you'])
+        with self.assertRaises(ValidationError):
+            Automation.create([{'name': "Reçus", 'kind': 'receipt',
+                        'subject': "Reçu", 'start_date': dt.date(2026, 1, 1),
+                        'content': '<p>${name}</p>'}])
 
     @with_transaction()
     def test_campaign_resumes_after_smtp_failure(self):
