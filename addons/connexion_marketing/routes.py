@@ -9,8 +9,8 @@ written in French, as the rest of the back office."""
 import hmac
 import re
 
+from werkzeug import routing
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import ValidationError
 
 from trytond.i18n import gettext
 from trytond.protocols.wrappers import (
@@ -27,13 +27,17 @@ from connexion_portal.portal_forms import record_id
 class DatabaseConverter(Base64Converter):
     """trytond's base64 database name of the e-mailed addresses, where a
     name that does not decode (bad padding, no UTF-8) is no address of ours:
-    404, not the server error trytond's converter gives."""
+    404, not the server error trytond's converter gives.
+
+    werkzeug's routing.ValidationError is no error shown to anyone (nor
+    Tryton's ValidationError): it is how a converter tells werkzeug that the
+    rule does not match, so the URL ends as any unknown one, in a 404."""
 
     def to_python(self, value):
         try:
             return super().to_python(value)
         except ValueError:  # binascii.Error, UnicodeDecodeError
-            raise ValidationError()
+            raise routing.ValidationError()
 
 
 app.url_map.converters['connexion_db'] = DatabaseConverter
