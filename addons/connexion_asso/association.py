@@ -42,7 +42,7 @@ class Association(ModelSingleton, ModelSQL, ModelView):
         "printed on tax receipts.")
     public_utility = fields.Boolean(
         "Recognised of Public Utility",
-        help="Reconnue d'utilité publique (RUP).")
+        help="Recognised of public utility by decree (RUP).")
     public_utility_decree_date = fields.Date(
         "Public Utility Decree Date",
         states={'invisible': ~Eval('public_utility')},

@@ -1,11 +1,13 @@
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 from trytond.model.exceptions import ValidationError
 
 from .consent_tests import ConsentTestMixin
 from .cron_tests import CronTestMixin
 from .export_tests import ExportTestMixin
 from .party_tests import PartyFieldsMixin
+from .translations import load_french
 
 
 class ConnexionAssoTestCase(
@@ -33,6 +35,21 @@ class ConnexionAssoTestCase(
         association.siren = '732829321'
         with self.assertRaises(ValidationError):
             association.save()
+
+    @with_transaction()
+    def test_public_utility_help_translated(self):
+        "The RUP help is English in code and French through fr.po"
+        pool = Pool()
+        Association = pool.get('connexion.association')
+        load_french(pool, 'connexion_asso')
+        with Transaction().set_context(language='en'):
+            help_ = Association.fields_get(
+                ['public_utility'])['public_utility']['help']
+        self.assertNotIn("utilité", help_)
+        with Transaction().set_context(language='fr'):
+            help_ = Association.fields_get(
+                ['public_utility'])['public_utility']['help']
+        self.assertIn("Reconnue d'utilité publique", help_)
 
     @with_transaction()
     def test_team_membership_gives_group(self):
