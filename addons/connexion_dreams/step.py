@@ -7,6 +7,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from connexion_asso.mail import mail_language
+
 from .child import age_on
 from .dream import STEP_DATES, STEP_DELAYS
 from .exceptions import DreamStepError, EligibilityError
@@ -103,8 +105,10 @@ class Dream(metaclass=PoolMeta):
         Account = pool.get('analytic_account.account')
         Translation = pool.get('ir.translation')
         super().__register__(module)
-        # Analytic accounts used to be named after the child ("Rêve de
-        # <nom>"): finance reads them, so they carry the dream number only.
+        # Analytic accounts used to be named after the child, in French
+        # ("Rêve de <nom>"): finance reads them, so they carry the dream
+        # number only (in French as they were; new ones are named in the
+        # association's language, msg_dream_analytic_name).
         cursor = Transaction().connection.cursor()
         table = cls.__table__()
         account = Account.__table__()
@@ -112,7 +116,7 @@ class Dream(metaclass=PoolMeta):
         cursor.execute(*table.join(account,
                 condition=table.analytic_account == account.id
                 ).select(table.id, account.id,
-                where=~account.name.like('Rêve n° %')))
+                where=account.name.like('Rêve de %')))
         for dream_id, account_id in cursor.fetchall():
             cursor.execute(*account.update([account.name],
                     [f'Rêve n° {dream_id}'], where=account.id == account_id))
@@ -223,9 +227,13 @@ class Dream(metaclass=PoolMeta):
         if roots:
             root, = roots
         else:
-            root, = Account.create([{
-                        'name': "Rêves", 'code': 'REVES', 'type': 'root',
-                        'company': company.id, 'state': 'opened'}])
+            with Transaction().set_context(
+                    language=mail_language(None, company)):
+                root, = Account.create([{
+                            'name': gettext(
+                                'connexion_dreams.msg_dream_analytic_root'),
+                            'code': 'REVES', 'type': 'root',
+                            'company': company.id, 'state': 'opened'}])
         return root
 
     @classmethod
@@ -238,16 +246,20 @@ class Dream(metaclass=PoolMeta):
                 if dream.analytic_account:
                     continue
                 root = cls.analytic_root(dream.company)
-                account, = Account.create([{
-                            # Finance reads the analytic accounts: the
-                            # dream's number, never the child's name.
-                            'name': gettext(
-                                'connexion_dreams.msg_dream_analytic_name',
-                                id=dream.id),
-                            'code': f'REVE-{dream.id}',
-                            'type': 'normal', 'root': root.id,
-                            'parent': root.id, 'company': dream.company.id,
-                            'state': 'opened'}])
+                # Named in the association's language, not the user's:
+                # finance reads them in its accounts.
+                with Transaction().set_context(
+                        language=mail_language(None, dream.company)):
+                    account, = Account.create([{
+                                # The dream's number, never the child's name.
+                                'name': gettext(
+                                    'connexion_dreams.msg_dream_analytic_name',
+                                    id=dream.id),
+                                'code': f'REVE-{dream.id}',
+                                'type': 'normal', 'root': root.id,
+                                'parent': root.id,
+                                'company': dream.company.id,
+                                'state': 'opened'}])
                 cls.write([dream], {'analytic_account': account.id})
 
     @classmethod

@@ -10,6 +10,8 @@ from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from connexion_asso.tests.translations import load_french
+
 from ..child import age_on
 from ..exceptions import VisitReportError
 from connexion_asso.tests.cron_tests import CronTestMixin
@@ -737,6 +739,22 @@ class ConnexionDreamsTestCase(
                 self.assertNotIn("Noé", text)
                 self.assertNotIn("Lambert", text)
             self.assertIn(str(dream.id), account.name)
+
+    @with_transaction(context={'language': 'en'})
+    def test_analytic_account_language(self):
+        "The analytic accounts are named in the association's language"
+        pool = Pool()
+        Dream = pool.get('connexion.dream')
+        load_french(pool, 'connexion_dreams')
+        company = create_company()
+        with set_company(company):
+            hospital, child = create_base()
+            dream = self._dream(hospital, child)
+            # An English-speaking user, a French association.
+            Dream.create_analytic_accounts([dream])
+            account = dream.analytic_account
+            self.assertEqual(account.name, f"Rêve n° {dream.id}")
+            self.assertEqual(account.root.name, "Rêves")
 
     @with_transaction()
     def test_volunteer_sees_assigned_dreams(self):
