@@ -23,7 +23,8 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         'analytic_account.account', "Analytic Root",
         domain=[('type', '=', 'root')],
         help="Each dream gets an analytic account under this root.\n"
-        "Leave empty to create a root named \"Rêves\".")
+        "Leave empty to create a root named \"Dreams\" in the "
+        "association's language.")
 
     @staticmethod
     def default_min_age():
