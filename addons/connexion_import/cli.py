@@ -23,7 +23,7 @@ class ProgressBar:
         speed = done / max(time.monotonic() - self.start, 1e-6)
         self.stream.write(
             f'\r[{"#" * filled}{"." * (self.width - filled)}] '
-            f'{ratio:4.0%} {done}/{total} lignes, {speed:,.0f} lignes/s'
+            f'{ratio:4.0%} {done}/{total} rows, {speed:,.0f} rows/s'
             .replace(',', ' '))
         if done >= total:
             self.stream.write('\n')
@@ -33,22 +33,22 @@ class ProgressBar:
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog='scripts/import',
-        description="Importe un fichier CSV ou XLSX avec un profil d'import.")
+        description="Import a CSV or XLSX file with an import profile.")
     parser.add_argument('file')
-    parser.add_argument('-c', '--config', help="fichier de configuration "
-        "trytond (sinon variables TRYTOND_*)")
+    parser.add_argument('-c', '--config', help="trytond configuration "
+        "file (else the TRYTOND_* variables)")
     parser.add_argument('-d', '--database', required=True)
     parser.add_argument('-p', '--profile', required=True,
-        help="nom du profil d'import")
+        help="name of the import profile")
     parser.add_argument('-u', '--user', default='admin',
-        help="identifiant de l'utilisateur qui importe (ses droits "
-        "s'appliquent)")
+        help="login of the user who imports (their access rights "
+        "apply)")
     parser.add_argument('--dry-run', action='store_true',
-        help="simulation : contrôle tout et n'enregistre rien")
+        help="check everything, save nothing")
     parser.add_argument('--method', choices=['bulk', 'record'],
-        default='bulk', help="bulk (par lots) ou record (fiche par fiche)")
-    parser.add_argument('--errors', help="fichier CSV des rejets "
-        "(par défaut <fichier>-rejets.csv)")
+        default='bulk', help="bulk (by batches) or record (one by one)")
+    parser.add_argument('--errors', help="CSV file of the rejected rows "
+        "(default <file>-rejets.csv, as the wizard names it)")
     parser.add_argument('-q', '--quiet', action='store_true')
     return parser.parse_args(argv)
 
@@ -80,7 +80,8 @@ def main(argv=None):
         Run = pool.get('connexion.import.run')
         profiles = Profile.search([('name', '=', args.profile)])
         if not profiles:
-            print(f"Profil d'import inconnu : {args.profile}", file=sys.stderr)
+            print(gettext('connexion_import.msg_cli_unknown_profile',
+                    profile=args.profile), file=sys.stderr)
             return 2
         profile, = profiles
         start = time.monotonic()
@@ -99,12 +100,25 @@ def main(argv=None):
         path = args.errors or os.path.splitext(args.file)[0] + '-rejets.csv'
         with open(path, 'wb') as fp:
             fp.write(errors)
+        summary = summary_lines(path, elapsed, len(plan.rows))
     print(report)
-    print(f"Fichier des rejets : {path}")
-    rows = len(plan.rows)
-    print(f"Durée : {elapsed:.1f} s ({rows / max(elapsed, 1e-6):,.0f} "
-        "lignes/s)".replace(',', ' '))
+    for line in summary:
+        print(line)
     return 0
+
+
+def summary_lines(path, elapsed, rows):
+    "The end of the report, in the transaction's language as the report."
+    from trytond.i18n import gettext
+
+    from connexion_asso.formatting import format_duration
+    return [
+        gettext('connexion_import.msg_cli_errors_file', path=path),
+        gettext('connexion_import.msg_cli_duration',
+            duration=format_duration(elapsed),
+            speed=f'{rows / max(elapsed, 1e-6):,.0f}'.replace(
+                ',', '\u00a0')),
+        ]
 
 
 if __name__ == '__main__':

@@ -35,6 +35,27 @@ class ConnexionImportTestCase(FileCases, RecordCases, ModuleTestCase):
         activate_module(sorted([cls.module] + cls.extras), lang=cls.language)
 
     @with_transaction()
+    def test_cli_texts(self):
+        """scripts/import: its options in English (an operator's tool, as
+        trytond-admin), its summary in French as the report"""
+        import contextlib
+        from connexion_asso.tests.translations import load_french
+        from .. import cli
+        load_french(Pool(), 'connexion_import')
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output), \
+                self.assertRaises(SystemExit):
+            cli.parse_args(['--help'])
+        self.assertIn("Import a CSV or XLSX file", output.getvalue())
+        self.assertNotRegex(output.getvalue(), '[éèàç]')
+        with Transaction().set_context(language='fr'):
+            summary = cli.summary_lines('dons-rejets.csv', 2.5, 5000)
+        self.assertEqual(summary, [
+                "Fichier des rejets : dons-rejets.csv",
+                "Terminé en 2,5\u00a0s (2\u00a0000 lignes par seconde).",
+                ])
+
+    @with_transaction()
     def test_clean_date_company_today(self):
         """A date is in the future from the company's today (its timezone),
         not the server's: one of the two far timezones is on another day
