@@ -10,14 +10,19 @@ from trytond.pool import Pool
 from .dream import GRANTED_STATES
 
 
-class LeadTime(ModelSQL, ModelView):
-    __name__ = 'connexion.dream.lead_time'
-
-    hospital = fields.Many2One('connexion.hospital', "Hospital")
+class RealisedMixin:
+    "What both statistics count: the realised dreams and their lead time."
+    __slots__ = ()
     dreams = fields.Integer("Realised Dreams")
     average = fields.Float(
         "Average Lead Time (days)", digits=(16, 0),
         help="Average days from referral to realisation.")
+
+
+class LeadTime(RealisedMixin, ModelSQL, ModelView):
+    __name__ = 'connexion.dream.lead_time'
+
+    hospital = fields.Many2One('connexion.hospital', "Hospital")
 
     @classmethod
     def __setup__(cls):
@@ -38,16 +43,12 @@ class LeadTime(ModelSQL, ModelView):
             group_by=[dream.hospital])
 
 
-class DreamYear(ModelSQL, ModelView):
+class DreamYear(RealisedMixin, ModelSQL, ModelView):
     "Dreams granted (realised, followed up or closed) by year of realisation."
     __name__ = 'connexion.dream.year'
 
     year = fields.Char("Year")
-    dreams = fields.Integer("Realised Dreams")
     children = fields.Integer("Children")
-    average = fields.Float(
-        "Average Lead Time (days)", digits=(16, 0),
-        help="Average days from referral to realisation.")
 
     @classmethod
     def __setup__(cls):
