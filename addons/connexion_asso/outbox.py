@@ -25,7 +25,8 @@ connection dies), and it skips the rows already sent.
 
 The hand-over is committed before the end of the message (the final dot)
 is written: an SMTP server takes nothing whose end it did not receive, so
-the statement's round trip overlaps the MAIL/RCPT/DATA exchange. The
+the statement's round trip overlaps the MAIL/RCPT/DATA exchange
+(smtp_delivery.py: the SMTP exchange of one message). The
 statements are committed without waiting for the disk
 (synchronous_commit off): a killed sender loses nothing, a crash of the
 database server itself may forget its last fraction of a second, whose
@@ -49,22 +50,19 @@ and commits the task's transaction at each message: a hand-over is
 recorded only once committed.
 """
 import datetime as dt
-import email.policy
 import hashlib
 import queue
-import re
 import select
 import smtplib
-import socket
 import threading
 from contextlib import contextmanager
-from email.utils import parseaddr
 
 from sql import Flavor
 
 import trytond.config as config
-from trytond.sendmail import get_smtp_server
 from trytond.transaction import Transaction
+
+from .smtp_delivery import InDoubt, connect, deliver, permanent
 
 STATES = ['pending', 'handed', 'sent', 'failed']
 # Rows a sending picks up: the never handed over and those in doubt.
@@ -79,113 +77,6 @@ def message_id(kind, record_id, sender):
     digest = hashlib.sha256(f'{database}/{kind}'.encode()).hexdigest()[:12]
     domain = sender.rpartition('@')[2] or 'localhost'
     return f'<{kind}.{record_id}.{digest}@{domain}>'
-
-
-def as_bytes(message):
-    """The EmailMessage as the SMTP server takes it: non-ASCII names and
-    subjects as encoded words, raw UTF-8 only for an internationalised
-    address (RFC 6531, sent with SMTPUTF8)."""
-    address = parseaddr(str(message['To'] or ''))[1]
-    policy = email.policy.SMTP if address.isascii() else email.policy.SMTPUTF8
-    return message.as_bytes(policy=policy)
-
-
-class InDoubt(Exception):
-    """The connection failed after the end of a message was written and
-    before the server's answer: it may have been accepted."""
-
-
-def deliver(server, sender, address, message, before_end=None):
-    """server.sendmail(sender, [address], message) in two round trips
-    instead of four when the server allows PIPELINING (RFC 2920): MAIL,
-    RCPT and DATA are written at once, then their replies read.
-
-    A failure before the end of the message is written means the server
-    did not take it (raised as is); a failure after raises InDoubt.
-    before_end(wait) says whether what must be recorded before the server
-    can take the message is recorded (waiting for it if wait): the end is
-    written only then."""
-    server.ehlo_or_helo_if_needed()
-    options = []
-    if not (address.isascii() and sender.isascii()):
-        # An internationalised address needs SMTPUTF8 (RFC 6531).
-        if not server.has_extn('smtputf8'):
-            raise smtplib.SMTPRecipientsRefused({address: (
-                        553, b'non-ASCII address and no SMTPUTF8')})
-        options = ['SMTPUTF8']
-    if not options and server.has_extn('pipelining'):
-        server.send(f'MAIL FROM:{_quote(sender)}\r\n'
-            f'RCPT TO:{_quote(address)}\r\nDATA\r\n')
-        replies = [server.getreply() for _ in range(3)]
-    else:
-        replies = [server.mail(sender, options), server.rcpt(address)]
-        if replies[0][0] == 250 and replies[1][0] in {250, 251}:
-            server.putcmd('data')
-            replies.append(server.getreply())
-        else:
-            replies.append((503, b'no valid recipient'))
-    (mail_code, mail_msg), (rcpt_code, rcpt_msg), (data_code, data_msg) = (
-        replies)
-    if data_code == 354 and (mail_code != 250 or rcpt_code not in {250, 251}):
-        # A server should refuse DATA without a recipient; if it did not,
-        # end the empty message so that the session stays usable.
-        server.send(b'.\r\n')
-        server.getreply()
-        data_code = 503
-    if data_code != 354:
-        server.rset()
-        if mail_code != 250:
-            raise smtplib.SMTPSenderRefused(mail_code, mail_msg, sender)
-        if rcpt_code not in {250, 251}:
-            raise smtplib.SMTPRecipientsRefused(
-                {address: (rcpt_code, rcpt_msg)})
-        raise smtplib.SMTPDataError(data_code, data_msg)
-    data = _DOT.sub(b'..', message)
-    if not data.endswith(b'\r\n'):
-        data += b'\r\n'
-    if before_end is not None and not before_end(False):
-        # Not recorded yet: the body now, its end once recorded.
-        server.send(data)
-        before_end(True)
-        data = b''
-    try:
-        server.send(data + b'.\r\n')
-        code, msg = server.getreply()
-    except (smtplib.SMTPException, OSError) as exception:
-        raise InDoubt(str(exception) or repr(exception)) from exception
-    if code != 250:
-        server.rset()
-        raise smtplib.SMTPDataError(code, msg)
-
-
-_DOT = re.compile(br'(?m)^\.')
-
-
-_PLAIN = re.compile(r'[^\s<>()",;:\\\[\]@]+@[^\s<>()",;:\\\[\]@]+')
-
-
-def _quote(address):
-    """smtplib.quoteaddr for a plain address without its parsing, a tenth
-    of the CPU of a message otherwise."""
-    if _PLAIN.fullmatch(address):
-        return f'<{address}>'
-    return smtplib.quoteaddr(address)
-
-
-def _connect():
-    """An SMTP connection that writes the end of a message at once: it is
-    written apart, after the hand-over is recorded, and Nagle's algorithm
-    would hold it until the server acknowledges the body."""
-    server = get_smtp_server(strict=True)
-    sock = getattr(server, 'sock', None)
-    if sock is not None and sock.family in {socket.AF_INET, socket.AF_INET6}:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return server
-
-
-def _permanent(refusal):
-    "Whether the server refused the recipient for good (5xx)."
-    return all(code >= 500 for code, _ in refusal.recipients.values())
 
 
 class Recorder:
@@ -395,7 +286,7 @@ class Outbox:
                         break
                     try:
                         if self.servers[index] is None:
-                            self.servers[index] = _connect()
+                            self.servers[index] = connect()
                     except (smtplib.SMTPException, OSError) as exception:
                         error = str(exception) or repr(exception)
                         # Noted on the row it stopped at, as it was.
@@ -410,7 +301,7 @@ class Outbox:
                         recorder.finish()
                     except smtplib.SMTPRecipientsRefused as exception:
                         recorder.finish()
-                        if _permanent(exception):
+                        if permanent(exception):
                             recorder.previous = (id_, 'failed', self.refused
                                 or str(exception))
                             refused.append(id_)

@@ -17,7 +17,8 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import without_check_access
 
-from .outbox import TO_SEND, Outbox, as_bytes
+from .outbox import TO_SEND, Outbox
+from .smtp_delivery import as_bytes
 
 # Messages sent by one queued task: the rest go in the task it queues.
 CHUNK = 1000

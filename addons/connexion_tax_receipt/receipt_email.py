@@ -19,7 +19,8 @@ from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from connexion_asso.outbox import Outbox, as_bytes, message_id
+from connexion_asso.outbox import Outbox, message_id
+from connexion_asso.smtp_delivery import as_bytes
 
 from .exceptions import ReceiptEmailError
 
