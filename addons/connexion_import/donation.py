@@ -36,12 +36,8 @@ class DonorImporter(Importer):
     cleaners = CLEANERS
 
     def check_row(self, plan, row):
-        values = row.values
         self.reject_unknown(plan, row, self.model, 'payment_method')
-        if not values.get('donor_key') and not values.get('email'):
-            row.reject(plan.column_name('donor_key')
-                or plan.column_name('email'),
-                gettext('connexion_import.msg_donor_missing'))
+        self.check_key_or_email(plan, row, 'donor_key', 'donor')
 
     def match(self, plan):
         """Donor of each gift: the party imported with the donor key from
@@ -50,34 +46,14 @@ class DonorImporter(Importer):
         pool = Pool()
         Key = pool.get('connexion.import.key')
         Campaign = pool.get('connexion.donation.campaign')
-        by_key = Key.existing(self.profile.source, 'party')
-        by_email = None
         campaigns = {}
         for campaign in Campaign.search([]):
             for name in filter(None, [campaign.name, campaign.code]):
                 campaigns[cleaning.code_key(name)] = campaign.id
-        for row in plan.rows:
-            if row.status is not None:
-                continue
+        for row, party in self.rows_by_person(plan, 'donor_key',
+                Key.existing(self.profile.source, 'party'),
+                lambda: PartyIndex.load().by_email, 'donor'):
             values = row.values
-            party = None
-            if values.get('donor_key'):
-                party = by_key.get(values['donor_key'])
-                if not party:
-                    row.reject(plan.column_name('donor_key'), gettext(
-                            'connexion_import.msg_unknown_donor_key',
-                            value=values['donor_key'],
-                            source=self.profile.source))
-                    continue
-            elif values.get('email'):
-                if by_email is None:
-                    by_email = PartyIndex.load().by_email
-                party = by_email.get(values['email'])
-                if not party:
-                    row.reject(plan.column_name('email'), gettext(
-                            'connexion_import.msg_unknown_donor_email',
-                            value=values['email']))
-                    continue
             values['party'] = party
             if values.get('campaign'):
                 campaign = campaigns.get(cleaning.code_key(values['campaign']))

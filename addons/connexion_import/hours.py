@@ -36,11 +36,7 @@ class HoursImporter(Importer):
     indicators = ('connexion.volunteer.hours', 'date', 'hours')
 
     def check_row(self, plan, row):
-        values = row.values
-        if not values.get('volunteer_key') and not values.get('email'):
-            row.reject(plan.column_name('volunteer_key')
-                or plan.column_name('email'),
-                gettext('connexion_import.msg_volunteer_missing'))
+        self.check_key_or_email(plan, row, 'volunteer_key', 'volunteer')
 
     def match(self, plan):
         """Volunteer and mission of each line: one query per table for the
@@ -49,37 +45,22 @@ class HoursImporter(Importer):
         Key = pool.get('connexion.import.key')
         Volunteer = pool.get('connexion.volunteer')
         Mission = pool.get('connexion.mission')
-        by_key = Key.existing(self.profile.source, 'volunteer')
-        by_email = None
         missions = defaultdict(set)
         for mission in Mission.search([]):
             missions[cleaning.code_key(mission.name)].add(
                 mission.id)
-        for row in plan.rows:
-            if row.status is not None:
-                continue
+
+        def volunteers_by_email():
+            parties = PartyIndex.load().by_email
+            volunteers = {v.party.id: v.id for v in Volunteer.search(
+                    [('party', 'in', list(set(parties.values())))])}
+            return {e: volunteers[p] for e, p in parties.items()
+                if p in volunteers}
+
+        for row, volunteer in self.rows_by_person(plan, 'volunteer_key',
+                Key.existing(self.profile.source, 'volunteer'),
+                volunteers_by_email, 'volunteer'):
             values = row.values
-            if values.get('volunteer_key'):
-                volunteer = by_key.get(values['volunteer_key'])
-                if not volunteer:
-                    row.reject(plan.column_name('volunteer_key'), gettext(
-                            'connexion_import.msg_unknown_volunteer_key',
-                            value=values['volunteer_key'],
-                            source=self.profile.source))
-                    continue
-            else:
-                if by_email is None:
-                    parties = PartyIndex.load().by_email
-                    volunteers = {v.party.id: v.id for v in Volunteer.search(
-                            [('party', 'in', list(set(parties.values())))])}
-                    by_email = {e: volunteers[p] for e, p in parties.items()
-                        if p in volunteers}
-                volunteer = by_email.get(values['email'])
-                if not volunteer:
-                    row.reject(plan.column_name('email'), gettext(
-                            'connexion_import.msg_unknown_volunteer_email',
-                            value=values['email']))
-                    continue
             values['volunteer'] = volunteer
             found = missions.get(
                 cleaning.code_key(values['mission']), set())

@@ -147,6 +147,47 @@ class Importer:
             for m in models)
 
     @staticmethod
+    def check_key_or_email(plan, row, key_target, person):
+        """Reject a row that names its person (donor, volunteer) by neither
+        their key nor their e-mail."""
+        values = row.values
+        if not values.get(key_target) and not values.get('email'):
+            row.reject(plan.column_name(key_target)
+                or plan.column_name('email'),
+                gettext(f'connexion_import.msg_{person}_missing'))
+
+    def rows_by_person(self, plan, key_target, by_key, load_by_email,
+            person):
+        """Yield (row, id) of the rows still in play with the id of their
+        person: by their key in the same source (by_key, {key: id}), else
+        by their e-mail (load_by_email(), {e-mail: id}, loaded once and
+        only if a row needs it); a row whose person is not found is
+        rejected."""
+        by_email = None
+        for row in plan.rows:
+            if row.status is not None:
+                continue
+            values = row.values
+            if values.get(key_target):
+                found = by_key.get(values[key_target])
+                if not found:
+                    row.reject(plan.column_name(key_target), gettext(
+                            f'connexion_import.msg_unknown_{person}_key',
+                            value=values[key_target],
+                            source=self.profile.source))
+                    continue
+            else:
+                if by_email is None:
+                    by_email = load_by_email()
+                found = by_email.get(values['email'])
+                if not found:
+                    row.reject(plan.column_name('email'), gettext(
+                            f'connexion_import.msg_unknown_{person}_email',
+                            value=values['email']))
+                    continue
+            yield row, found
+
+    @staticmethod
     def reject_unknown(plan, row, model, target):
         "Reject a row whose value of target is not in the model's selection."
         value = row.values.get(target)
