@@ -117,7 +117,29 @@ class TransitionOnlyMixin:
         return super().copy(records, default=default)
 
 
-class PostingWorkflowMixin(TransitionOnlyMixin):
+class DraftDeleteMixin:
+    """Only a draft that nothing refers to yet is deleted (a posted gift, a
+    started SEPA plan are cancelled or closed instead, their history kept).
+    The model says what refers to its drafts (_delete_blocked) and words
+    the refusal (workflow_message('delete_draft'))."""
+    __slots__ = ()
+
+    def _delete_blocked(self):
+        "Whether something (a move, gifts) already refers to the record."
+        return False
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode == 'delete':
+            for record in records:
+                if record.state != 'draft' or record._delete_blocked():
+                    raise WorkflowDeleteError(
+                        record.workflow_message('delete_draft'))
+
+
+class PostingWorkflowMixin(DraftDeleteMixin, TransitionOnlyMixin):
     """Draft, validated by posting its accounting move, cancelled by
     reversing it: gifts (those of the SEPA debits too) and membership fees.
 
@@ -173,15 +195,9 @@ class PostingWorkflowMixin(TransitionOnlyMixin):
         words, e.g. gettext('module.msg_model_' + name, ...)."""
         raise NotImplementedError
 
-    @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        super().check_modification(
-            mode, records, values=values, external=external)
-        if mode == 'delete':
-            for record in records:
-                if record.state != 'draft' or record.move:
-                    raise WorkflowDeleteError(
-                        record.workflow_message('delete_draft'))
+    def _delete_blocked(self):
+        "A move posted (even cancelled since) is kept with its record."
+        return super()._delete_blocked() or bool(self.move)
 
     def check_validate(self):
         "Raise what keeps the record from being validated."

@@ -19,8 +19,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
-from connexion_asso.exceptions import WorkflowDeleteError
-from connexion_asso.workflow import TransitionOnlyMixin
+from connexion_asso.workflow import DraftDeleteMixin, TransitionOnlyMixin
 
 from connexion_donation.donation import (
     CompanyCurrencyMixin, DonorAmountMixin)
@@ -88,8 +87,8 @@ class Configuration(metaclass=PoolMeta):
 
 
 class Plan(
-        DonorAmountMixin, TransitionOnlyMixin, CompanyCurrencyMixin, Workflow,
-        ModelSQL, ModelView):
+        DonorAmountMixin, DraftDeleteMixin, TransitionOnlyMixin,
+        CompanyCurrencyMixin, Workflow, ModelSQL, ModelView):
     """Recurring donation plan: a donor gives a fixed amount by SEPA
     direct debit every month, quarter or year under a mandate."""
     __name__ = 'connexion.donation.plan'
@@ -225,15 +224,9 @@ class Plan(
         return gettext(f'connexion_donation_sepa.msg_plan_{name}',
             plan=self.rec_name, **kwargs)
 
-    @classmethod
-    def check_modification(cls, mode, plans, values=None, external=False):
-        super().check_modification(
-            mode, plans, values=values, external=external)
-        if mode == 'delete':
-            for plan in plans:
-                if plan.state != 'draft' or plan.donations:
-                    raise WorkflowDeleteError(
-                        plan.workflow_message('delete_draft'))
+    def _delete_blocked(self):
+        "Its gifts keep their plan."
+        return super()._delete_blocked() or bool(self.donations)
 
     @classmethod
     def copy(cls, plans, default=None):

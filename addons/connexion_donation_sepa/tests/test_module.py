@@ -6,6 +6,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from connexion_asso.exceptions import WorkflowDeleteError
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 from connexion_asso.tests.smtp import outbox_mails
@@ -68,6 +69,42 @@ class DonationSepaTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
             plan = Plan(plan.id)
             self.assertEqual((plan.state, plan.failures), ('suspended', 2))
 
+    @with_transaction()
+    def test_delete_draft_only(self):
+        "Only a draft plan without gifts, a draft gift without move, is "
+        "deleted: the others keep their history (closed, cancelled)"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mandate = pool.get('account.payment.sepa.mandate')
+        Plan = pool.get('connexion.donation.plan')
+        Donation = pool.get('connexion.donation')
+        company = create_company()
+        with set_company(company):
+            party, = Party.create([{'name': "Lucien Ferrand"}])
+            mandate, = Mandate.create([{'company': company.id,
+                        'party': party.id, 'identification': 'DON-0001'}])
+            running, with_gift, draft = Plan.create([{'company': company.id,
+                        'party': party.id, 'amount': Decimal(20),
+                        'currency': company.currency.id,
+                        'periodicity': 'monthly',
+                        'start_date': dt.date(2026, 1, 1),
+                        'mandate': mandate.id, 'state': state}
+                    for state in ['running', 'draft', 'draft']])
+            validated, gift = Donation.create([{'company': company.id,
+                        'party': party.id, 'plan': with_gift.id,
+                        'currency': company.currency.id,
+                        'date': dt.date(2026, 1, 5), 'amount': Decimal(20),
+                        'payment_method': 'direct_debit', 'state': state}
+                    for state in ['validated', 'draft']])
+            for Model, record in [
+                    (Plan, running), (Plan, with_gift), (Donation, validated)]:
+                with self.subTest(record=record):
+                    with self.assertRaises(WorkflowDeleteError):
+                        Model.delete([record])
+            Donation.delete([gift])
+            Plan.delete([draft])
+            self.assertEqual({p.id for p in Plan.search([])},
+                {running.id, with_gift.id})
 
     @with_transaction()
     def test_prenotification_in_donor_language(self):
