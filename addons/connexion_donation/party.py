@@ -208,30 +208,36 @@ class Erase(metaclass=PoolMeta):
     def to_erase(self, party_id):
         pool = Pool()
         Donation = pool.get('connexion.donation')
-        Move = pool.get('account.move')
         Line = pool.get('account.move.line')
         to_erase = super().to_erase(party_id)
+        to_erase.append(
+            # Gifts and fees are accounting documents (10 years, Code de
+            # commerce L123-22): amounts, dates, nature, the goods given
+            # (printed on the receipt) and the cheque number (bank
+            # reconciliation) stay; what names the person goes.
+            (Donation, [('party', '=', party_id)], True,
+                ['check_bank', 'tribute_name', 'notes'], [None, None, None]))
+        to_erase.extend(self.posted_moves_to_erase(Donation, party_id))
+        # The donor's lines of other moves (their payments) too.
+        to_erase.append((Line, [('party', '=', party_id)], False,
+                ['description'],
+                [gettext('connexion_donation.msg_erased_description')]))
+        return to_erase
+
+    def posted_moves_to_erase(self, Model, party_id):
+        """The moves posted for the party's records of Model (a
+        PostingWorkflowMixin: gifts, fees) stay (10 years) and balanced;
+        their labels, the person's name when posted, become a neutral one."""
+        pool = Pool()
+        Move = pool.get('account.move')
+        Line = pool.get('account.move.line')
         label = gettext('connexion_donation.msg_erased_description')
         with inactive_records():
-            records = Donation.search([('party', '=', party_id)])
+            records = Model.search([('party', '=', party_id)])
         move_ids = [m.id for r in records for m in [r.move, r.cancel_move]
             if m]
-        to_erase.extend([
-                # Gifts and fees are accounting documents (10 years, Code de
-                # commerce L123-22): amounts, dates, nature, the goods given
-                # (printed on the receipt) and the cheque number (bank
-                # reconciliation) stay; what names the person goes.
-                (Donation, [('party', '=', party_id)], True,
-                    ['check_bank', 'tribute_name', 'notes'],
-                    [None, None, None]),
-                # The moves stay (10 years) and balanced; their labels, the
-                # donor's name when posted, become a neutral one.
-                (Move, [('id', 'in', move_ids)], False,
-                    ['description'], [label]),
-                (Line, ['OR',
-                        ('move', 'in', move_ids),
-                        ('party', '=', party_id),
-                        ], False,
-                    ['description'], [label]),
-                ])
-        return to_erase
+        return [
+            (Move, [('id', 'in', move_ids)], False, ['description'], [label]),
+            (Line, [('move', 'in', move_ids)], False,
+                ['description'], [label]),
+            ]

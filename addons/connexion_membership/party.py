@@ -2,7 +2,6 @@
 without the free texts that name the person."""
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import inactive_records
 
 
 class Replace(metaclass=PoolMeta):
@@ -26,25 +25,11 @@ class Erase(metaclass=PoolMeta):
             ]
 
     def to_erase(self, party_id):
-        pool = Pool()
-        Membership = pool.get('connexion.membership')
-        Move = pool.get('account.move')
-        Line = pool.get('account.move.line')
+        Membership = Pool().get('connexion.membership')
         to_erase = super().to_erase(party_id)
-        label = gettext('connexion_donation.msg_erased_description')
-        with inactive_records():
-            memberships = Membership.search([('party', '=', party_id)])
-        move_ids = [m.id for r in memberships
-            for m in [r.move, r.cancel_move] if m]
-        to_erase.extend([
-                # Fees are accounting documents (10 years, Code de commerce
-                # L123-22): what names the person goes.
-                (Membership, [('party', '=', party_id)], True,
-                    ['notes', 'withdrawal_reason'], [None, None]),
-                # Their moves stay, balanced, with a neutral label.
-                (Move, [('id', 'in', move_ids)], False,
-                    ['description'], [label]),
-                (Line, [('move', 'in', move_ids)], False,
-                    ['description'], [label]),
-                ])
+        # Fees are accounting documents (10 years, Code de commerce
+        # L123-22): what names the person goes, their moves stay.
+        to_erase.append((Membership, [('party', '=', party_id)], True,
+                ['notes', 'withdrawal_reason'], [None, None]))
+        to_erase.extend(self.posted_moves_to_erase(Membership, party_id))
         return to_erase
