@@ -10,17 +10,8 @@ from trytond.transaction import Transaction
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
-
-def make_user(login, group, company):
-    "A user of one group of connexion_asso (a team, or portal volunteers)."
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    user, = User.create([{'login': login, 'name': login.title(),
-                'companies': [('add', [company.id])], 'company': company.id,
-                'groups': [('add', [
-                            ModelData.get_id('connexion_asso', group)])]}])
-    return user
+from .support import (
+    FUNDRAISING_ACCESS, as_team, gift_values, validated_gift_values)
 
 
 class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
@@ -52,31 +43,15 @@ class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         company = create_company()
         with set_company(company):
             party, = Party.create([{'name': "Armelle Dujardin"}])
-            donation, = Donation.create([{
-                        'company': company.id, 'party': party.id,
-                        'currency': company.currency.id,
-                        'date': dt.date(2025, 1, 1), 'amount': Decimal(10),
-                        'payment_method': 'transfer', 'state': 'validated'}])
-            for login, group, allowed in [
-                    ('collecte', 'group_team_fundraising', True),
-                    ('finances', 'group_team_admin', True),
-                    ('reves', 'group_team_dreams', False),
-                    ('hopitaux', 'group_team_hospitals', False),
-                    ('benevole', 'group_volunteer', False),
-                    ]:
-                user = make_user(login, group, company)
-                with self.subTest(team=login), \
-                        Transaction().set_user(user.id), \
-                        Transaction().set_context(_check_access=True):
+            donation, = Donation.create([validated_gift_values(company, party,
+                        dt.date(2025, 1, 1), Decimal(10))])
+            for login, group, allowed in FUNDRAISING_ACCESS:
+                with as_team(self, login, group, company):
                     if allowed:
                         self.assertEqual(Donation.search(
                                 [('state', '=', 'validated')]), [donation])
-                        draft, = Donation.create([{
-                                    'company': company.id,
-                                    'party': party.id,
-                                    'currency': company.currency.id,
-                                    'amount': Decimal(5),
-                                    'payment_method': 'cash'}])
+                        draft, = Donation.create([gift_values(company, party,
+                                    amount=Decimal(5), payment_method='cash')])
                         Donation.write([draft], {'amount': Decimal(6)})
                         total = Party.read([party.id], ['donation_total'])
                         self.assertEqual(
@@ -109,13 +84,8 @@ class DonationTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
                     (lapsed, [this_year - 2, this_year - 1]),
                     (older, [this_year - 3]), (new, [this_year])]:
                 for year in years:
-                    values.append({'company': company.id,
-                            'party': party.id,
-                            'currency': company.currency.id,
-                            'date': dt.date(year, 1, 1),
-                            'amount': Decimal(year - 2000),
-                            'payment_method': 'transfer',
-                            'state': 'validated'})
+                    values.append(validated_gift_values(company, party,
+                            dt.date(year, 1, 1), Decimal(year - 2000)))
             # A draft gift counts for nothing.
             values.append(dict(values[-1], state='draft',
                     amount=Decimal(1000)))

@@ -10,9 +10,32 @@ from connexion_asso.exceptions import WorkflowDeleteError
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 from connexion_asso.tests.smtp import outbox_mails
+from connexion_donation.tests.support import validated_gift_values
 from connexion_tax_receipt.exceptions import ReceiptedError
 from connexion_tax_receipt.tests.support import (
     donor_address, legal_association)
+
+
+def running_plan(company, party, identification):
+    "A running plan of 20 € a month from January 2026 under a new mandate."
+    pool = Pool()
+    Mandate = pool.get('account.payment.sepa.mandate')
+    Plan = pool.get('connexion.donation.plan')
+    mandate, = Mandate.create([{'company': company.id,
+                'party': party.id, 'identification': identification}])
+    plan, = Plan.create([{'company': company.id,
+                'party': party.id, 'amount': Decimal(20),
+                'currency': company.currency.id,
+                'periodicity': 'monthly',
+                'start_date': dt.date(2026, 1, 1),
+                'mandate': mandate.id, 'state': 'running'}])
+    return plan
+
+
+def debited_gift(plan, date):
+    "The create values of a validated gift of 20 € of plan debited on date."
+    return validated_gift_values(plan.company, plan.party, date,
+        Decimal(20), plan=plan.id, payment_method='direct_debit')
 
 
 class DonationSepaTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
@@ -29,7 +52,6 @@ class DonationSepaTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         "both failures and is suspended at the limit"
         pool = Pool()
         Party = pool.get('party.party')
-        Mandate = pool.get('account.payment.sepa.mandate')
         Plan = pool.get('connexion.donation.plan')
         Donation = pool.get('connexion.donation')
         Receipt = pool.get('connexion.donation.receipt')
@@ -40,21 +62,10 @@ class DonationSepaTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
             Config.write([Config(1)], {'failure_limit': 2})
             party, = Party.create([{'name': "Lucien Ferrand",
                         'addresses': donor_address()}])
-            mandate, = Mandate.create([{'company': company.id,
-                        'party': party.id, 'identification': 'DON-0001'}])
-            plan, = Plan.create([{'company': company.id,
-                        'party': party.id, 'amount': Decimal(20),
-                        'currency': company.currency.id,
-                        'periodicity': 'monthly',
-                        'start_date': dt.date(2026, 1, 1),
-                        'mandate': mandate.id, 'state': 'running'}])
-            receipted, returned = Donation.create([{'company': company.id,
-                        'party': party.id, 'plan': plan.id,
-                        'currency': company.currency.id,
-                        'date': dt.date(2026, month, 5),
-                        'amount': Decimal(20),
-                        'payment_method': 'direct_debit',
-                        'state': 'validated'} for month in [1, 2]])
+            plan = running_plan(company, party, 'DON-0001')
+            receipted, returned = Donation.create([
+                    debited_gift(plan, dt.date(2026, month, 5))
+                    for month in [1, 2]])
             Receipt.issue([[receipted]], date=dt.date(2026, 1, 20))
             # The gift's workflow itself refuses to cancel a receipted gift.
             with self.assertRaises(ReceiptedError):
@@ -114,8 +125,6 @@ class DonationSepaTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         pool = Pool()
         Party = pool.get('party.party')
         Lang = pool.get('ir.lang')
-        Mandate = pool.get('account.payment.sepa.mandate')
-        Plan = pool.get('connexion.donation.plan')
         Donation = pool.get('connexion.donation')
         french, = Lang.search([('code', '=', 'fr')])
         english, = Lang.search([('code', '=', 'en')])
@@ -131,21 +140,9 @@ class DonationSepaTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
                                             'type': 'email',
                                             'value': f'{name}@exemple.test',
                                             }])]}])
-                mandate, = Mandate.create([{'company': company.id,
-                            'party': party.id, 'identification': name}])
-                plan, = Plan.create([{'company': company.id,
-                            'party': party.id, 'amount': Decimal(20),
-                            'currency': company.currency.id,
-                            'periodicity': 'monthly',
-                            'start_date': dt.date(2026, 1, 1),
-                            'mandate': mandate.id, 'state': 'running'}])
-                donation, = Donation.create([{'company': company.id,
-                            'party': party.id, 'plan': plan.id,
-                            'currency': company.currency.id,
-                            'date': dt.date(2026, 2, 5),
-                            'amount': Decimal(20),
-                            'payment_method': 'direct_debit',
-                            'state': 'validated'}])
+                plan = running_plan(company, party, name)
+                donation, = Donation.create([
+                        debited_gift(plan, dt.date(2026, 2, 5))])
                 return donation
             donations = [debit('francais', french.id),
                 debit('english', english.id), debit('sans', None)]

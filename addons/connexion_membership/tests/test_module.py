@@ -14,6 +14,25 @@ from connexion_tax_receipt.tests.support import (
     pdftotext)
 
 
+def create_yearly_membership(company, party):
+    """A validated yearly membership of 2025 paid by check, its fee of 30 €
+    without counterpart (receipted as a gift)."""
+    pool = Pool()
+    MembershipType = pool.get('connexion.membership.type')
+    Membership = pool.get('connexion.membership')
+    type_, = MembershipType.create([{'name': "Adhésion annuelle",
+                'fee': Decimal(30), 'period': 'yearly',
+                'with_counterpart': False}])
+    membership, = Membership.create([{
+                'company': company.id, 'party': party.id,
+                'type': type_.id, 'start_date': dt.date(2025, 1, 1),
+                'end_date': dt.date(2025, 12, 31),
+                'date': dt.date(2025, 1, 10), 'amount': Decimal(30),
+                'currency': company.currency.id,
+                'payment_method': 'check', 'state': 'validated'}])
+    return membership
+
+
 class MembershipTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
     "Test Connexion Membership module"
     module = 'connexion_membership'
@@ -25,26 +44,16 @@ class MembershipTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         pool = Pool()
         Party = pool.get('party.party')
         Lang = pool.get('ir.lang')
-        MembershipType = pool.get('connexion.membership.type')
         Membership = pool.get('connexion.membership')
         french, = Lang.search([('code', '=', 'fr')])
         Lang.load_translations([french])
         company = create_company()
         with set_company(company):
-            type_, = MembershipType.create([{'name': "Adhésion annuelle",
-                        'fee': Decimal(30), 'period': 'yearly',
-                        'with_counterpart': False}])
             party, = Party.create([{'name': "Sans Langue",
                         'contact_mechanisms': [('create', [{
                                         'type': 'email',
                                         'value': 'sans@exemple.test'}])]}])
-            Membership.create([{
-                        'company': company.id, 'party': party.id,
-                        'type': type_.id, 'start_date': dt.date(2025, 1, 1),
-                        'end_date': dt.date(2025, 12, 31),
-                        'date': dt.date(2025, 1, 10), 'amount': Decimal(30),
-                        'currency': company.currency.id,
-                        'payment_method': 'check', 'state': 'validated'}])
+            create_yearly_membership(company, party)
             with Transaction().set_context(language='en'):
                 Membership.send_reminders(dt.date(2025, 12, 20))
         mail, = outbox_mails()
@@ -58,7 +67,6 @@ class MembershipTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         pool = Pool()
         Party = pool.get('party.party')
         Receipt = pool.get('connexion.donation.receipt')
-        MembershipType = pool.get('connexion.membership.type')
         Membership = pool.get('connexion.membership')
         company = create_company()
         issue_date = dt.date(2026, 1, 15)
@@ -66,16 +74,7 @@ class MembershipTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
             legal_association()
             party, = Party.create([{'name': "Armelle Dujardin",
                         'addresses': donor_address()}])
-            type_, = MembershipType.create([{'name': "Adhésion annuelle",
-                        'fee': Decimal(30), 'period': 'yearly',
-                        'with_counterpart': False}])
-            membership, = Membership.create([{
-                        'company': company.id, 'party': party.id,
-                        'type': type_.id, 'start_date': dt.date(2025, 1, 1),
-                        'end_date': dt.date(2025, 12, 31),
-                        'date': dt.date(2025, 1, 10), 'amount': Decimal(30),
-                        'currency': company.currency.id,
-                        'payment_method': 'check', 'state': 'validated'}])
+            membership = create_yearly_membership(company, party)
             receipt, = Receipt.issue([[membership]], date=issue_date)
             self.assertEqual(
                 [(l.membership, l.form, l.nature) for l in receipt.lines],

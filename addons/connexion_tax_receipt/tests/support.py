@@ -14,6 +14,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 
 from connexion_asso.tests.smtp import smtp_server
+from connexion_donation.tests.support import validated_gift_values
 
 from .tools import LEGAL_ASSOCIATION
 
@@ -73,13 +74,9 @@ def annual_receipts(company, donors):
                                 'type': 'email', 'value': email}])]
                 if email else [],
                 } for name, email in donors])
-    donations = Donation.create([{
-                'company': company.id, 'party': p.id,
-                'currency': company.currency.id,
-                'date': dt.date(2025, 3, 1),
-                'amount': Decimal(40 + i),
-                'payment_method': 'transfer',
-                'state': 'validated'}
+    donations = Donation.create([
+            validated_gift_values(company, p, dt.date(2025, 3, 1),
+                Decimal(40 + i))
             for i, p in enumerate(parties)])
     return Receipt.issue([[d] for d in donations],
         kind='annual', date=dt.date(2026, 1, 10))
@@ -164,30 +161,36 @@ def create_validated_donations(company, count):
     legal_association()
     party, = Party.create([{'name': "Armelle Dujardin",
                 'addresses': donor_address()}])
-    return Donation.create([{
-                'company': company.id, 'party': party.id,
-                'currency': company.currency.id,
-                'date': dt.date(2025, 1, 1 + i),
-                'amount': Decimal(10 + i), 'payment_method': 'transfer',
-                'state': 'validated'} for i in range(count)])
+    return Donation.create([
+            validated_gift_values(company, party, dt.date(2025, 1, 1 + i),
+                Decimal(10 + i))
+            for i in range(count)])
 
 
-def create_company_gift(company, **values):
-    """A validated gift of a company donor with its SIREN and legal form
-    (a CERFA 16216 receipt)."""
-    pool = Pool()
-    Party = pool.get('party.party')
-    Donation = pool.get('connexion.donation')
+def company_donor(legal_form="SARL", siren='732829320'):
+    """A company donor with its address and, unless None, its legal form
+    and SIREN (what a CERFA 16216 receipt needs)."""
+    Party = Pool().get('party.party')
+    values = {'name': "Boulangerie du Four", 'donor_type': 'company',
+        'addresses': donor_address("9 rue du Four")}
+    if legal_form:
+        values['legal_form'] = legal_form
+    if siren:
+        values['identifiers'] = [('create', [{
+                        'type': 'fr_siren', 'code': siren}])]
+    party, = Party.create([values])
+    return party
+
+
+def create_company_gift(company, party=None, **values):
+    """A validated gift of a company donor, by default one with its SIREN
+    and legal form (a CERFA 16216 receipt)."""
+    Donation = Pool().get('connexion.donation')
     legal_association()
-    bakery, = Party.create([{'name': "Boulangerie du Four",
-                'donor_type': 'company', 'legal_form': "SARL",
-                'identifiers': [('create', [{
-                                'type': 'fr_siren', 'code': '732829320'}])],
-                'addresses': donor_address("9 rue du Four")}])
-    donation, = Donation.create([dict({
-                    'company': company.id, 'party': bakery.id,
-                    'donor_type': 'company', 'currency': company.currency.id,
-                    'date': dt.date(2025, 5, 2), 'amount': Decimal(500),
-                    'payment_method': 'transfer', 'state': 'validated'},
-                **values)])
+    if party is None:
+        party = company_donor()
+    values = dict({'date': dt.date(2025, 5, 2), 'amount': Decimal(500),
+            'donor_type': 'company'}, **values)
+    donation, = Donation.create([
+            validated_gift_values(company, party, **values)])
     return donation

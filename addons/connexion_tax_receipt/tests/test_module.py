@@ -13,13 +13,14 @@ from ..exceptions import (
     ReceiptCancelError, ReceiptedError, ReceiptFrozenError,
     ReceiptRefusedError)
 from .support import (
-    Mailbox, annual_receipts, create_company_gift, create_validated_donations,
-    donor_address, legal_association, loopback_smtp, pdf_text, pdftotext)
+    Mailbox, annual_receipts, company_donor, create_company_gift,
+    create_validated_donations, donor_address, legal_association,
+    loopback_smtp, pdf_text, pdftotext)
 from connexion_asso.exceptions import WorkflowDeleteError
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 from connexion_asso.tests.worker import as_task
-from connexion_donation.tests.test_module import make_user
+from connexion_donation.tests.support import FUNDRAISING_ACCESS, as_team
 
 
 def issue_in_new_transaction(donation_id, then=None):
@@ -169,20 +170,10 @@ class TaxReceiptTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         pool = Pool()
         Receipt = pool.get('connexion.donation.receipt')
         Party = pool.get('party.party')
-        Donation = pool.get('connexion.donation')
         company = create_company()
         with set_company(company):
-            legal_association()
-            bakery, = Party.create([{'name': "Boulangerie du Four",
-                        'donor_type': 'company',
-                        'addresses': donor_address("9 rue du Four")}])
-            donation, = Donation.create([{
-                        'company': company.id, 'party': bakery.id,
-                        'donor_type': 'company',
-                        'currency': company.currency.id,
-                        'date': dt.date(2025, 5, 2), 'amount': Decimal(500),
-                        'payment_method': 'transfer',
-                        'state': 'validated'}])
+            bakery = company_donor(legal_form=None, siren=None)
+            donation = create_company_gift(company, bakery)
             with self.assertRaises(ReceiptRefusedError) as cm:
                 Receipt.issue([[donation]])
             self.assertIn("SIREN", cm.exception.message)
@@ -271,17 +262,8 @@ class TaxReceiptTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         with set_company(company):
             donation, = create_validated_donations(company, 1)
             receipt, = Receipt.issue([[donation]])
-            for login, group, allowed in [
-                    ('collecte', 'group_team_fundraising', True),
-                    ('finances', 'group_team_admin', True),
-                    ('reves', 'group_team_dreams', False),
-                    ('hopitaux', 'group_team_hospitals', False),
-                    ('benevole', 'group_volunteer', False),
-                    ]:
-                user = make_user(login, group, company)
-                with self.subTest(team=login), \
-                        Transaction().set_user(user.id), \
-                        Transaction().set_context(_check_access=True):
+            for login, group, allowed in FUNDRAISING_ACCESS:
+                with as_team(self, login, group, company):
                     if allowed:
                         self.assertEqual(Receipt.search([]), [receipt])
                     else:

@@ -10,6 +10,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
 from connexion_asso.tests.database import DatabaseTestCase
+from connexion_donation.tests.support import (
+    gift_values, validated_gift_values)
 
 from ..words import amount_to_words
 from .support import (
@@ -164,12 +166,9 @@ class ReceiptPrintingTestCase(DatabaseTestCase):
             party = first.party
 
             def gift(date):
-                donation, = Donation.create([{
-                            'company': company.id, 'party': party.id,
-                            'currency': company.currency.id, 'date': date,
-                            'amount': Decimal(50),
-                            'payment_method': 'check',
-                            'state': 'validated'}])
+                donation, = Donation.create([validated_gift_values(
+                            company, party, date, Decimal(50),
+                            payment_method='check')])
                 return donation
             before, after = gift(dt.date(2025, 10, 13)), gift(
                 dt.date(2025, 10, 14))
@@ -211,7 +210,6 @@ class ReceiptPrintingTestCase(DatabaseTestCase):
         "spanning both says so"
         pool = Pool()
         Receipt = pool.get('connexion.donation.receipt')
-        Donation = pool.get('connexion.donation')
         Config = pool.get('connexion.donation.configuration')
         self.assertIn("238 bis", Config.company_rules_date.help)
         self.assertIn("2019-1479", Config.company_rules_date.help)
@@ -225,14 +223,8 @@ class ReceiptPrintingTestCase(DatabaseTestCase):
             first = create_company_gift(company)
 
             def gift(date):
-                donation, = Donation.create([{
-                            'company': company.id, 'party': first.party.id,
-                            'donor_type': 'company',
-                            'currency': company.currency.id, 'date': date,
-                            'amount': Decimal(50),
-                            'payment_method': 'transfer',
-                            'state': 'validated'}])
-                return donation
+                return create_company_gift(company, first.party, date=date,
+                    amount=Decimal(50))
             r_now, = Receipt.issue([[first]])
             r_old, = Receipt.issue([[gift(dt.date(2019, 6, 3))]])
             annual, = Receipt.issue([[gift(dt.date(2019, 12, 20)),
@@ -331,12 +323,10 @@ class ReceiptPrintingTestCase(DatabaseTestCase):
             receipts['company'], = Receipt.issue(
                 [[create_company_gift(company)]], date=issue_date)
             party = gift.party
-            in_kind, waiver = Donation.create([{
-                        'company': company.id, 'party': party.id,
-                        'currency': company.currency.id,
-                        'date': dt.date(2025, 4, 1), 'amount': Decimal(80),
-                        'nature': nature, 'state': 'validated',
-                        'in_kind_description': description}
+            in_kind, waiver = Donation.create([gift_values(company, party,
+                        date=dt.date(2025, 4, 1), amount=Decimal(80),
+                        nature=nature, state='validated',
+                        in_kind_description=description)
                     for nature, description in [
                         ('in_kind', "Jouets neufs (valeur facturée)"),
                         ('expense_waiver', None)]])
