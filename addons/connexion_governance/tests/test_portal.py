@@ -5,10 +5,9 @@ These pages run on the server of the portal tests (``portal_server``, it
 activates connexion_governance too): one database build serves them all."""
 import html
 import unittest
-import urllib.parse
 
 from connexion_portal.tests.portal_client import (
-    DEMO_PASSWORD, Client, PhoneMixin, portal_server)
+    Client, LoginMixin, PhoneMixin, portal_server, query)
 
 # An active demo volunteer with a portal account, not used by
 # tests/test_portal.
@@ -20,31 +19,16 @@ def setUpModule():
     portal_server()
 
 
-def server():
-    return portal_server()
-
-
-def query(sql, *params):
-    "Rows of a query run straight on the server's database ('%s' params)."
-    return server().query(sql, *params)
-
-
 def visible(page):
     "The page as typed, but for French non-breaking spaces."
     return page.replace('\u202f', ' ').replace('\u00a0', ' ')
 
 
-class ProjectPortalTest(unittest.TestCase):
-
-    def client(self, email):
-        client = Client(server())
-        status, _ = client.login(email)
-        self.assertEqual(status, 303)
-        return client
+class ProjectPortalTest(LoginMixin, unittest.TestCase):
 
     def test_login_required(self):
         "The project's page needs a login"
-        status, headers, _ = Client(server()).get('/projet')
+        status, headers, _ = Client(portal_server()).get('/projet')
         self.assertEqual(status, 303)
         self.assertIn('/portal/connexion', headers['Location'])
 
@@ -107,14 +91,7 @@ class ProjectBrowserTest(PhoneMixin, unittest.TestCase):
     def test_page_fits_a_phone(self):
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions as EC
-        driver = self.driver
-        base = (f'{server().url}/'
-            f'{urllib.parse.quote(server().database)}/portal')
-        driver.get(base + '/')
-        self.wait.until(EC.visibility_of_element_located(
-                (By.ID, 'email'))).send_keys(DAVID)
-        driver.find_element(By.ID, 'password').send_keys(DEMO_PASSWORD)
-        driver.find_element(By.CSS_SELECTOR, 'main button').click()
+        self.phone_login('/', DAVID)
         self.wait.until(EC.visibility_of_element_located(
                 (By.LINK_TEXT, "Le projet"))).click()
         self.wait.until(EC.text_to_be_present_in_element(

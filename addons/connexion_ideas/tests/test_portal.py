@@ -5,10 +5,9 @@ activates connexion_ideas too): one database build serves both test modules."""
 import html
 import re
 import unittest
-import urllib.parse
 
 from connexion_portal.tests.portal_client import (
-    DEMO_PASSWORD, Client, PhoneMixin, assert_field_error, portal_server)
+    Client, LoginMixin, PhoneMixin, assert_field_error, portal_server, query)
 from connexion_asso.tests.server import backend
 
 # Active demo volunteers with a portal account, not used by tests/test_portal.
@@ -19,15 +18,6 @@ DAVID = 'benevole31@mille-etoiles.example'
 def setUpModule():
     "Start (or reuse) the portal server of the portal tests."
     portal_server()
-
-
-def server():
-    return portal_server()
-
-
-def query(sql, *params):
-    "Rows of a query run straight on the server's database ('%s' params)."
-    return server().query(sql, *params)
 
 
 def key(idea_id):
@@ -42,13 +32,7 @@ def party_of(email):
     return party
 
 
-class IdeasPortalTest(unittest.TestCase):
-
-    def client(self, email):
-        client = Client(server())
-        status, _ = client.login(email)
-        self.assertEqual(status, 303)
-        return client
+class IdeasPortalTest(LoginMixin, unittest.TestCase):
 
     def submit(self, client, title, text, anonymous=False):
         _, _, page = client.get('/idees/nouvelle')
@@ -66,7 +50,7 @@ class IdeasPortalTest(unittest.TestCase):
 
     def test_login_required(self):
         "Every page of the idea box and the FAQ needs a login"
-        client = Client(server())
+        client = Client(portal_server())
         for path in ['/idees', '/idees/nouvelle', '/faq']:
             status, headers, _ = client.get(path)
             self.assertEqual(status, 303, path)
@@ -333,14 +317,7 @@ class IdeasBrowserTest(PhoneMixin, unittest.TestCase):
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions as EC
         driver = self.driver
-        base = (f'{server().url}/'
-            f'{urllib.parse.quote(server().database)}/portal')
-        driver.get(base + '/idees/nouvelle')
-        self.wait.until(EC.visibility_of_element_located(
-                (By.ID, 'email'))).send_keys(CAMILLE)
-        driver.find_element(By.ID, 'password').send_keys(
-            DEMO_PASSWORD)
-        driver.find_element(By.CSS_SELECTOR, 'main button').click()
+        self.phone_login('/idees/nouvelle', CAMILLE)
         title = self.wait.until(EC.visibility_of_element_located(
                 (By.ID, 'titre')))
         self.assert_fits_phone()

@@ -33,6 +33,12 @@ def portal_server():
     return _portal['server']
 
 
+def query(sql, *params):
+    """Rows of a query run straight on the portal server's database ('%s'
+    params)."""
+    return portal_server().query(sql, *params)
+
+
 def stop_portal_server():
     if 'server' in _portal:
         _portal.pop('server').stop()
@@ -117,6 +123,17 @@ class Client:
         return status, headers
 
 
+class LoginMixin:
+    "A test of pages that volunteers see once logged in."
+
+    def client(self, email):
+        "A client logged in as the volunteer of email (demo password)."
+        client = Client(portal_server())
+        status, _ = client.login(email)
+        self.assertEqual(status, 303)
+        return client
+
+
 def assert_field_error(test, page, name, message):
     """The error message is shown next to the field name (between its label
     and its control), tied to it by aria-describedby and aria-invalid."""
@@ -160,6 +177,18 @@ class PhoneMixin:
                 'width': 375, 'height': 812, 'deviceScaleFactor': 2,
                 'mobile': True})
         self.wait = WebDriverWait(self.driver, 30)
+
+    def phone_login(self, path, email):
+        "Open path on the portal server, log in as email on the form shown."
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        server = portal_server()
+        self.driver.get(f'{server.url}/'
+            f'{urllib.parse.quote(server.database)}/portal{path}')
+        self.wait.until(EC.visibility_of_element_located(
+                (By.ID, 'email'))).send_keys(email)
+        self.driver.find_element(By.ID, 'password').send_keys(DEMO_PASSWORD)
+        self.driver.find_element(By.CSS_SELECTOR, 'main button').click()
 
     def assert_fits_phone(self):
         "No horizontal scrolling and finger-sized buttons at 375 px."
