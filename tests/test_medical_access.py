@@ -7,14 +7,11 @@ health-data access log.
 One real server with every Connexion module and the demo data (the same
 build as tests/test_rpc_access.py); the calls go through trytond's JSON-RPC
 dispatcher with each demo user's session."""
-import base64
 import json
 import unittest
-import urllib.request
 
-from tests.support import Server
+from tests.support import RPCError, Server, Session
 
-DEMO_PASSWORD = 'connexion-demo'
 # connexion_asso/demo.py USERS and connexion_dreams/demo.py VOLUNTEER_LOGIN:
 # none of them is in the "Dreams Medical Access" group.
 TEAM_LOGINS = ['reves', 'reves2', 'hopitaux', 'collecte', 'finances',
@@ -38,36 +35,6 @@ def tearDownModule():
     if server:
         server.stop()
         server = None
-
-
-class RPCError(Exception):
-    pass
-
-
-class Session:
-    "A JSON-RPC session of one user, as sao or a script would open it."
-
-    def __init__(self, login, password=DEMO_PASSWORD):
-        self.login = login
-        self.user_id, self.token = self._post(
-            'common.db.login', login, {'password': password}, 'fr')[:2]
-
-    def _post(self, method, *params, headers=None):
-        body = json.dumps({'id': 1, 'method': method, 'params': params})
-        request = urllib.request.Request(
-            f'{server.url}/{server.database}/rpc/', data=body.encode(),
-            headers={'Content-Type': 'application/json', **(headers or {})})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            data = json.loads(response.read())
-        if 'error' in data:
-            raise RPCError(data['error'])
-        return data['result']
-
-    def __call__(self, method, *params):
-        token = base64.b64encode(
-            f'{self.login}:{self.user_id}:{self.token}'.encode()).decode()
-        return self._post(method, *params, {'language': 'fr'},
-            headers={'Authorization': f'Session {token}'})
 
 
 def calls(child, dream):
@@ -135,7 +102,7 @@ class MedicalAccessTest(unittest.TestCase):
         "No team account outside the medical group reaches a medical field"
         checked = 0
         for login in TEAM_LOGINS:
-            session = Session(login)
+            session = Session(server, login)
             before = self.log_count(session.user_id)
             for label, method, params in calls(self.child, self.dream):
                 with self.subTest(login=login, call=label):
@@ -151,7 +118,7 @@ class MedicalAccessTest(unittest.TestCase):
         self.assertGreater(checked, 300)
         # The Dreams team still works with the children, without their
         # health data.
-        reves = Session('reves')
+        reves = Session(server, 'reves')
         children = reves('model.connexion.child.search_read',
             [('id', '=', self.child)], 0, None, None,
             ['birth_date', 'hospital', 'rec_name'])
@@ -159,7 +126,7 @@ class MedicalAccessTest(unittest.TestCase):
 
     def test_medical_group_is_logged(self):
         "Searches, sorts and exports by the medical group are logged"
-        session = Session('admin', server.admin_password)
+        session = Session(server, 'admin', server.admin_password)
         for label, method, params in calls(self.child, self.dream):
             with self.subTest(call=label):
                 before = self.log_count(session.user_id)

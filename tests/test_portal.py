@@ -28,6 +28,19 @@ def setUpModule():
     server = portal_server()
 
 
+def logged_in(email):
+    "A client logged in as the volunteer of email (demo password)."
+    client = Client(server)
+    client.login(email)
+    return client
+
+
+def form_token(client, path):
+    "The CSRF token of the form of the page at path."
+    _, _, page = client.get(path)
+    return client.csrf(page)
+
+
 def set_session_age(key, age):
     "Age the session in the database, as if the volunteer left the phone."
     old = dt.datetime.now() - age
@@ -76,10 +89,8 @@ class PortalHTTPTest(unittest.TestCase):
 
     def test_csrf_required(self):
         "A form sent without its token, or from another site, is refused"
-        client = Client(server)
-        client.login(ANNE)
-        _, _, page = client.get('/profil')
-        token = client.csrf(page)
+        client = logged_in(ANNE)
+        token = form_token(client, '/profil')
         status, _, page = client.post('/profil', {'langues': "klingon"})
         self.assertEqual(status, 403)
         status, _, _ = client.post('/profil', {
@@ -208,8 +219,7 @@ class PortalHTTPTest(unittest.TestCase):
 
     def test_hours_total_and_pages(self):
         "The year's total counts every line; a long history is paged"
-        bruno = Client(server)
-        bruno.login(BRUNO)
+        bruno = logged_in(BRUNO)
         _, _, page = bruno.get('/heures')
         mission = re.search(r'<option value="(\d+)"', page).group(1)
         today = dt.date.today()
@@ -245,8 +255,7 @@ class PortalHTTPTest(unittest.TestCase):
 
     def test_expired_session_goes_to_login(self):
         "After hours without activity, the volunteer logs in again"
-        client = Client(server)
-        client.login(BRUNO)
+        client = logged_in(BRUNO)
         self.assertEqual(client.get('/')[0], 200)
         set_session_age(client.cookies['connexion_portal'],
             dt.timedelta(hours=5))
@@ -259,8 +268,7 @@ class PortalHTTPTest(unittest.TestCase):
 
     def test_logout_and_candidate(self):
         "A logged-out session is dead; a candidate cannot sign up"
-        client = Client(server)
-        client.login(BRUNO)
+        client = logged_in(BRUNO)
         key = client.cookies['connexion_portal']
         _, _, page = client.get('/')
         status, _, _ = client.post('/deconnexion', {
@@ -278,8 +286,7 @@ class PortalFormsTest(unittest.TestCase):
 
     def test_hours_error_keeps_values_next_to_fields(self):
         "Hours refused: every value typed stays, each error by its field"
-        bruno = Client(server)
-        bruno.login(BRUNO)
+        bruno = logged_in(BRUNO)
         _, _, page = bruno.get('/heures')
         missions = re.findall(r'<option value="(\d+)"', page)
         mission = missions[-1]
@@ -303,8 +310,7 @@ class PortalFormsTest(unittest.TestCase):
 
     def test_expense_error_keeps_values_and_asks_for_the_file(self):
         "Expense refused: values and the tick stay, the file is asked again"
-        anne = Client(server)
-        anne.login(ANNE)
+        anne = logged_in(ANNE)
         _, _, page = anne.get('/frais')
         status, _, page = anne.upload('/frais', {'date': '05/03/2026',
                 'description': "Timbres pour les cartes", 'montant': 'douze',
@@ -324,8 +330,7 @@ class PortalFormsTest(unittest.TestCase):
 
     def test_profile_error_keeps_values_and_consents(self):
         "Profile refused: nothing saved, what was typed and ticked stays"
-        anne = Client(server)
-        anne.login(ANNE)
+        anne = logged_in(ANNE)
         _, _, page = anne.get('/profil')
         boxes = re.findall(r'<input type="checkbox" id="(consent_\d+)" '
             r'name="consent_\d+"( checked)?', page)
@@ -371,8 +376,7 @@ class PortalFormsTest(unittest.TestCase):
 
     def test_dates_the_french_way(self):
         "Dates are typed and shown jj/mm/aaaa whatever the browser's language"
-        bruno = Client(server)
-        bruno.login(BRUNO)
+        bruno = logged_in(BRUNO)
         today = dt.date.today()
         for path in ['/heures', '/frais']:
             _, _, page = bruno.get(path, headers={
@@ -407,8 +411,7 @@ class PortalFormsTest(unittest.TestCase):
 
     def test_kilometres_alone(self):
         "A car journey claimed in km: the amount from the association's rate"
-        anne = Client(server)
-        anne.login(ANNE)
+        anne = logged_in(ANNE)
         _, _, page = anne.get('/frais')
         self.assertIn("0,335\u00a0€ par km", html.unescape(page))
         status, _, _ = anne.post('/frais', {
@@ -442,10 +445,8 @@ class PortalFormsTest(unittest.TestCase):
 
     def test_refusals_address_the_volunteer(self):
         "Refusals say « vous » and what to do next"
-        anne = Client(server)
-        anne.login(ANNE)
-        _, _, page = anne.get('/missions')
-        token = anne.csrf(page)
+        anne = logged_in(ANNE)
+        token = form_token(anne, '/missions')
         status, _, page = anne.post('/missions/2147483000/inscription',
             {'csrf': token})
         self.assertEqual(status, 404)
@@ -628,12 +629,7 @@ class PortalBrowserTest(PhoneMixin, unittest.TestCase):
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions as EC
         driver = self.driver
-        base = f'{server.url}/{urllib.parse.quote(server.database)}/portal'
-        driver.get(base + '/frais')
-        self.wait.until(EC.visibility_of_element_located(
-                (By.ID, 'email'))).send_keys(ANNE)
-        driver.find_element(By.ID, 'password').send_keys(DEMO_PASSWORD)
-        driver.find_element(By.CSS_SELECTOR, 'main button').click()
+        self.phone_login('/frais', ANNE)
         date = self.wait.until(EC.visibility_of_element_located(
                 (By.ID, 'date')))
         date.clear()

@@ -6,16 +6,12 @@ reads no donor's contact details nor other volunteers' emergency phones
 
 One real server with every Connexion module and the demo data; the calls go
 through trytond's JSON-RPC dispatcher with each demo user's session."""
-import base64
 import datetime as dt
 import json
 import unittest
-import urllib.error
-import urllib.request
 
-from tests.support import Server
+from tests.support import DEMO_PASSWORD, RPCError, Server, Session
 
-DEMO_PASSWORD = 'connexion-demo'
 # Demo accounts (connexion_asso/demo.py USERS, connexion_dreams/demo.py
 # VOLUNTEER_LOGIN) and the administrator, who is not root either.
 TEAM_LOGINS = ['reves', 'reves2', 'hopitaux', 'collecte', 'finances',
@@ -64,36 +60,6 @@ def tearDownModule():
     if server:
         server.stop()
         server = None
-
-
-class RPCError(Exception):
-    pass
-
-
-class Session:
-    "A JSON-RPC session of one user, as sao or a script would open it."
-
-    def __init__(self, login, password):
-        self.login = login
-        self.user_id, self.token = self._post(
-            'common.db.login', login, {'password': password}, 'fr')[:2]
-
-    def _post(self, method, *params, headers=None):
-        body = json.dumps({'id': 1, 'method': method, 'params': params})
-        request = urllib.request.Request(
-            f'{server.url}/{server.database}/rpc/', data=body.encode(),
-            headers={'Content-Type': 'application/json', **(headers or {})})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            data = json.loads(response.read())
-        if 'error' in data:
-            raise RPCError(data['error'])
-        return data['result']
-
-    def __call__(self, method, *params):
-        token = base64.b64encode(
-            f'{self.login}:{self.user_id}:{self.token}'.encode()).decode()
-        return self._post(method, *params, {'language': 'fr'},
-            headers={'Authorization': f'Session {token}'})
 
 
 def outcome(call):
@@ -165,9 +131,9 @@ class WorkflowRPCTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.admin = Session('admin', server.admin_password)
+        cls.admin = Session(server, 'admin', server.admin_password)
         cls.sessions = [cls.admin] + [
-            Session(login, DEMO_PASSWORD) for login in TEAM_LOGINS]
+            Session(server, login, DEMO_PASSWORD) for login in TEAM_LOGINS]
 
     def record(self, model):
         "A record of the model: from the demo data, else a new first step."
@@ -327,7 +293,7 @@ class VolunteerReadTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tutrice = Session(VOLUNTEER_LOGIN, DEMO_PASSWORD)
+        cls.tutrice = Session(server, VOLUNTEER_LOGIN, DEMO_PASSWORD)
 
     def read_values(self, model, ids, names):
         "The values the account gets, [] when refused."
@@ -483,7 +449,8 @@ class RoleMenuTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.sessions = {
-            login: Session(login, DEMO_PASSWORD) for login in TEAM_LOGINS}
+            login: Session(server, login, DEMO_PASSWORD)
+            for login in TEAM_LOGINS}
 
     def menus(self, session):
         "{complete name: id} of the menus the account sees, as sao lists them."

@@ -1,10 +1,11 @@
 """Fixtures of the gifts' tests, shared by the modules extending the gifts
 (tax receipts, memberships, SEPA): one place that knows what a gift needs,
-a user per team and the teams that may see the gifts."""
+the teams that may see the gifts and a check as each of them."""
 from contextlib import contextmanager
 
-from trytond.pool import Pool
 from trytond.transaction import Transaction
+
+from connexion_asso.tests.access import make_user
 
 # (login, group, allowed): who may handle the gifts and their receipts.
 FUNDRAISING_ACCESS = [
@@ -16,23 +17,11 @@ FUNDRAISING_ACCESS = [
     ]
 
 
-def make_user(login, group, company):
-    "A user of one group of connexion_asso (a team, or portal volunteers)."
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    user, = User.create([{'login': login, 'name': login.title(),
-                'companies': [('add', [company.id])], 'company': company.id,
-                'groups': [('add', [
-                            ModelData.get_id('connexion_asso', group)])]}])
-    return user
-
-
 @contextmanager
 def as_team(test, login, group, company):
-    """A subtest run as a new user of group, with access rights checked as
-    for a client."""
-    user = make_user(login, group, company)
+    """A subtest run as a new user of company in group of connexion_asso,
+    with access rights checked as for a client."""
+    user = make_user(login, f'connexion_asso.{group}', company=company)
     with test.subTest(team=login), \
             Transaction().set_user(user.id), \
             Transaction().set_context(_check_access=True):

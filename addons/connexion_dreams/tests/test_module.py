@@ -14,29 +14,27 @@ from connexion_asso.tests.translations import load_french
 
 from ..child import age_on
 from ..exceptions import VisitReportError
+from .support import create_hospital
+from connexion_asso.tests.access import as_user, company_user
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 TODAY = dt.date.today()
 
 
-class as_user:
-    "Act as a real user: access rights, field access and record rules apply."
-
-    def __init__(self, user):
-        transaction = Transaction()
-        self.managers = [
-            transaction.set_user(user.id),
-            transaction.set_context(_check_access=True),
-            ]
-
-    def __enter__(self):
-        for manager in self.managers:
-            manager.__enter__()
-
-    def __exit__(self, *args):
-        for manager in reversed(self.managers):
-            manager.__exit__(*args)
+def create_schedule(hospital, frequency, volunteers):
+    """Visits to the hospital's first service by volunteers, on today's
+    weekday from today."""
+    Schedule = Pool().get('connexion.hospital.visit.schedule')
+    schedule, = Schedule.create([{
+                'hospital': hospital.id,
+                'service': hospital.services[0].id,
+                'weekday': str(TODAY.weekday()),
+                'frequency': frequency,
+                'start_date': TODAY,
+                'volunteers': [('add', [v.id for v in volunteers])],
+                }])
+    return schedule
 
 
 def create_volunteer(name, user=None, cleared=True):
@@ -62,17 +60,8 @@ def create_base():
     "A hospital with a service and a doctor, a child and a tutor."
     pool = Pool()
     Party = pool.get('party.party')
-    Hospital = pool.get('connexion.hospital')
     Child = pool.get('connexion.child')
-    hospital, = Hospital.create([{
-                'party': Party.create([{'name': "Hôpital des Tilleuls"}])[0].id,
-                'services': [('create', [{'name': "Onco-hématologie"}])],
-                'contacts': [('create', [{
-                                'party': Party.create([
-                                        {'name': "Dr Aline Berthaud"}])[0].id,
-                                'role': 'doctor',
-                                }])],
-                }])
+    hospital = create_hospital()
     child, = Child.create([{
                 'party': Party.create([{'name': "Noé Lambert"}])[0].id,
                 'birth_date': TODAY.replace(year=TODAY.year - 9),
@@ -540,14 +529,7 @@ class ConnexionDreamsTestCase(
         with set_company(company):
             hospital, child = create_base()
             a, b = create_volunteer("Ana"), create_volunteer("Bruno")
-            schedule, = Schedule.create([{
-                        'hospital': hospital.id,
-                        'service': hospital.services[0].id,
-                        'weekday': str(TODAY.weekday()),
-                        'frequency': 'fortnightly',
-                        'start_date': TODAY,
-                        'volunteers': [('add', [a.id, b.id])],
-                        }])
+            schedule = create_schedule(hospital, 'fortnightly', [a, b])
             visits = Schedule.plan_visits([schedule], weeks=8)
             self.assertEqual(len(visits), 5)
             self.assertEqual(
@@ -572,28 +554,13 @@ class ConnexionDreamsTestCase(
 
     def _users(self):
         "A Dreams member with medical access, a Collecte member, volunteers."
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-
-        Company = pool.get('company.company')
-        company, = Company.search([])
-        users = []
-        for login, module, group in [
-                ('medical', 'connexion_dreams', 'group_dreams_medical'),
-                ('collecte', 'connexion_asso', 'group_team_fundraising'),
-                ('dreams', 'connexion_asso', 'group_team_dreams'),
-                ('vol1', 'connexion_asso', 'group_volunteer'),
-                ('vol2', 'connexion_asso', 'group_volunteer'),
-                ]:
-            users.extend(User.create([{
-                            'login': login, 'name': login.title(),
-                            'groups': [('add', [
-                                        ModelData.get_id(module, group)])],
-                            'companies': [('add', [company.id])],
-                            'company': company.id,
-                            }]))
-        return users
+        return [company_user(login, group) for login, group in [
+                ('medical', 'connexion_dreams.group_dreams_medical'),
+                ('collecte', 'connexion_asso.group_team_fundraising'),
+                ('dreams', 'connexion_asso.group_team_dreams'),
+                ('vol1', 'connexion_asso.group_volunteer'),
+                ('vol2', 'connexion_asso.group_volunteer'),
+                ]]
 
     @with_transaction()
     def test_medical_fields_access(self):
@@ -637,28 +604,16 @@ class ConnexionDreamsTestCase(
 
     def _team_users(self):
         "One user per team without medical access, and one with it."
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-        Company = pool.get('company.company')
-        company, = Company.search([])
-        users = {}
-        for login, module, group in [
-                ('medical', 'connexion_dreams', 'group_dreams_medical'),
-                ('reves', 'connexion_asso', 'group_team_dreams'),
-                ('hopitaux', 'connexion_asso', 'group_team_hospitals'),
-                ('collecte', 'connexion_asso', 'group_team_fundraising'),
-                ('finances', 'connexion_asso', 'group_team_admin'),
-                ('staff', 'connexion_asso', 'group_connexion'),
-                ]:
-            users[login], = User.create([{
-                        'login': f'{login}-team', 'name': login.title(),
-                        'groups': [('add', [
-                                    ModelData.get_id(module, group)])],
-                        'companies': [('add', [company.id])],
-                        'company': company.id,
-                        }])
-        return users
+        return {login: company_user(f'{login}-team', group,
+                name=login.title())
+            for login, group in [
+                ('medical', 'connexion_dreams.group_dreams_medical'),
+                ('reves', 'connexion_asso.group_team_dreams'),
+                ('hopitaux', 'connexion_asso.group_team_hospitals'),
+                ('collecte', 'connexion_asso.group_team_fundraising'),
+                ('finances', 'connexion_asso.group_team_admin'),
+                ('staff', 'connexion_asso.group_connexion'),
+                ]}
 
     @with_transaction()
     def test_medical_fields_are_every_health_field(self):
@@ -812,14 +767,7 @@ class ConnexionDreamsTestCase(
             hospital, child = create_base()
             other = create_child("Lina Morel")
             ana, bruno = create_volunteer("Ana"), create_volunteer("Bruno")
-            schedule, = Schedule.create([{
-                        'hospital': hospital.id,
-                        'service': hospital.services[0].id,
-                        'weekday': str(TODAY.weekday()),
-                        'frequency': 'weekly',
-                        'start_date': TODAY,
-                        'volunteers': [('add', [ana.id])],
-                        }])
+            schedule = create_schedule(hospital, 'weekly', [ana])
             Schedule.plan_visits([schedule], weeks=3)
             self._dream(hospital, child, tutor=ana.id)
             theirs = self._dream(hospital, other,

@@ -8,6 +8,7 @@ from trytond.transaction import Transaction
 
 from ..exceptions import EraseConfirmError
 from .tools import find_strings
+from connexion_asso.tests.access import make_user
 from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
@@ -39,16 +40,6 @@ def create_person(name=NAME, email=EMAIL, phone=PHONE, street=None):
                 'message': f"{name} préfère être appelée le soir"}])
     Channel.post(party, f"Appel de {name} au sujet de son don")
     return party
-
-
-def make_user(login, groups):
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    user, = User.create([{'login': login, 'name': login.title(),
-                'groups': [('add', [ModelData.get_id(*g.split('.'))
-                            for g in groups])]}])
-    return user
 
 
 class ConnexionGdprTestCase(
@@ -147,9 +138,9 @@ class ConnexionGdprTestCase(
         Party = pool.get('party.party')
         Erase = pool.get('connexion.gdpr.erase', type='wizard')
         party = create_person()
-        dpo = make_user('dpo', ['connexion_gdpr.group_gdpr'])
-        forget = make_user('forget', [
-                'connexion_gdpr.group_gdpr', 'connexion_gdpr.group_gdpr_forget'])
+        dpo = make_user('dpo', 'connexion_gdpr.group_gdpr')
+        forget = make_user('forget',
+            'connexion_gdpr.group_gdpr', 'connexion_gdpr.group_gdpr_forget')
 
         def run(user, confirm):
             with Transaction().set_user(user.id), Transaction().set_context(
@@ -243,9 +234,9 @@ class ConnexionGdprTestCase(
                     'purpose': "Reçus", 'legal_basis': 'legitimate_interest',
                     'data_categories': "Identité", 'retention': "6 ans",
                     'security_measures': "Droits par équipe"}])
-        staff = make_user('collecte', ['connexion_asso.group_team_fundraising'])
-        dpo = make_user('dpo', ['connexion_gdpr.group_gdpr'])
-        volunteer = make_user('benevole', ['connexion_asso.group_volunteer'])
+        staff = make_user('collecte', 'connexion_asso.group_team_fundraising')
+        dpo = make_user('dpo', 'connexion_gdpr.group_gdpr')
+        volunteer = make_user('benevole', 'connexion_asso.group_volunteer')
         with Transaction().set_context(_check_access=True):
             with Transaction().set_user(staff.id):
                 processing, = Processing.search([])

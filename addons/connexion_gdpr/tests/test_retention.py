@@ -11,18 +11,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from connexion_asso.tests.access import make_user
 from connexion_tax_receipt.tests.support import legal_association
-
-
-
-def make_user(login, groups):
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    user, = User.create([{'login': login, 'name': login.title(),
-                'groups': [('add', [ModelData.get_id(*g.split('.'))
-                            for g in groups])]}])
-    return user
 
 YEAR = dt.timedelta(days=365)
 
@@ -286,7 +276,7 @@ class RetentionTestCase(ModuleTestCase):
 
         # One of them writes back before anyone confirms.
         Party.gdpr_record_contact([(talking, dt.date.today())])
-        clerk = make_user('clerk', ['connexion_gdpr.group_gdpr'])
+        clerk = make_user('clerk', 'connexion_gdpr.group_gdpr')
         by_name = {p.party.name: p for p in Proposal.search([])}
         with Transaction().set_user(clerk.id):
             with self.assertRaises(AccessError):

@@ -10,57 +10,19 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from connexion_asso.tests.access import as_user, company_user
+from connexion_dreams.tests.support import create_hospital
+
 TODAY = dt.date.today()
-
-
-class as_user:
-    "Act as a client call: access rights and field access apply."
-
-    def __init__(self, user):
-        transaction = Transaction()
-        self.managers = [
-            transaction.set_user(user.id),
-            transaction.set_context(_check_access=True),
-            ]
-
-    def __enter__(self):
-        for manager in self.managers:
-            manager.__enter__()
-
-    def __exit__(self, *args):
-        for manager in reversed(self.managers):
-            manager.__exit__(*args)
-
-
-def make_user(login, *groups):
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    Company = pool.get('company.company')
-    company, = Company.search([])
-    user, = User.create([{'login': login, 'name': login.title(),
-                'groups': [('add', [ModelData.get_id(*g.split('.'))
-                            for g in groups])],
-                'companies': [('add', [company.id])],
-                'company': company.id}])
-    return user
 
 
 def create_children():
     "Two children with a pathology, one without; a dream for the first."
     pool = Pool()
     Party = pool.get('party.party')
-    Hospital = pool.get('connexion.hospital')
     Child = pool.get('connexion.child')
     Dream = pool.get('connexion.dream')
-    hospital, = Hospital.create([{
-                'party': Party.create([{'name': "Hôpital des Tilleuls"}])[0].id,
-                'services': [('create', [{'name': "Onco-hématologie"}])],
-                'contacts': [('create', [{
-                                'party': Party.create([
-                                        {'name': "Dr Aline Berthaud"}])[0].id,
-                                'role': 'doctor'}])],
-                }])
+    hospital = create_hospital()
     children = Child.create([{
                 'party': Party.create([{'name': name}])[0].id,
                 'birth_date': TODAY.replace(year=TODAY.year - 9),
@@ -102,7 +64,7 @@ class SensitiveAccessTestCase(_DBTestCase):
         company = create_company()
         with set_company(company):
             (noe, lina, ilan), dream = create_children()
-            medical = make_user('medical',
+            medical = company_user('medical',
                 'connexion_dreams.group_dreams_medical')
             noe_, lina_ = str(noe), str(lina)
             cases = [
@@ -189,7 +151,7 @@ class SensitiveAccessTestCase(_DBTestCase):
                     ('finances', 'connexion_asso.group_team_admin'),
                     ('dpo', 'connexion_gdpr.group_gdpr'),
                     ]:
-                user = make_user(login, group)
+                user = company_user(login, group)
                 for i, call in enumerate(calls):
                     with self.subTest(user=login, call=i):
                         with as_user(user), self.assertRaises(AccessError):
@@ -206,8 +168,9 @@ class SensitiveAccessTestCase(_DBTestCase):
         company = create_company()
         with set_company(company):
             (noe, _, _), dream = create_children()
-            dpo = make_user('dpo', 'connexion_gdpr.group_gdpr')
-            medical_dpo = make_user('medical-dpo', 'connexion_gdpr.group_gdpr',
+            dpo = company_user('dpo', 'connexion_gdpr.group_gdpr')
+            medical_dpo = company_user('medical-dpo',
+                'connexion_gdpr.group_gdpr',
                 'connexion_dreams.group_dreams_medical')
 
             def export(user):

@@ -9,6 +9,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, activate_module, with_transaction)
 from trytond.transaction import Transaction
+from connexion_asso.tests.access import as_user
 from connexion_asso.tests.cron_tests import CronTestMixin
 from ..exceptions import IdeaAnonymityError, VoteError
 from connexion_asso.tests.party_tests import PartyFieldsMixin
@@ -21,27 +22,6 @@ RAW_EMAIL = (
     "\r\n"
     "Pourrait-on aménager un coin calme pour les familles ?\r\n"
     ).encode('utf-8')
-
-
-def as_user(user):
-    "Act as a real user: access rights and record rules apply."
-    transaction = Transaction()
-    return _Both(
-        transaction.set_user(user.id),
-        transaction.set_context(_check_access=True))
-
-
-class _Both:
-    def __init__(self, *managers):
-        self.managers = managers
-
-    def __enter__(self):
-        for manager in self.managers:
-            manager.__enter__()
-
-    def __exit__(self, *args):
-        for manager in reversed(self.managers):
-            manager.__exit__(*args)
 
 
 class ConnexionIdeasTestCase(
