@@ -8,6 +8,7 @@ from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case
 from sql.functions import Extract
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
@@ -85,7 +86,8 @@ class Party(metaclass=PoolMeta):
         for name in {'donation_count', 'lybunt', 'sybunt'} & set(names):
             result[name] = {p.id: 0 if name == 'donation_count' else False
                 for p in parties}
-        for sub_ids in grouped_slice([p.id for p in parties]):
+        for sub_ids in grouped_slice(
+                [p.id for p in parties], backend.MAX_QUERY_PARAMS):
             cursor.execute(*donation.select(
                     donation.party, Sum(donation.amount),
                     Count(donation.id), Min(donation.date),

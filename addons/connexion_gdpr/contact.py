@@ -5,6 +5,7 @@ The other modules do not depend on this one: their events are hooked here,
 in extensions registered only when they are activated."""
 from sql import Null
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice, reduce_ids
@@ -56,7 +57,8 @@ class PartyDonation(metaclass=PoolMeta):
         result = super().gdpr_retention_blockers(party_ids, limit)
         donation = Donation.__table__()
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(party_ids):
+        for sub_ids in grouped_slice(
+                party_ids, backend.MAX_QUERY_PARAMS):
             sub_ids = list(sub_ids)
             checks = [
                 ('msg_kept_recent_activity', donation.select(
@@ -86,7 +88,8 @@ class PartyTaxReceipt(metaclass=PoolMeta):
         donation, receipt = Donation.__table__(), Receipt.__table__()
         party = cls.__table__()
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(party_ids):
+        for sub_ids in grouped_slice(
+                party_ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*donation.join(party,
                     condition=donation.party == party.id).join(
                     receipt, 'LEFT',
@@ -134,7 +137,8 @@ class PartyDonationSepa(metaclass=PoolMeta):
         result = super().gdpr_retention_blockers(party_ids, limit)
         plan = Plan.__table__()
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(party_ids):
+        for sub_ids in grouped_slice(
+                party_ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*plan.select(plan.party,
                     where=reduce_ids(plan.party, list(sub_ids))
                     & plan.state.in_(['running', 'suspended'])))
@@ -173,7 +177,8 @@ class PartyMembership(metaclass=PoolMeta):
         result = super().gdpr_retention_blockers(party_ids, limit)
         membership = Membership.__table__()
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(party_ids):
+        for sub_ids in grouped_slice(
+                party_ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*membership.select(membership.party,
                     where=reduce_ids(membership.party, list(sub_ids))
                     & (membership.state == 'validated')

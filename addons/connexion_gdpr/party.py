@@ -3,6 +3,7 @@ from collections import defaultdict
 
 from sql import Column, Null, Union
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, ModelView, fields
 from trytond.pool import Pool, PoolMeta
@@ -87,7 +88,8 @@ class Party(ChatMixin, metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         result = {}
         sources = cls._gdpr_category_tables()
-        for sub_ids in grouped_slice([p.id for p in parties]):
+        for sub_ids in grouped_slice(
+                [p.id for p in parties], backend.MAX_QUERY_PARAMS):
             sub_ids = list(sub_ids)
             for category, table, column in sources:
                 cursor.execute(*table.select(column,
@@ -177,7 +179,8 @@ class Party(ChatMixin, metaclass=PoolMeta):
         volunteer, hours = Volunteer.__table__(), Hours.__table__()
         cursor = Transaction().connection.cursor()
         result = {}
-        for sub_ids in grouped_slice(party_ids):
+        for sub_ids in grouped_slice(
+                party_ids, backend.MAX_QUERY_PARAMS):
             sub_ids = list(sub_ids)
             cursor.execute(*volunteer.select(volunteer.party,
                     where=reduce_ids(volunteer.party, sub_ids)

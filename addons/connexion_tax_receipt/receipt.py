@@ -5,6 +5,7 @@ receipt_issue.py, printing in receipt_report.py, the yearly generation in
 receipt_generate.py, the e-mailing in receipt_email.py."""
 from sql.aggregate import Count, Max, Min, Sum
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
@@ -203,7 +204,8 @@ class Receipt(TransitionOnlyMixin, Workflow, ModelSQL, ModelView):
         SIRET, its latest identifier winning (issue and print agree)."""
         Identifier = Pool().get('party.identifier')
         sirens = {}
-        for sub_ids in grouped_slice(sorted(party_ids)):
+        for sub_ids in grouped_slice(
+                sorted(party_ids), backend.MAX_QUERY_PARAMS):
             for row in Identifier.search_read([
                         ('party', 'in', list(sub_ids)),
                         ('type', 'in', ['fr_siren', 'fr_siret']),
