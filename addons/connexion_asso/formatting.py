@@ -27,12 +27,13 @@ def format_amount(amount, symbol=True, lang=None):
     return text + '\u00a0€' if symbol else text
 
 
-def format_date(date, lang=None):
-    "« 14/03/2026 »; '' for no date."
+def format_date(date):
+    """« 14/03/2026 »; '' for no date. Digits only, the same in every
+    language: no day or month name for ir.lang to translate (and printing
+    20,000 receipts does not pay for its lookups)."""
     if not date:
         return ''
-    lang = lang or french()
-    return lang.strftime(date, DATE_FORMAT)
+    return date.strftime(DATE_FORMAT)
 
 
 def format_duration(seconds, lang=None):

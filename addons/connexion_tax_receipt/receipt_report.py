@@ -155,7 +155,7 @@ class Receipt(metaclass=PoolMeta):
             'kind': row['kind'],
             'date_start': format_date(row['date_start']),
             'date_end': format_date(row['date_end']),
-            'lines': [[format_date(l['date'], lang),
+            'lines': [[format_date(l['date']),
                     cls._printed_nature(l),
                     PRINTED_METHODS.get(l['payment_method']) or '–',
                     format_amount(l['amount'], lang=lang)]
