@@ -16,26 +16,33 @@ from connexion_tax_receipt.tests.support import (
     donor_address, legal_association)
 
 
-def running_plan(company, party, identification):
-    "A running plan of 20 € a month from January 2026 under a new mandate."
+def plans(company, party, identification, states=('running',)):
+    "Plans of 20 € a month from January 2026 under a new mandate, by state."
     pool = Pool()
     Mandate = pool.get('account.payment.sepa.mandate')
     Plan = pool.get('connexion.donation.plan')
     mandate, = Mandate.create([{'company': company.id,
                 'party': party.id, 'identification': identification}])
-    plan, = Plan.create([{'company': company.id,
+    return Plan.create([{'company': company.id,
                 'party': party.id, 'amount': Decimal(20),
                 'currency': company.currency.id,
                 'periodicity': 'monthly',
                 'start_date': dt.date(2026, 1, 1),
-                'mandate': mandate.id, 'state': 'running'}])
+                'mandate': mandate.id, 'state': state}
+            for state in states])
+
+
+def running_plan(company, party, identification):
+    "A running plan of 20 € a month from January 2026 under a new mandate."
+    plan, = plans(company, party, identification)
     return plan
 
 
-def debited_gift(plan, date):
-    "The create values of a validated gift of 20 € of plan debited on date."
+def debited_gift(plan, date, state='validated'):
+    "The create values of a gift of 20 € of plan debited on date."
     return validated_gift_values(plan.company, plan.party, date,
-        Decimal(20), plan=plan.id, payment_method='direct_debit')
+        Decimal(20), plan=plan.id, payment_method='direct_debit',
+        state=state)
 
 
 class DonationSepaTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
@@ -86,26 +93,15 @@ class DonationSepaTestCase(CronTestMixin, PartyFieldsMixin, ModuleTestCase):
         "deleted: the others keep their history (closed, cancelled)"
         pool = Pool()
         Party = pool.get('party.party')
-        Mandate = pool.get('account.payment.sepa.mandate')
         Plan = pool.get('connexion.donation.plan')
         Donation = pool.get('connexion.donation')
         company = create_company()
         with set_company(company):
             party, = Party.create([{'name': "Lucien Ferrand"}])
-            mandate, = Mandate.create([{'company': company.id,
-                        'party': party.id, 'identification': 'DON-0001'}])
-            running, with_gift, draft = Plan.create([{'company': company.id,
-                        'party': party.id, 'amount': Decimal(20),
-                        'currency': company.currency.id,
-                        'periodicity': 'monthly',
-                        'start_date': dt.date(2026, 1, 1),
-                        'mandate': mandate.id, 'state': state}
-                    for state in ['running', 'draft', 'draft']])
-            validated, gift = Donation.create([{'company': company.id,
-                        'party': party.id, 'plan': with_gift.id,
-                        'currency': company.currency.id,
-                        'date': dt.date(2026, 1, 5), 'amount': Decimal(20),
-                        'payment_method': 'direct_debit', 'state': state}
+            running, with_gift, draft = plans(company, party, 'DON-0001',
+                ['running', 'draft', 'draft'])
+            validated, gift = Donation.create([
+                    debited_gift(with_gift, dt.date(2026, 1, 5), state)
                     for state in ['validated', 'draft']])
             for Model, record in [
                     (Plan, running), (Plan, with_gift), (Donation, validated)]:
