@@ -8,6 +8,7 @@ import tempfile
 import time
 import unittest
 import urllib.request
+from zoneinfo import ZoneInfo
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -639,11 +640,15 @@ class SaoDashboardTest(unittest.TestCase):
         """Each team account lands on its dashboard, labelled in French, sao
         too though the browser speaks English (the users' language is
         French), readable on a 1280 x 800 laptop screen"""
-        # Today as the server sees it, for the overdue steps.
+        # Today as the server sees it, for the overdue steps: ir.date's, in
+        # the company's timezone (Paris is a day ahead of UTC after 23:00).
+        (timezone,), = self.server.query(
+            'SELECT timezone FROM company_company ORDER BY id LIMIT 1')
+        today = dt.datetime.now(ZoneInfo(timezone or 'UTC')).date()
         overdue = dict(self.server.query(
                 "SELECT id, due_date FROM connexion_dream_activity "
                 "WHERE (done IS NULL OR NOT done) AND due_date < %s",
-                dt.date.today().isoformat()))
+                today.isoformat()))
         for login, password, name, label in self.ACCOUNTS:
             with self.subTest(login=login):
                 driver = chrome(lang='en-US')
