@@ -20,6 +20,8 @@ from connexion_asso.tests.cron_tests import CronTestMixin
 from connexion_asso.tests.party_tests import PartyFieldsMixin
 
 TODAY = dt.date.today()
+# ir.date's today is TODAY in the tests, also when they run past midnight.
+TODAY_CONTEXT = {'date': TODAY}
 
 
 def create_schedule(hospital, frequency, volunteers):
@@ -129,7 +131,7 @@ class ConnexionDreamsTestCase(
         self.assertEqual(age_on(dt.date(2015, 6, 15), dt.date(2026, 6, 15)), 11)
         self.assertEqual(age_on(None, dt.date(2026, 6, 15)), None)
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_workflow_steps(self):
         "Each step is dated, plans the next one and is checked"
         pool = Pool()
@@ -218,7 +220,7 @@ class ConnexionDreamsTestCase(
             self.assertFalse(Activity.search([
                         ('dream', '=', dream.id), ('done', '=', False)]))
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_no_realisation_without_medical_approval(self):
         "A dream cannot be realised, nor dated, before medical approval"
         company = create_company()
@@ -235,7 +237,7 @@ class ConnexionDreamsTestCase(
                     medical_approval_date=TODAY,
                     dream_date=TODAY - dt.timedelta(days=1))
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_dates_ordered(self):
         "The dates of the steps follow each other"
         company = create_company()
@@ -256,7 +258,7 @@ class ConnexionDreamsTestCase(
             with refused(self, ValidationError):
                 dream.save()
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_second_dream_needs_override(self):
         "A child with a dream gets a second one only with a reason"
         pool = Pool()
@@ -282,7 +284,7 @@ class ConnexionDreamsTestCase(
                         ('child', '=', child.id),
                         ('state', '!=', 'refused')]), [first, third])
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_eligibility(self):
         "Age at referral and serious illness are checked"
         pool = Pool()
@@ -305,7 +307,7 @@ class ConnexionDreamsTestCase(
                 Child.write([child], {
                         'birth_date': TODAY + dt.timedelta(days=1)})
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_volunteers_cleared(self):
         "Only a pair of volunteers cleared to meet minors carries a dream"
         pool = Pool()
@@ -325,7 +327,7 @@ class ConnexionDreamsTestCase(
                     'tutor': a.id, 'volunteers': [('add', [b.id, c.id])]})
             self.assertEqual(len(dream.volunteers), 2)
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_wishes(self):
         "At most three ranked wishes"
         pool = Pool()
@@ -341,7 +343,7 @@ class ConnexionDreamsTestCase(
                 Wish.create([{'dream': dream.id, 'rank': 4,
                             'category': 'give', 'description': "Trop"}])
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_amounts_and_photos(self):
         "Costs and in-kind contributions add up; photos need the consent"
         pool = Pool()
@@ -379,7 +381,7 @@ class ConnexionDreamsTestCase(
             self.assertIn(
                 mother, [c.party for c in Child(child.id).consents])
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_reminders(self):
         "No news for 30 days (7 when urgent) reminds the tutor once"
         pool = Pool()
@@ -412,7 +414,7 @@ class ConnexionDreamsTestCase(
             self.assertEqual(Dream.send_reminders(
                     TODAY + dt.timedelta(days=7)), [dream])
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_overdue_and_urgent_order(self):
         "Urgent dreams come first; overdue steps are found"
         pool = Pool()
@@ -438,7 +440,7 @@ class ConnexionDreamsTestCase(
                 Dream.search([('overdue', '=', False)]), [calm])
             self.assertTrue(Dream(urgent.id).overdue)
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_lead_time_statistic(self):
         "Average lead time referral → realisation per hospital"
         pool = Pool()
@@ -457,7 +459,7 @@ class ConnexionDreamsTestCase(
             self.assertEqual(stat.dreams, 2)
             self.assertEqual(round(stat.average), 70)
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_overdue_steps(self):
         """The dashboard's overdue steps: not done and due before today (the
         server's ir.date), not today's nor future ones"""
@@ -491,7 +493,7 @@ class ConnexionDreamsTestCase(
             self.assertEqual(Activity.search(
                     PYSONDecoder().decode(action.domain)), [late])
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_dreams_per_year(self):
         "Dreams granted are counted by year of realisation"
         pool = Pool()
@@ -519,7 +521,7 @@ class ConnexionDreamsTestCase(
                     for y in years],
                 [(str(last_year.year), 1, 1, 30), (str(TODAY.year), 1, 1, 40)])
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_visits(self):
         "A schedule plans its visits; a visit is done with a report"
         pool = Pool()
@@ -562,7 +564,7 @@ class ConnexionDreamsTestCase(
                 ('vol2', 'connexion_asso.group_volunteer'),
                 ]]
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_medical_fields_access(self):
         "Only the medical-access group reads the medical information"
         pool = Pool()
@@ -615,7 +617,7 @@ class ConnexionDreamsTestCase(
                 ('staff', 'connexion_asso.group_connexion'),
                 ]}
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_medical_fields_are_every_health_field(self):
         "The ward, the palliative flag and the doctors are medical too"
         pool = Pool()
@@ -679,7 +681,7 @@ class ConnexionDreamsTestCase(
                     # The default order does not tell the urgent dreams.
                     self.assertEqual(Dream.search([]), [calm, urgent])
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_analytic_account_name_without_child(self):
         "A dream's analytic account is named by the dream's number only"
         pool = Pool()
@@ -695,7 +697,7 @@ class ConnexionDreamsTestCase(
                 self.assertNotIn("Lambert", text)
             self.assertIn(str(dream.id), account.name)
 
-    @with_transaction(context={'language': 'en'})
+    @with_transaction(context=dict(TODAY_CONTEXT, language='en'))
     def test_analytic_account_language(self):
         "The analytic accounts are named in the association's language"
         pool = Pool()
@@ -711,7 +713,7 @@ class ConnexionDreamsTestCase(
             self.assertEqual(account.name, f"Rêve n° {dream.id}")
             self.assertEqual(account.root.name, "Rêves")
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_volunteer_sees_assigned_dreams(self):
         "A volunteer sees only the dreams and children assigned to them"
         pool = Pool()
@@ -753,7 +755,7 @@ class ConnexionDreamsTestCase(
                     Dream.write([Dream(mine.id)], {'plan': "Non"})
 
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_portal_home_section(self):
         "The portal home shows a volunteer's own visits and dreams only"
         from types import SimpleNamespace

@@ -14,6 +14,8 @@ from connexion_asso.tests.access import as_user, company_user
 from connexion_dreams.tests.support import create_hospital
 
 TODAY = dt.date.today()
+# ir.date's today is TODAY in the tests, also when they run past midnight.
+TODAY_CONTEXT = {'date': TODAY}
 
 
 def create_children():
@@ -55,7 +57,7 @@ class SensitiveAccessTestCase(_DBTestCase):
         Access = Pool().get('connexion.gdpr.sensitive_access')
         Access.delete(Access.search([]))
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_every_path_is_logged(self):
         "Search, count, order, related paths and exports are logged"
         pool = Pool()
@@ -117,7 +119,7 @@ class SensitiveAccessTestCase(_DBTestCase):
             Child.search([('pathology', 'ilike', '%leucémie%')])
             self.assertEqual(self.logged(medical), set())
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_every_path_is_refused_without_medical_group(self):
         "No path to the medical fields for the other teams, nothing logged"
         pool = Pool()
@@ -159,7 +161,7 @@ class SensitiveAccessTestCase(_DBTestCase):
                 self.assertEqual(
                     Access.search([('user', '=', user.id)]), [])
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_subject_access_obeys_field_access(self):
         "The GDPR export gives health data to the medical group only, logged"
         pool = Pool()

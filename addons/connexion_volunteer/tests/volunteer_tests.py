@@ -7,6 +7,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
 TODAY = dt.date.today()
+# ir.date's today is TODAY in the tests, also when they run past midnight.
+TODAY_CONTEXT = {'date': TODAY}
 
 
 def make_volunteer(name, status='active', criminal_record=True,
@@ -61,7 +63,7 @@ def make_mission(name="Visites", minors=False, seats=1, days=7, team=None,
 
 class VolunteerTestMixin:
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_volunteer_onboarding_workflow(self):
         "A candidate becomes active only with charter and interview"
         pool = Pool()
@@ -99,7 +101,7 @@ class VolunteerTestMixin:
         Volunteer.pause([volunteer])
         self.assertEqual(Volunteer(volunteer.id).status, 'paused')
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_criminal_record_required_with_minors(self):
         "Without a valid criminal-record check, no mission with children"
         pool = Pool()
@@ -128,7 +130,7 @@ class VolunteerTestMixin:
         self.assertEqual(
             Signup.sign_up(unchecked, other.shifts[0]).state, 'accepted')
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_waiting_list_and_gaps(self):
         "A full shift puts volunteers on a waiting list; gaps are found"
         pool = Pool()
@@ -159,7 +161,7 @@ class VolunteerTestMixin:
         self.assertEqual(Shift.search([('mission', '=', mission.id)],
                 count=True), 3)
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_signup_refused_when_closed_or_inactive(self):
         "Self sign-up only to open missions, by active volunteers"
         pool = Pool()
@@ -176,7 +178,7 @@ class VolunteerTestMixin:
             Signup.sign_up(active, shift)
         self.assertFalse(Signup.search([]))
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_hours_valuation(self):
         "Validated hours are valued at the rate of the level on their date"
         pool = Pool()
@@ -254,7 +256,7 @@ class VolunteerTestMixin:
         with self.assertRaises(ValidationError):
             Hours.log_hours(anne, mission, TODAY, Decimal(30))
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_onboarding_reminders(self):
         "Items expiring within 30 days are reminded once, unless renewed"
         pool = Pool()
@@ -280,7 +282,7 @@ class VolunteerTestMixin:
             (soon.party, reminded[0], 'pending'))
         self.assertEqual(message.to, 'emile@exemple.test')
 
-    @with_transaction()
+    @with_transaction(context=TODAY_CONTEXT)
     def test_expense_waiver(self):
         "Waived expenses need receipts and a written renunciation"
         pool = Pool()
