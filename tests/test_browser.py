@@ -659,6 +659,8 @@ class SaoDashboardTest(unittest.TestCase):
                 title = WebDriverWait(driver, 180).until(
                     EC.visibility_of_element_located((By.CSS_SELECTOR,
                             '.login-dialog .modal-title')))
+                # Shown before sao writes its title, on a loaded machine.
+                WebDriverWait(driver, 30).until(lambda driver: title.text)
                 self.assertEqual(title.text, "Connexion")
                 self.assertEqual(driver.title, "Connexion")
                 sao_login(driver, self.server, login, password)
