@@ -13,11 +13,10 @@ from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 
-from connexion_portal.dates import format_date, format_datetime, local
 from connexion_portal.queries import execute, parse_datetime
 from connexion_portal.registry import (
     Event, add_calendar_source, add_home_section)
-from connexion_portal.template import render_fragment, selection
+from connexion_portal.template import selection
 
 from .dream import OPEN_STATES
 
@@ -127,10 +126,8 @@ def home_section(page):
     if not visits and not dreams:
         return ''
     Dream = page.pool.get('connexion.dream')
-    return render_fragment('connexion_dreams/templates/portal_home.html',
-        visits=visits, dreams=dreams, states=selection(Dream, 'state'),
-        format_date=format_date, format_datetime=format_datetime,
-        local=local)
+    return page.fragment('connexion_dreams/templates/portal_home.html',
+        visits=visits, dreams=dreams, states=selection(Dream, 'state'))
 
 
 add_home_section(20, home_section)

@@ -28,13 +28,18 @@ def format_datetime(start, end=None):
     return text
 
 
-def local(datetime):
-    """Server datetimes are naive UTC; people read the association's time:
-    its company's timezone (Paris when none is set)."""
+def company_timezone():
+    "The association's timezone: its company's (Paris when none is set)."
     Company = Pool().get('company.company')
     company_id = Transaction().context.get('company')
     companies = ([Company(company_id)] if company_id
         else Company.search([], order=[('id', 'ASC')], limit=1))
-    timezone = (companies and companies[0].timezone) or 'Europe/Paris'
+    return (companies and companies[0].timezone) or 'Europe/Paris'
+
+
+def local(datetime, timezone=None):
+    """Server datetimes are naive UTC; people read the association's time,
+    in timezone (the company's when not given: a page passes the one it
+    read once, see Page.local)."""
     return datetime.replace(tzinfo=dt.timezone.utc).astimezone(
-        get_tzinfo(timezone)).replace(tzinfo=None)
+        get_tzinfo(timezone or company_timezone())).replace(tzinfo=None)

@@ -99,7 +99,7 @@ from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
 from connexion_asso import formatting, public
-from .dates import format_date, format_datetime, local
+from .dates import company_timezone, format_date, format_datetime, local
 from .portal_forms import DATE_EXAMPLE, DATE_PATTERN, MAX_ID, Form, has_nul
 from .queries import execute, parse_datetime
 from .registry import NAV, activated, module_of, profiles
@@ -164,6 +164,15 @@ class Page:
             self._cookies.append((FLASH_COOKIE, '', 0))
         if self.session_key:
             self._load_session()
+
+    @functools.cached_property
+    def timezone(self):
+        "The association's timezone, read once for the page's times."
+        return company_timezone()
+
+    def local(self, datetime):
+        "The UTC datetime in the association's time (see dates.local)."
+        return local(datetime, self.timezone)
 
     def _record(self, model, id_):
         return self.pool.get(model)(id_) if id_ is not None else None
@@ -328,7 +337,7 @@ class Page:
             'form': form if form is not None else Form(),
             'format_date': format_date,
             'format_datetime': format_datetime,
-            'local': local,
+            'local': self.local,
             'formatting': formatting,
             'example_date': DATE_EXAMPLE,
             'date_pattern': DATE_PATTERN,

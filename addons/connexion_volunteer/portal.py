@@ -22,7 +22,6 @@ from trytond.wsgi import app
 
 from connexion_asso import formatting, public
 from connexion_portal import portal_forms
-from connexion_portal.dates import local
 from connexion_portal.ics import icalendar
 from connexion_portal.portal import PREFIX, route
 from connexion_portal.portal_forms import Form
@@ -498,7 +497,7 @@ def _save_profile(page, values, purposes, form):
     volunteer = page.volunteer
     party = volunteer.party
     pool.get('connexion.volunteer').write([volunteer], values)
-    now = local(dt.datetime.now()).strftime('%d/%m/%Y %H:%M')
+    now = page.local(dt.datetime.now()).strftime('%d/%m/%Y %H:%M')
     for purpose in purposes:
         wanted = form.checked(f'consent_{purpose.id}')
         if wanted != party.has_consent(purpose.code):

@@ -77,6 +77,29 @@ class ConnexionPortalTestCase(CronTestMixin, ModuleTestCase):
         with set_company(company):
             self.assertEqual(local(noon_utc), dt.datetime(2026, 1, 15, 13, 0))
 
+    @with_transaction()
+    def test_page_reads_timezone_once(self):
+        """A page reads the association's timezone once, not once per time
+        it writes (a page of 50 shifts writes 100)"""
+        from unittest.mock import patch
+
+        from trytond.modules.company.tests import create_company
+        from trytond.protocols.wrappers import Request
+        from werkzeug.test import EnvironBuilder
+
+        from connexion_portal.portal import Page
+        Company = Pool().get('company.company')
+        company = create_company()
+        company.timezone = 'America/Cayenne'
+        company.save()
+        page = Page(Request(EnvironBuilder().get_environ()), Pool())
+        local = page._values()['local']
+        noon_utc = dt.datetime(2026, 1, 15, 12, 0)
+        with patch.object(Company, 'search', wraps=Company.search) as search:
+            for _ in range(3):
+                self.assertEqual(local(noon_utc), dt.datetime(2026, 1, 15, 9))
+        self.assertLessEqual(search.call_count, 1)
+
     def test_french_spaces(self):
         """Non-breaking spaces before French punctuation in the text and the
         shown attributes, never in URLs, typed values or text areas"""
