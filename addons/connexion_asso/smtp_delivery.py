@@ -4,6 +4,7 @@ hand-over is recorded, and every failure told apart as "not taken" (raised
 as smtplib raises it) or "maybe taken" (InDoubt), which the in-doubt rule
 needs."""
 import email.policy
+import functools
 import re
 import smtplib
 import socket
@@ -71,7 +72,10 @@ def deliver(server, sender, address, message, before_end=None):
             raise smtplib.SMTPRecipientsRefused(
                 {address: (rcpt_code, rcpt_msg)})
         raise smtplib.SMTPDataError(data_code, data_msg)
-    data = _DOT.sub(b'..', message)
+    # Dot-stuffing (RFC 5321 4.5.2), skipped when no line starts with a
+    # dot (base64 bodies never do): the search costs a tenth of the regex.
+    data = (_DOT.sub(b'..', message)
+        if message.startswith(b'.') or b'\n.' in message else message)
     if not data.endswith(b'\r\n'):
         data += b'\r\n'
     if before_end is not None and not before_end(False):
@@ -97,10 +101,14 @@ _PLAIN = re.compile(r'[^\s<>()",;:\\\[\]@]+@[^\s<>()",;:\\\[\]@]+')
 
 def _quote(address):
     """smtplib.quoteaddr for a plain address without its parsing, a tenth
-    of the CPU of a message otherwise."""
+    of the CPU of a message otherwise; the others (the sender's « Name
+    <address> », the same for every message) parsed once."""
     if _PLAIN.fullmatch(address):
         return f'<{address}>'
-    return smtplib.quoteaddr(address)
+    return _quoteaddr(address)
+
+
+_quoteaddr = functools.lru_cache(maxsize=64)(smtplib.quoteaddr)
 
 
 def connect():

@@ -9,7 +9,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
 from .database import DatabaseTestCase
-from .smtp import Sink, free_port, smtp_server
+from .smtp import Catcher, Sink, free_port, smtp_server
 from .worker import as_task
 
 
@@ -69,6 +69,25 @@ class OutboxTest(DatabaseTestCase):
         self.assertEqual({m.state for m in Message.browse([first, second])},
             {'sent'})
         self.assertTrue(all(m.sent_date for m in Message.browse([first])))
+
+    def test_lines_starting_with_a_dot(self):
+        """A line starting with a dot arrives as written (dot-stuffed on the
+        wire), the first one included; other messages are sent as they are"""
+        from connexion_asso.smtp_delivery import connect, deliver
+        mails = []
+        messages = [b'.first line\r\n\r\nsecond',
+            b'Subject: x\r\n\r\n..two\r\n.\r\nend',
+            b'Subject: x\r\n\r\nno dot here.\r\n']
+        with smtp_server(Catcher(mails)):
+            server = connect()
+            try:
+                for message in messages:
+                    deliver(server, 'Association <asso@exemple.test>',
+                        'zoe@exemple.test', message)
+            finally:
+                server.quit()
+        self.assertEqual(mails, [m if m.endswith(b'\r\n') else m + b'\r\n'
+                for m in messages])
 
     @with_transaction()
     def test_erased_person_gets_nothing(self):
