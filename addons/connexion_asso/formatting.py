@@ -27,6 +27,21 @@ def format_amount(amount, symbol=True, lang=None):
     return text + '\u00a0€' if symbol else text
 
 
+def amount_formatter(lang=None):
+    """format_amount for the many amounts of one document (a PDF of
+    20,000 receipts): ir.lang read once and each distinct amount formatted
+    once (gifts repeat their amounts: a monthly donor's year is twelve
+    times the same)."""
+    lang = lang or french()
+    texts = {}
+
+    def money(amount):
+        if amount not in texts:
+            texts[amount] = format_amount(amount, lang=lang)
+        return texts[amount]
+    return money
+
+
 def format_date(date):
     """« 14/03/2026 »; '' for no date. Digits only, the same in every
     language: no day or month name for ir.lang to translate (and printing

@@ -7,7 +7,8 @@ from trytond.config import config
 from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
 
-from connexion_asso.formatting import format_amount, format_date, french
+from connexion_asso.formatting import (
+    amount_formatter, format_amount, format_date)
 
 from . import receipt_pdf
 from .receipt_issue import association_printed
@@ -97,13 +98,13 @@ class Receipt(metaclass=PoolMeta):
         return dict(PRINTED_NATURES)[line['nature']]
 
     @classmethod
-    def pdf_values(cls, row, lines, siren, linked=None):
+    def pdf_values(cls, row, lines, siren, linked=None, money=None):
         """What the PDF prints for a receipt read as a dict (with its stored
         printed values), its lines (dicts, in order) and the receipts it
         replaces or is replaced by ({id: dict}), as plain values (see
-        receipt_pdf)."""
+        receipt_pdf); money: the amount_formatter of a whole file."""
         linked = linked or {}
-        lang = french()
+        money = money or amount_formatter()
         company = row['donor_type'] == 'company'
         forms, printed_forms = cls._printed_forms(
             {l['form'] for l in lines})
@@ -150,7 +151,7 @@ class Receipt(metaclass=PoolMeta):
             'donor_legal_form': row.get('donor_legal_form')
             if company else None,
             'donor_address': (row['donor_address'] or '').replace('\n', ', '),
-            'amount_figures': f"***{format_amount(row['amount'], lang=lang)}***",
+            'amount_figures': f"***{money(row['amount'])}***",
             'amount_words': amount_to_words(row['amount']),
             'kind': row['kind'],
             'date_start': format_date(row['date_start']),
@@ -158,7 +159,7 @@ class Receipt(metaclass=PoolMeta):
             'lines': [[format_date(l['date']),
                     cls._printed_nature(l),
                     PRINTED_METHODS.get(l['payment_method']) or '–',
-                    format_amount(l['amount'], lang=lang)]
+                    money(l['amount'])]
                 for l in lines] if row['kind'] == 'annual' else [],
             'in_kind': '; '.join(l['in_kind_description'] for l in lines
                 if l['nature'] == 'in_kind' and l['in_kind_description']),
@@ -221,8 +222,9 @@ class Receipt(metaclass=PoolMeta):
                 lines[line['receipt']].append(line)
         sirens = cls._sirens({r['party'] for r in rows.values()
                 if r['donor_type'] == 'company' and not r['donor_siren']})
+        money = amount_formatter()
         values = [cls.pdf_values(rows[i], lines[i],
-                sirens.get(rows[i]['party']), linked) for i in ids]
+                sirens.get(rows[i]['party']), linked, money) for i in ids]
         signature = association.signature if association else None
         return receipt_pdf.render(
             values, signature=signature, processes=processes)

@@ -61,3 +61,20 @@ class ExportTestMixin:
         with Transaction().set_context(language='en'):
             self.assertEqual(format_amount(Decimal('1000')),
                 "1\u00a0000,00\u00a0€")
+
+    @with_transaction()
+    def test_amount_formatter(self):
+        """A document's amounts as format_amount writes them, each distinct
+        amount formatted once"""
+        from unittest.mock import patch
+
+        from connexion_asso.formatting import amount_formatter, format_amount
+        money = amount_formatter()
+        Lang = Pool().get('ir.lang')
+        with patch.object(Lang, 'format', autospec=True,
+                side_effect=Lang.format) as format_:
+            texts = [money(Decimal(a)) for a in
+                ['1234.5', '20', '20.00', '1234.50', '-42', '20']]
+        self.assertEqual(texts, [format_amount(Decimal(a)) for a in
+                ['1234.5', '20', '20', '1234.5', '-42', '20']])
+        self.assertEqual(format_.call_count, 3)
