@@ -758,7 +758,11 @@ class ConnexionDreamsTestCase(
     @with_transaction(context=TODAY_CONTEXT)
     def test_portal_home_section(self):
         "The portal home shows a volunteer's own visits and dreams only"
-        from types import SimpleNamespace
+        from trytond.protocols.wrappers import Request
+        from werkzeug.test import EnvironBuilder
+
+        from connexion_portal.portal import Page
+
         from ..portal import home_section, visit_events
         pool = Pool()
         Dream = pool.get('connexion.dream')
@@ -783,9 +787,9 @@ class ConnexionDreamsTestCase(
             Dream.write([cancelled], {'state': 'cancelled'})
 
             def section(volunteer):
-                return home_section(
-                    SimpleNamespace(pool=pool, volunteer=volunteer,
-                        volunteer_id=volunteer.id))
+                page = Page(Request(EnvironBuilder().get_environ()), pool)
+                page.volunteer, page.volunteer_id = volunteer, volunteer.id
+                return home_section(page)
             mine = section(ana)
             # The source texts: the test database holds no French.
             self.assertIn("My Hospital Visits", mine)
