@@ -427,16 +427,22 @@ def render(receipts, signature=None, processes=1):
     image = signature_image(signature) if signature else None
     size = image[4:] if image else None
     if processes > 1 and len(receipts) >= 200:
+        import gc
         import multiprocessing
         chunk = -(-len(receipts) // (processes * 4))
         chunks = [receipts[i:i + chunk]
             for i in range(0, len(receipts), chunk)]
         global _SHARED
         _SHARED = fonts, size
+        # The parent's objects frozen out of the children's garbage
+        # collections (Python's advice for fork without exec): collecting
+        # them would copy their memory pages and cost the drawing's CPU.
+        gc.freeze()
         try:
             with multiprocessing.get_context('fork').Pool(processes) as pool:
                 pages = [p for r in pool.map(_draw_shared, chunks) for p in r]
         finally:
+            gc.unfreeze()
             _SHARED = None
     else:
         pages = _draw(receipts, fonts, size)

@@ -284,6 +284,31 @@ class ReceiptPrintingTestCase(DatabaseTestCase):
         self.assertEqual(values['date_start'], "04/03/2025")
 
     @with_transaction()
+    def test_receipt_pages_drawn_by_processes(self):
+        """A file drawn by forked processes is the file drawn here, and the
+        parent's objects are given back to its garbage collector"""
+        import gc
+
+        from connexion_tax_receipt import receipt_pdf
+        Receipt = Pool().get('connexion.donation.receipt')
+        day = dt.date(2025, 3, 4)
+        values = []
+        for i in range(200):
+            row = {'donor_type': 'individual', 'kind': 'annual',
+                'number': f'2026-{i + 1:05d}', 'donor_name': f"Donateur {i}",
+                'donor_address': "1 rue des Lilas", 'amount': Decimal(i + 1),
+                'date_start': day, 'date_end': dt.date(2025, 12, 31),
+                'issue_date': dt.date(2026, 1, 15)}
+            lines = [{'date': day, 'form': 'manual', 'nature': 'cash',
+                    'payment_method': 'check', 'amount': Decimal(i + 1),
+                    'in_kind_description': None}]
+            values.append(Receipt.pdf_values(row, lines, None))
+        frozen = gc.get_freeze_count()
+        forked = receipt_pdf.render(values, processes=2)
+        self.assertEqual(gc.get_freeze_count(), frozen)
+        self.assertEqual(forked, receipt_pdf.render(values, processes=1))
+
+    @with_transaction()
     def test_receipt_prints_no_fee_by_itself(self):
         "The wording of the forms and natures comes from hooks that "
         "connexion_membership extends: without it, nothing on a receipt "
