@@ -1,6 +1,7 @@
 """The server, browser and login helpers of the cross-module tests: they live
 in connexion_asso/tests/server.py, where every module's tests reach them;
-here the JSON-RPC session of the tests that call a server as sao does."""
+here the JSON-RPC session of the tests that call a server as sao does, and
+the browser console messages that tell of a failure."""
 import base64
 import json
 import urllib.request
@@ -42,3 +43,12 @@ class Session:
             f'{self.login}:{self.user_id}:{self.token}'.encode()).decode()
         return self._post(method, *params, {'language': 'fr'},
             headers={'Authorization': f'Session {token}'})
+
+
+def console_errors(entries):
+    """The console messages that tell of a failure: errors, and the
+    programming errors jQuery's deferreds turn into warnings (sao builds its
+    views in them: 'ColumnFactory is not a constructor' was one)."""
+    return [e['message'] for e in entries
+        if e['level'] == 'SEVERE'
+        or 'jQuery.Deferred exception' in e['message']]
